@@ -1,0 +1,235 @@
+//! Configuration from the environment (API.md "Configuration"); a `.env` file is read when present.
+
+use std::{collections::HashMap, net::SocketAddr, time::Duration};
+
+use anyhow::{Context, bail};
+
+use crate::secret::Secret;
+
+/// The secret used when none is configured, so that `shixin serve` and `shixin token` agree out of the box.
+/// Refused when `SHIXIN_ENV=production`.
+pub const DEVELOPMENT_JWT_SECRET: &str = "shixin-development-secret-do-not-use-in-production";
+pub const MIN_SECRET_LEN: usize = 32;
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_url: Secret,
+    pub database_read_url: Option<Secret>,
+    pub redis_url: Option<String>,
+    pub bind: SocketAddr,
+    pub env: String,
+    pub jwt_secret: Secret,
+    pub jwt_public_keys: Vec<(String, String)>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub log_format: LogFormat,
+    pub max_body: usize,
+    pub public_rate_limit: String,
+    pub trusted_proxies: Vec<String>,
+    pub webhook_timeout: Duration,
+    pub webhook_retry_schedule: Vec<Duration>,
+    pub webhook_disable_after: Duration,
+    pub webhook_allow_private: bool,
+    pub webhook_lease: Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+impl Settings {
+    /// Reads `.env` (when present) and then the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let _ = dotenvy::dotenv();
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_map(&vars)
+    }
+
+    pub fn from_map(vars: &HashMap<String, String>) -> anyhow::Result<Self> {
+        let get = |k: &str| {
+            vars.get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let env = get("SHIXIN_ENV").unwrap_or_else(|| "development".into());
+        let production = env == "production";
+        let jwt_secret = match get("SHIXIN_JWT_SECRET") {
+            Some(s) if s.len() >= MIN_SECRET_LEN => s,
+            Some(_) if production => bail!(
+                "SHIXIN_JWT_SECRET is shorter than {MIN_SECRET_LEN} characters; refusing to start with SHIXIN_ENV=production"
+            ),
+            None if production => {
+                bail!("SHIXIN_JWT_SECRET is not set; refusing to start with SHIXIN_ENV=production")
+            }
+            Some(s) => s,
+            None => DEVELOPMENT_JWT_SECRET.to_string(),
+        };
+        let jwt_public_keys = get("SHIXIN_JWT_PUBLIC_KEYS")
+            .map(|v| parse_public_keys(&v))
+            .unwrap_or_default();
+        let redis_url = match get("REDIS_URL") {
+            Some(v) if v.eq_ignore_ascii_case("none") => None,
+            Some(v) => Some(v),
+            None => Some("redis://127.0.0.1:6379".into()),
+        };
+        let log_format = match get("SHIXIN_LOG_FORMAT").as_deref() {
+            Some("json") => LogFormat::Json,
+            Some("pretty") | None => {
+                if production && get("SHIXIN_LOG_FORMAT").is_none() {
+                    LogFormat::Json
+                } else {
+                    LogFormat::Pretty
+                }
+            }
+            Some(other) => bail!("SHIXIN_LOG_FORMAT must be json or pretty, not {other:?}"),
+        };
+        let bind = get("SHIXIN_BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .context("SHIXIN_BIND must be an address like 127.0.0.1:8080")?;
+        let schedule = get("SHIXIN_WEBHOOK_RETRY_SCHEDULE")
+            .unwrap_or_else(|| "5s,5m,30m,2h,5h,10h,10h".into());
+        let webhook_retry_schedule = schedule
+            .split(',')
+            .map(|s| parse_duration(s.trim()))
+            .collect::<anyhow::Result<Vec<_>>>()
+            .context("SHIXIN_WEBHOOK_RETRY_SCHEDULE")?;
+        let duration = |k: &str, d: &str| -> anyhow::Result<Duration> {
+            parse_duration(&get(k).unwrap_or_else(|| d.into())).with_context(|| k.to_string())
+        };
+        Ok(Settings {
+            database_url: Secret::new(
+                get("DATABASE_URL")
+                    .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/shixin".into()),
+            ),
+            database_read_url: get("DATABASE_READ_URL").map(Secret::new),
+            redis_url,
+            bind,
+            jwt_secret: Secret::new(jwt_secret),
+            jwt_public_keys,
+            jwt_issuer: get("SHIXIN_JWT_ISSUER").unwrap_or_else(|| "shixin".into()),
+            jwt_audience: get("SHIXIN_JWT_AUDIENCE").unwrap_or_else(|| "shixin".into()),
+            log_format,
+            max_body: match get("SHIXIN_MAX_BODY") {
+                Some(v) => parse_size(&v).context("SHIXIN_MAX_BODY")?,
+                None => 1024 * 1024,
+            },
+            public_rate_limit: get("SHIXIN_PUBLIC_RATE_LIMIT").unwrap_or_else(|| "60/min".into()),
+            trusted_proxies: get("SHIXIN_TRUSTED_PROXIES")
+                .map(|v| v.split(',').map(|s| s.trim().to_string()).collect())
+                .unwrap_or_default(),
+            webhook_timeout: duration("SHIXIN_WEBHOOK_TIMEOUT", "15s")?,
+            webhook_retry_schedule,
+            webhook_disable_after: duration("SHIXIN_WEBHOOK_DISABLE_AFTER", "5d")?,
+            webhook_allow_private: get("SHIXIN_WEBHOOK_ALLOW_PRIVATE").as_deref() == Some("true"),
+            webhook_lease: duration("SHIXIN_WEBHOOK_LEASE", "30s")?,
+            env,
+        })
+    }
+}
+
+/// `SHIXIN_JWT_PUBLIC_KEYS`: comma-separated `kid=path.pem` entries (a bare path uses the file stem as kid).
+fn parse_public_keys(v: &str) -> Vec<(String, String)> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|entry| match entry.split_once('=') {
+            Some((kid, path)) => (kid.trim().to_string(), path.trim().to_string()),
+            None => {
+                let stem = std::path::Path::new(entry)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_else(|| entry.to_string());
+                (stem, entry.to_string())
+            }
+        })
+        .collect()
+}
+
+/// Durations are written `200ms`, `5s`, `10m`, `2h`, `5d`.
+pub fn parse_duration(s: &str) -> anyhow::Result<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().with_context(|| format!("bad duration {s:?}"))?;
+    let ms = match unit {
+        "ms" => n,
+        "s" => n * 1000,
+        "m" | "min" => n * 60_000,
+        "h" => n * 3_600_000,
+        "d" => n * 86_400_000,
+        _ => bail!("bad duration {s:?}: use ms, s, m, h or d"),
+    };
+    Ok(Duration::from_millis(ms))
+}
+
+fn parse_size(s: &str) -> anyhow::Result<usize> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: usize = num.parse().with_context(|| format!("bad size {s:?}"))?;
+    let mult = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" | "K" | "KB" | "k" => 1024,
+        "MiB" | "M" | "MB" => 1024 * 1024,
+        _ => bail!("bad size {s:?}"),
+    };
+    Ok(n * mult)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(
+            parse_duration("200ms").ok(),
+            Some(Duration::from_millis(200))
+        );
+        assert_eq!(
+            parse_duration("5d").ok(),
+            Some(Duration::from_secs(5 * 86400))
+        );
+        assert!(parse_duration("5 weeks").is_err());
+    }
+
+    #[test]
+    fn production_refuses_missing_or_short_secret() {
+        assert!(Settings::from_map(&map(&[("SHIXIN_ENV", "production")])).is_err());
+        let short = map(&[("SHIXIN_ENV", "production"), ("SHIXIN_JWT_SECRET", "short")]);
+        assert!(Settings::from_map(&short).is_err());
+        let ok = map(&[
+            ("SHIXIN_ENV", "production"),
+            ("SHIXIN_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ]);
+        assert!(Settings::from_map(&ok).is_ok());
+    }
+
+    #[test]
+    fn defaults_work_without_configuration() {
+        let s = Settings::from_map(&HashMap::new()).ok();
+        let s = s.as_ref();
+        assert_eq!(s.map(|s| s.bind.to_string()), Some("127.0.0.1:8080".into()));
+        assert_eq!(
+            s.map(|s| s.jwt_secret.expose() == DEVELOPMENT_JWT_SECRET),
+            Some(true)
+        );
+        assert_eq!(s.map(|s| s.webhook_retry_schedule.len()), Some(7));
+    }
+
+    #[test]
+    fn redis_none_disables_cache() {
+        let s = Settings::from_map(&map(&[("REDIS_URL", "none")])).ok();
+        assert_eq!(s.map(|s| s.redis_url.is_none()), Some(true));
+    }
+}

@@ -1,0 +1,134 @@
+//! PostgreSQL: the pool, database creation, embedded migrations and the transaction helper.
+
+pub mod models;
+pub mod schema;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::{QueryableByName, sql_query, sql_types::Bool};
+use diesel_async::{
+    AsyncConnection, AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl, TransactionManager,
+    pooled_connection::{
+        AsyncDieselConnectionManager,
+        deadpool::{Object, Pool},
+    },
+};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use futures_util::future::BoxFuture;
+
+use crate::error::ApiError;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+pub type DbPool = Pool<AsyncPgConnection>;
+pub type DbConn = Object<AsyncPgConnection>;
+
+pub fn build_pool(url: &str, max_size: usize) -> anyhow::Result<DbPool> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    Pool::builder(manager)
+        .max_size(max_size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(Duration::from_secs(5)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(5)))
+        .build()
+        .context("building the database pool")
+}
+
+/// Splits `postgres://…/name?opts` into the URL of the `postgres` maintenance database and `name`.
+fn maintenance_url(url: &str) -> anyhow::Result<(String, String)> {
+    let mut parsed = url::Url::parse(url).context("DATABASE_URL is not a URL")?;
+    let name = parsed.path().trim_start_matches('/').to_string();
+    anyhow::ensure!(!name.is_empty(), "DATABASE_URL names no database");
+    parsed.set_path("/postgres");
+    Ok((parsed.to_string(), name))
+}
+
+#[derive(QueryableByName)]
+struct Exists {
+    #[diesel(sql_type = Bool)]
+    exists: bool,
+}
+
+/// Creates the database named by `url` when it does not exist yet.
+pub async fn ensure_database(url: &str) -> anyhow::Result<()> {
+    if AsyncPgConnection::establish(url).await.is_ok() {
+        return Ok(());
+    }
+    let (admin_url, name) = maintenance_url(url)?;
+    let mut conn = AsyncPgConnection::establish(&admin_url)
+        .await
+        .context("connecting to PostgreSQL to create the database")?;
+    let found: Vec<Exists> =
+        sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<diesel::sql_types::Text, _>(&name)
+            .load(&mut conn)
+            .await?;
+    if !found.iter().any(|e| e.exists) {
+        let quoted = name.replace('"', "\"\"");
+        // A concurrent creator may win the race: that is fine.
+        if let Err(e) = sql_query(format!("CREATE DATABASE \"{quoted}\""))
+            .execute(&mut conn)
+            .await
+        {
+            tracing::warn!(error = %e, "CREATE DATABASE failed; continuing if it exists now");
+        }
+    }
+    Ok(())
+}
+
+/// Runs the embedded migrations on a dedicated connection.
+pub async fn migrate(url: &str) -> anyhow::Result<usize> {
+    ensure_database(url).await?;
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+        // The harness uses `block_in_place`, which needs a multi-threaded runtime of its own.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()?;
+        rt.block_on(async {
+            let conn = AsyncPgConnection::establish(&url).await?;
+            let mut harness = AsyncMigrationHarness::new(conn);
+            let ran = harness
+                .run_pending_migrations(MIGRATIONS)
+                .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+            Ok(ran.len())
+        })
+    })
+    .await?
+}
+
+/// Runs `body` inside one transaction: committed when it returns `Ok`, rolled back otherwise.
+pub async fn in_transaction<T, F>(conn: &mut AsyncPgConnection, body: F) -> Result<T, ApiError>
+where
+    F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> BoxFuture<'c, Result<T, ApiError>>,
+{
+    type Tm = <AsyncPgConnection as AsyncConnection>::TransactionManager;
+    Tm::begin_transaction(conn).await?;
+    match body(conn).await {
+        Ok(v) => {
+            Tm::commit_transaction(conn).await?;
+            Ok(v)
+        }
+        Err(e) => {
+            if let Err(rb) = Tm::rollback_transaction(conn).await {
+                tracing::warn!(error = %rb, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn maintenance_url_points_at_postgres() {
+        let (u, n) =
+            super::maintenance_url("postgres://postgres@127.0.0.1:5432/shixin?sslmode=disable")
+                .unwrap_or_default();
+        assert_eq!(n, "shixin");
+        assert!(u.starts_with("postgres://postgres@127.0.0.1:5432/postgres"));
+    }
+}

@@ -1,0 +1,5 @@
+//! Diesel models; each owns its queries.
+
+pub mod court;
+pub mod listing;
+pub mod person;

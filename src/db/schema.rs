@@ -1,0 +1,117 @@
+// Diesel table definitions, kept by hand in step with `migrations/`.
+
+diesel::table! {
+    courts (code) {
+        code -> Text,
+        name -> Text,
+        province -> Text,
+        level -> Text,
+        parent_code -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    persons (id_number) {
+        id_number -> Text,
+        name -> Text,
+        name_folded -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    person_documents (doc_type, doc_number, id_number) {
+        id_number -> Text,
+        doc_type -> Text,
+        doc_number -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    listings (id) {
+        id -> Uuid,
+        court_code -> Text,
+        case_number -> Text,
+        debtor_kind -> Text,
+        debtor_key -> Text,
+        debtor_name -> Text,
+        name_folded -> Text,
+        id_number -> Nullable<Text>,
+        credit_code -> Nullable<Text>,
+        debtor -> Jsonb,
+        associated_persons -> Jsonb,
+        filed_on -> Date,
+        basis_document_number -> Text,
+        basis_issuer -> Text,
+        obligation -> Text,
+        performance -> Text,
+        grounds -> Array<Text>,
+        extension_years -> Int4,
+        decided_on -> Date,
+        grace_until -> Nullable<Date>,
+        initiated_by -> Text,
+        status -> Text,
+        version -> Int4,
+        published_at -> Nullable<Timestamptz>,
+        expires_on -> Nullable<Date>,
+        restriction_id -> Nullable<Uuid>,
+        removal -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> Int8,
+        at -> Timestamptz,
+        actor_sub -> Text,
+        actor_role -> Text,
+        actor_court -> Nullable<Text>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_chain_head (id) {
+        id -> Int4,
+        seq -> Int8,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (sub, key) {
+        sub -> Text,
+        key -> Text,
+        request_hash -> Text,
+        response_status -> Int4,
+        response_headers -> Jsonb,
+        response_body -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    events (seq) {
+        seq -> Int8,
+        id -> Uuid,
+        #[sql_name = "type"]
+        event_type -> Text,
+        occurred_at -> Timestamptz,
+        entity_id -> Uuid,
+        items -> Array<Text>,
+        data -> Jsonb,
+    }
+}
+
+diesel::joinable!(listings -> courts (court_code));
+diesel::allow_tables_to_appear_in_same_query!(courts, listings);

@@ -1,0 +1,141 @@
+//! Pure domain layer: identifiers (DOMAIN I1–I4), listing rules (L1–L11) and restriction
+//! vocabulary (R1–R5, §5). No I/O, no database, no clock other than [`today_cst`].
+
+use chrono::{Duration, NaiveDate, Utc};
+
+/// Declares a closed vocabulary enum whose variants have a stable snake_case code (used in the API
+/// and the database) and a Chinese display label. Generates `code()`, `label()`, `parse()` (error
+/// code `invalid_value`), `ALL`, serde as the code and `utoipa::ToSchema`.
+macro_rules! code_enum {
+    (@count) => { 0usize };
+    (@count $head:ident $($tail:ident)*) => { 1usize + code_enum!(@count $($tail)*) };
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = ($code:literal, $label:literal) ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+        )]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $code)] $variant ),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: [Self; code_enum!(@count $($variant)+)] = [$(Self::$variant),+];
+
+            /// The stable snake_case code.
+            pub fn code(&self) -> &'static str {
+                match self { $(Self::$variant => $code),+ }
+            }
+
+            /// Same as [`Self::code`].
+            pub fn as_str(&self) -> &'static str {
+                self.code()
+            }
+
+            /// The Chinese display label.
+            pub fn label(&self) -> &'static str {
+                match self { $(Self::$variant => $label),+ }
+            }
+
+            /// Parses a code; an unknown value is `invalid_value`.
+            pub fn parse(code: &str) -> Result<Self, $crate::domain::DomainError> {
+                match code {
+                    $($code => Ok(Self::$variant),)+
+                    other => Err($crate::domain::DomainError::new(
+                        "invalid_value",
+                        format!(concat!("unknown ", stringify!($name), " value `{}`"), other),
+                    )),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::DomainError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+    };
+}
+
+pub mod case_number;
+pub mod court_code;
+pub mod credit_code;
+pub mod document;
+pub mod grounds;
+pub mod id_number;
+pub mod listing_rules;
+pub mod name;
+pub mod restriction;
+
+#[cfg(test)]
+mod proptests;
+
+/// A rule violation with a stable snake_case machine code (API.md "Errors") and a human message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DomainError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl DomainError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Today's date in China Standard Time (UTC+8, no daylight saving): legal dates are CST dates.
+pub fn today_cst() -> NaiveDate {
+    (Utc::now().naive_utc() + Duration::hours(8)).date()
+}
+
+/// Maps full-width ASCII variants (U+FF01..=U+FF5E) and the ideographic space to ASCII.
+pub(crate) fn fullwidth_to_ascii(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_error_displays_message_and_keeps_code() {
+        let e = DomainError::new("invalid_value", "bad");
+        assert_eq!(e.code, "invalid_value");
+        assert_eq!(e.to_string(), "bad");
+        let _: &dyn std::error::Error = &e;
+    }
+
+    #[test]
+    fn today_cst_is_within_a_day_of_utc() {
+        let utc = Utc::now().date_naive();
+        let cst = today_cst();
+        assert!(cst == utc || cst == utc.succ_opt().unwrap_or(utc));
+    }
+
+    #[test]
+    fn fullwidth_maps_to_ascii() {
+        let s: String = "１２Ａｘ　-".chars().map(fullwidth_to_ascii).collect();
+        assert_eq!(s, "12Ax -");
+    }
+}

@@ -1,0 +1,236 @@
+//! One error type, one envelope: every failure becomes RFC 9457 `application/problem+json` with a stable
+//! `code`. Internals are logged once, with their cause chain, and never sent to the client.
+
+use actix_web::{
+    HttpResponse, ResponseError,
+    http::{StatusCode, header},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::DomainError;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+    pub fn from_domain(field: impl Into<String>, e: DomainError) -> Self {
+        FieldError::new(field, e.code, e.message)
+    }
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub code: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: String,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub headers: Vec<(header::HeaderName, String)>,
+    /// The internal cause of a 5xx: logged, never answered.
+    pub source: Option<anyhow::Error>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.code)
+    }
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: impl Into<String>, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code: code.into(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            headers: Vec::new(),
+            source: None,
+        }
+    }
+    pub fn with_header(mut self, name: header::HeaderName, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+    pub fn invalid_parameter(detail: impl Into<String>) -> Self {
+        Self::bad_request("invalid_parameter", detail)
+    }
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail).with_header(
+            header::WWW_AUTHENTICATE,
+            "Bearer realm=\"shixin\", error=\"invalid_token\"",
+        )
+    }
+    pub fn forbidden(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, detail)
+    }
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", detail)
+    }
+    pub fn conflict(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+    /// 422 with one rule failure.
+    pub fn rule(code: &str, field: Option<&str>, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail.clone());
+        if let Some(f) = field {
+            e.errors.push(FieldError::new(f, code, detail));
+        }
+        e
+    }
+    pub fn domain(field: &str, e: DomainError) -> Self {
+        Self::rule(e.code, Some(field), e.message)
+    }
+    /// 422 with every field error; the first one gives the top-level code.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let code = errors
+            .first()
+            .map(|e| e.code.clone())
+            .unwrap_or_else(|| "invalid_body".into());
+        let detail = match errors.len() {
+            1 => errors
+                .first()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .unwrap_or_default(),
+            n => format!("{n} fields are invalid; see errors"),
+        };
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail);
+        e.errors = errors;
+        e
+    }
+    pub fn internal(source: anyhow::Error) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "The server could not complete the request; it has been logged.",
+        );
+        e.source = Some(source);
+        e
+    }
+    pub fn unavailable(source: anyhow::Error) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The database is unavailable; retry shortly.",
+        )
+        .with_header(header::RETRY_AFTER, "5");
+        e.source = Some(source);
+        e
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            problem_type: format!("https://shixin.example/problems/{}", self.code),
+            title: title_for(self.status).to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.clone(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+pub fn title_for(status: StatusCode) -> &'static str {
+    status.canonical_reason().unwrap_or("Error")
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+    fn error_response(&self) -> HttpResponse {
+        if self.status.is_server_error() {
+            match &self.source {
+                Some(src) => tracing::error!(code = %self.code, error = ?src, "request failed"),
+                None => tracing::error!(code = %self.code, "request failed"),
+            }
+        }
+        let mut resp = HttpResponse::build(self.status);
+        resp.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        for (k, v) in &self.headers {
+            resp.insert_header((k.clone(), v.clone()));
+        }
+        resp.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+fn is_connection_error(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("connection") || m.contains("terminating")
+        }
+        Error::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        if is_connection_error(&e) {
+            ApiError::unavailable(e.into())
+        } else {
+            ApiError::internal(e.into())
+        }
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        ApiError::unavailable(anyhow::anyhow!("database pool: {e}"))
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    fn from(e: serde_json::Error) -> Self {
+        ApiError::internal(e.into())
+    }
+}
+
+/// Whether a diesel error is a unique violation of the named index.
+pub fn is_unique_violation(e: &diesel::result::Error, constraint: &str) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(e, Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+        if info.constraint_name() == Some(constraint))
+}

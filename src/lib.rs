@@ -1,0 +1,16 @@
+#![forbid(unsafe_code)]
+//! shixin: the national publication service for the list of dishonest judgment debtors
+//! (失信被执行人名单) and the consumption restrictions that follow from it (限制消费令).
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod routes;
+pub mod secret;
+pub mod startup;
+pub mod telemetry;
+pub mod write;

@@ -1,0 +1,188 @@
+//! Courts: created by admins, readable by anyone (API.md "Courts and subscribers").
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use diesel::{ExpressionMethods, insert_into};
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::{
+    audit::{self, Actor},
+    auth::Principal,
+    db::{models::court::Court, schema::courts},
+    domain::court_code::{CourtCode, CourtLevel},
+    error::{ApiError, FieldError, is_unique_violation},
+    routes::{decode_cursor, encode_cursor, page_limit, parse_json},
+    startup::AppState,
+    write::{Outcome, run_write},
+};
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct CourtIn {
+    /// Court code of the 2016 case-number rules (`京0105`).
+    pub code: String,
+    pub name: String,
+    /// Full Chinese name of the province (`北京市`).
+    pub province: String,
+    /// `supreme`, `high`, `intermediate`, `basic` or `special`.
+    pub level: String,
+    pub parent_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CourtPage {
+    pub items: Vec<Court>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CourtQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+    pub parent_code: Option<String>,
+    pub province: Option<String>,
+}
+
+fn validate(input: &CourtIn) -> Result<(CourtCode, CourtLevel), ApiError> {
+    let mut errors = Vec::new();
+    let code =
+        CourtCode::parse(&input.code).map_err(|e| errors.push(FieldError::from_domain("code", e)));
+    let level = CourtLevel::parse(&input.level)
+        .map_err(|e| errors.push(FieldError::from_domain("level", e)));
+    if input.name.trim().is_empty() || input.name.chars().count() > 100 {
+        errors.push(FieldError::new(
+            "name",
+            "invalid_value",
+            "name must be 1 to 100 characters",
+        ));
+    }
+    if input.province.trim().is_empty() || input.province.chars().count() > 50 {
+        errors.push(FieldError::new(
+            "province",
+            "invalid_value",
+            "province must be 1 to 50 characters",
+        ));
+    }
+    match (code, level) {
+        (Ok(c), Ok(l)) if errors.is_empty() => {
+            if l != CourtLevel::Supreme && input.parent_code.is_none() {
+                return Err(ApiError::rule(
+                    "invalid_value",
+                    Some("parent_code"),
+                    "every court but the SPC has a parent court",
+                ));
+            }
+            Ok((c, l))
+        }
+        _ => Err(ApiError::validation(errors)),
+    }
+}
+
+/// Add a court (admin).
+#[utoipa::path(tag = "courts", request_body = CourtIn, security(("bearer" = [])),
+    responses((status = 201, body = Court), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/v1/courts")]
+pub async fn create(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_admin()?;
+    let input: CourtIn = parse_json(&req, &body)?;
+    let (code, level) = validate(&input)?;
+    let actor = Actor::from(&principal);
+    run_write(&state, &principal, &req, &body, move |conn| {
+        Box::pin(async move {
+            if let Some(parent) = &input.parent_code
+                && Court::find(conn, parent).await?.is_none()
+            {
+                return Err(ApiError::rule(
+                    "unknown_court",
+                    Some("parent_code"),
+                    format!("no court {parent}"),
+                ));
+            }
+            let inserted = insert_into(courts::table)
+                .values((
+                    courts::code.eq(code.as_str()),
+                    courts::name.eq(input.name.trim()),
+                    courts::province.eq(input.province.trim()),
+                    courts::level.eq(level.as_str()),
+                    courts::parent_code.eq(&input.parent_code),
+                ))
+                .execute(conn)
+                .await;
+            match inserted {
+                Err(e) if is_unique_violation(&e, "courts_pkey") => {
+                    return Err(ApiError::conflict(
+                        "court_exists",
+                        format!("court {} exists", code.as_str()),
+                    ));
+                }
+                other => other?,
+            };
+            let court = Court::find(conn, code.as_str())
+                .await?
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("court vanished")))?;
+            let after = serde_json::to_value(&court)?;
+            audit::append(
+                conn,
+                &actor,
+                "court.create",
+                "court",
+                code.as_str(),
+                None,
+                Some(&after),
+            )
+            .await?;
+            Ok(Outcome::created(
+                after,
+                None,
+                format!("/v1/courts/{}", code.as_str()),
+            ))
+        })
+    })
+    .await
+}
+
+/// List courts (no authentication).
+#[utoipa::path(tag = "courts", params(CourtQuery), responses((status = 200, body = CourtPage)))]
+#[get("/v1/courts")]
+pub async fn list(
+    state: web::Data<AppState>,
+    q: web::Query<CourtQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(q.limit)?;
+    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let mut conn = state.db.get().await?;
+    let mut items = Court::page(
+        &mut conn,
+        after.as_deref(),
+        q.parent_code.as_deref(),
+        q.province.as_deref(),
+        limit + 1,
+    )
+    .await?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|c| encode_cursor(&c.code))
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(CourtPage { items, next_cursor }))
+}
+
+/// One court (no authentication).
+#[utoipa::path(tag = "courts", params(("code" = String, Path)), responses((status = 200, body = Court), (status = 404, body = crate::error::Problem)))]
+#[get("/v1/courts/{code}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.db.get().await?;
+    match Court::find(&mut conn, &code).await? {
+        Some(c) => Ok(HttpResponse::Ok().json(c)),
+        None => Err(ApiError::not_found(format!("no court {}", code.as_str()))),
+    }
+}

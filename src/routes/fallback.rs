@@ -1,0 +1,154 @@
+//! 404 and 405 as problem+json, and a safety net that turns any error response actix builds by itself
+//! (payload too large, bad path, …) into problem+json with a stable code.
+
+use actix_web::{
+    HttpRequest, HttpResponse, ResponseError,
+    dev::ServiceResponse,
+    http::{StatusCode, header},
+    middleware::{ErrorHandlerResponse, ErrorHandlers},
+    web,
+};
+
+use crate::{
+    error::{ApiError, PROBLEM_JSON},
+    startup::AppState,
+};
+
+/// A path of the API with `{param}` segments, and the methods it answers.
+#[derive(Debug, Clone)]
+pub struct RouteTemplate {
+    segments: Vec<Option<String>>,
+    methods: Vec<String>,
+}
+
+impl RouteTemplate {
+    fn matches(&self, path: &str) -> bool {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        parts.len() == self.segments.len()
+            && self
+                .segments
+                .iter()
+                .zip(parts)
+                .all(|(s, p)| s.as_deref().is_none_or(|lit| lit == p))
+    }
+}
+
+pub fn templates(api: &utoipa::openapi::OpenApi) -> Vec<RouteTemplate> {
+    let mut out: Vec<RouteTemplate> = api
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let segments = path
+                .trim_matches('/')
+                .split('/')
+                .map(|s| (!s.starts_with('{')).then(|| s.to_string()))
+                .collect();
+            let methods = [
+                (item.get.is_some(), "GET"),
+                (item.post.is_some(), "POST"),
+                (item.put.is_some(), "PUT"),
+                (item.patch.is_some(), "PATCH"),
+                (item.delete.is_some(), "DELETE"),
+            ]
+            .into_iter()
+            .filter(|(has, _)| *has)
+            .map(|(_, m)| m.to_string())
+            .collect();
+            RouteTemplate { segments, methods }
+        })
+        .collect();
+    for (p, m) in [("/", "GET"), ("/openapi.json", "GET"), ("/docs", "GET")] {
+        out.push(RouteTemplate {
+            segments: p
+                .trim_matches('/')
+                .split('/')
+                .map(|s| Some(s.to_string()))
+                .collect(),
+            methods: vec![m.to_string()],
+        });
+    }
+    out
+}
+
+pub async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let path = req.path();
+    let allowed: Vec<String> = state
+        .route_templates
+        .iter()
+        .filter(|t| t.matches(path))
+        .flat_map(|t| t.methods.clone())
+        .collect();
+    if allowed.is_empty() {
+        ApiError::not_found(format!("no resource at {}", truncate(path, 200))).error_response()
+    } else {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!(
+                "{} is not allowed here; use {}",
+                req.method(),
+                allowed.join(", ")
+            ),
+        )
+        .with_header(header::ALLOW, allowed.join(", "))
+        .error_response()
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+fn code_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        406 => "not_acceptable",
+        408 => "request_timeout",
+        411 => "length_required",
+        413 => "payload_too_large",
+        414 => "uri_too_long",
+        415 => "unsupported_media_type",
+        431 => "request_header_fields_too_large",
+        503 => "service_unavailable",
+        s if s >= 500 => "internal_error",
+        _ => "bad_request",
+    }
+}
+
+fn rewrite<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = match status.as_u16() {
+        413 => "the request body is too large".to_string(),
+        s if s >= 500 => "the server could not complete the request".to_string(),
+        _ => status.canonical_reason().unwrap_or("error").to_string(),
+    };
+    let keep: Vec<_> = [header::ALLOW, header::WWW_AUTHENTICATE, header::RETRY_AFTER]
+        .into_iter()
+        .filter_map(|h| res.headers().get(&h).map(|v| (h, v.clone())))
+        .collect();
+    let (req, _) = res.into_parts();
+    let mut resp = ApiError::new(status, code_for(status), detail).error_response();
+    for (h, v) in keep {
+        resp.headers_mut().insert(h, v);
+    }
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, resp).map_into_right_body(),
+    ))
+}
+
+pub fn problem_errors<B: 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new().default_handler(rewrite)
+}

@@ -1,0 +1,24 @@
+use actix_web::{HttpResponse, get, http::header, web};
+
+use super::{parse_id, to_out, wire::ListingOut};
+use crate::{auth::Principal, db::models::listing::Listing, error::ApiError, startup::AppState};
+
+/// One listing, whatever its status (court, supervisor).
+#[utoipa::path(tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ListingOut), (status = 404, body = crate::error::Problem)))]
+#[get("/v1/listings/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_court_actor()?;
+    let id = parse_id(&id)?;
+    let mut conn = state.db.get().await?;
+    let listing = Listing::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", listing.row.version)))
+        .json(to_out(&listing)))
+}

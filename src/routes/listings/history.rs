@@ -1,0 +1,25 @@
+use actix_web::{HttpResponse, get, web};
+
+use super::{parse_id, wire::HistoryEntry};
+use crate::{
+    audit, auth::Principal, db::models::listing::Listing, error::ApiError, startup::AppState,
+};
+
+/// Every change of a listing, oldest first, with actor, time and the listing before and after.
+#[utoipa::path(tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = crate::error::Problem)))]
+#[get("/v1/listings/{id}/history")]
+pub async fn history(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_court_actor()?;
+    let id = parse_id(&id)?;
+    let mut conn = state.db.get().await?;
+    if Listing::find(&mut conn, id).await?.is_none() {
+        return Err(ApiError::not_found(format!("no listing {id}")));
+    }
+    let items = audit::history(&mut conn, "listing", &id.to_string()).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
+}

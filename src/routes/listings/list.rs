@@ -1,0 +1,81 @@
+use actix_web::{HttpResponse, get, web};
+use uuid::Uuid;
+
+use super::{
+    to_out,
+    wire::{ListingPage, ListingQuery},
+};
+use crate::{
+    auth::Principal,
+    db::models::listing::{Listing, ListingFilter},
+    domain::{
+        case_number::CaseNumber, credit_code::CreditCode, id_number::IdNumber,
+        listing_rules::ListingStatus,
+    },
+    error::ApiError,
+    routes::{decode_cursor, encode_cursor, page_limit},
+    startup::AppState,
+};
+
+/// Listings filtered by court, status, debtor or case (court, supervisor).
+#[utoipa::path(tag = "listings", security(("bearer" = [])), params(ListingQuery),
+    responses((status = 200, body = ListingPage), (status = 400, body = crate::error::Problem)))]
+#[get("/v1/listings")]
+pub async fn list(
+    state: web::Data<AppState>,
+    principal: Principal,
+    q: web::Query<ListingQuery>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_court_actor()?;
+    let limit = page_limit(q.limit)?;
+    let bad = |name: &str| ApiError::invalid_parameter(format!("{name} is not valid"));
+    let mut f = ListingFilter {
+        court_code: q.court_code.as_ref().map(|c| c.trim().to_string()),
+        ..Default::default()
+    };
+    if let Some(s) = &q.status {
+        f.status = Some(
+            ListingStatus::parse(s)
+                .map_err(|_| bad("status"))?
+                .code()
+                .to_string(),
+        );
+    }
+    if let Some(s) = &q.id_number {
+        f.id_number = Some(
+            IdNumber::parse(s)
+                .map_err(|_| bad("id_number"))?
+                .as_str()
+                .to_string(),
+        );
+    }
+    if let Some(s) = &q.credit_code {
+        f.debtor_key = Some(
+            CreditCode::parse(s)
+                .map_err(|_| bad("credit_code"))?
+                .org_code()
+                .to_string(),
+        );
+    }
+    if let Some(s) = &q.case_number {
+        let c = CaseNumber::parse(s)
+            .or_else(|_| CaseNumber::parse_legacy(s))
+            .map_err(|_| bad("case_number"))?;
+        f.case_number = Some(c.as_str().to_string());
+    }
+    if let Some(c) = &q.cursor {
+        f.after = Some(Uuid::parse_str(&decode_cursor(c)?).map_err(|_| bad("cursor"))?);
+    }
+    let mut conn = state.db.get().await?;
+    let mut rows = Listing::page(&mut conn, &f, limit + 1).await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|l| encode_cursor(&l.row.id.to_string()))
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(ListingPage {
+        items: rows.iter().map(to_out).collect(),
+        next_cursor,
+    }))
+}

@@ -1,0 +1,131 @@
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::Utc;
+use diesel::{ExpressionMethods, QueryDsl};
+use diesel_async::RunQueryDsl;
+
+use super::{
+    event_data, out_json, parse_id, reload,
+    wire::{ListingOut, Removal, RemovalIn},
+};
+use crate::{
+    audit::{self, Actor},
+    auth::{Principal, scope::ensure_court_scope},
+    db::{models::listing::Listing, schema::listings},
+    domain::{grounds::Grounds, listing_rules::RemovalReason},
+    error::ApiError,
+    events,
+    routes::parse_json,
+    startup::AppState,
+    write::{Outcome, check_version, if_match, run_write},
+};
+
+/// Remove (L3, L5) or revoke (L7) a listing; `If-Match` required. L5 reasons apply only to
+/// listings without a fixed term (L6).
+#[utoipa::path(tag = "listings", request_body = RemovalIn, security(("bearer" = [])),
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = ListingOut), (status = 409, body = crate::error::Problem),
+        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/v1/listings/{id}/removal")]
+pub async fn removal(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_court_actor()?;
+    let id = parse_id(&id)?;
+    let expected = if_match(&req)?;
+    let input: RemovalIn = parse_json(&req, &body)?;
+    let reason = RemovalReason::parse(&input.reason).map_err(|e| ApiError::domain("reason", e))?;
+    if reason == RemovalReason::TermExpired {
+        return Err(ApiError::rule(
+            "reason_not_applicable",
+            Some("reason"),
+            "a term expires by itself (L6)",
+        ));
+    }
+    if input
+        .note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 2000)
+    {
+        return Err(ApiError::rule(
+            "invalid_value",
+            Some("note"),
+            "note is at most 2000 characters",
+        ));
+    }
+    let actor = Actor::from(&principal);
+    let p = principal.clone();
+    run_write(&state, &principal, &req, &body, move |conn| {
+        Box::pin(async move {
+            let row = Listing::lock(conn, id)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
+            ensure_court_scope(conn, &p, &row.court_code).await?;
+            check_version(expected, row.version)?;
+            if row.status != "active" && row.status != "pending" {
+                return Err(ApiError::conflict(
+                    "listing_not_active",
+                    format!("the listing is already {}", row.status),
+                ));
+            }
+            let grounds = Grounds::parse(&row.grounds).map_err(|e| ApiError::internal(e.into()))?;
+            reason
+                .check_applicable(grounds.has_fixed_term())
+                .map_err(|e| ApiError::domain("reason", e))?;
+            let before = out_json(&reload(conn, id).await?)?;
+            let now = Utc::now();
+            let removal = Removal {
+                reason: reason.code().to_string(),
+                note: input.note.clone(),
+                removed_at: now,
+                keep_restriction: input.keep_restriction,
+            };
+            let status = if reason.is_revocation() {
+                "revoked"
+            } else {
+                "removed"
+            };
+            diesel::update(listings::table.filter(listings::id.eq(id)))
+                .set((
+                    listings::status.eq(status),
+                    listings::removal.eq(serde_json::to_value(&removal)?),
+                    listings::version.eq(row.version + 1),
+                    listings::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .await?;
+            let after = reload(conn, id).await?;
+            let after_json = out_json(&after)?;
+            let action = if reason.is_revocation() {
+                "listing.revoke"
+            } else {
+                "listing.remove"
+            };
+            audit::append(
+                conn,
+                &actor,
+                action,
+                "listing",
+                &id.to_string(),
+                Some(&before),
+                Some(&after_json),
+            )
+            .await?;
+            if row.status == "active" {
+                events::append(
+                    conn,
+                    events::LISTING_REMOVED,
+                    id,
+                    &[],
+                    event_data(&after, Some(reason.code())),
+                )
+                .await?;
+            }
+            Ok(Outcome::ok(after_json, after.row.version))
+        })
+    })
+    .await
+}

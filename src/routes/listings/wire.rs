@@ -1,0 +1,165 @@
+//! Request and response bodies of the listing routes (API.md "Listings").
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct DocumentIn {
+    /// `passport`, `hk_macau_permit`, `taiwan_permit`, `foreign_passport`, `other`.
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub number: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct PersonRefIn {
+    pub name: String,
+    pub id_number: String,
+}
+
+/// A person (`kind: person`, with `id_number`) or an organisation (`kind: organization`, with
+/// `credit_code` and `legal_representative`).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct DebtorIn {
+    pub kind: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_representative: Option<PersonRefIn>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<DocumentIn>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct AssociatedPersonIn {
+    /// `legal_representative`, `principal`, `directly_responsible`, `actual_controller` (DOMAIN R3).
+    pub role: String,
+    pub name: String,
+    pub id_number: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<DocumentIn>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct BasisIn {
+    /// 执行依据文号.
+    pub document_number: String,
+    /// 做出执行依据单位.
+    pub issuer: String,
+}
+
+fn default_initiated_by() -> String {
+    "court".into()
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct ListingIn {
+    pub debtor: DebtorIn,
+    #[serde(default)]
+    pub associated_persons: Vec<AssociatedPersonIn>,
+    pub court_code: String,
+    pub case_number: String,
+    /// `YYYY-MM-DD`.
+    pub filed_on: String,
+    pub basis: BasisIn,
+    pub obligation: String,
+    /// `none` or `partial`.
+    pub performance: String,
+    pub grounds: Vec<String>,
+    #[serde(default)]
+    pub extension_years: i64,
+    /// `YYYY-MM-DD` (China Standard Time).
+    pub decided_on: String,
+    #[serde(default)]
+    pub grace_until: Option<String>,
+    /// `court` or `creditor_application`.
+    #[serde(default = "default_initiated_by")]
+    pub initiated_by: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Removal {
+    pub reason: String,
+    pub note: Option<String>,
+    pub removed_at: DateTime<Utc>,
+    /// Whether the restriction order stays after the listing ends.
+    #[serde(default)]
+    pub keep_restriction: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListingOut {
+    pub id: Uuid,
+    pub status: String,
+    pub version: i32,
+    pub debtor: Value,
+    pub associated_persons: Value,
+    pub court_code: String,
+    pub court_name: String,
+    pub case_number: String,
+    pub filed_on: NaiveDate,
+    pub basis: BasisIn,
+    pub obligation: String,
+    pub performance: String,
+    pub grounds: Vec<String>,
+    pub extension_years: i32,
+    pub decided_on: NaiveDate,
+    pub grace_until: Option<NaiveDate>,
+    pub initiated_by: String,
+    pub published_at: Option<DateTime<Utc>>,
+    pub expires_on: Option<NaiveDate>,
+    pub restriction_id: Option<Uuid>,
+    pub removal: Option<Removal>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListingPage {
+    pub items: Vec<ListingOut>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListingQuery {
+    pub court_code: Option<String>,
+    pub status: Option<String>,
+    pub id_number: Option<String>,
+    pub credit_code: Option<String>,
+    pub case_number: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RemovalIn {
+    /// DOMAIN L3, L5 or L7 reason code.
+    pub reason: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub keep_restriction: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ExtensionIn {
+    /// 1 to 3; the total extension is at most 3 years (L2).
+    pub years: i64,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub actor: Value,
+    pub action: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}

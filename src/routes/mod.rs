@@ -1,0 +1,152 @@
+//! HTTP routes: thin handlers that parse, authorise, call the models and answer.
+
+pub mod courts;
+pub mod fallback;
+pub mod listings;
+pub mod ops;
+
+use actix_web::{HttpRequest, http::header, web};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use serde::de::DeserializeOwned;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::ApiError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "shixin",
+        description = "National publication service for the list of dishonest judgment debtors (失信被执行人名单) and consumption restriction orders (限制消费令).",
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub fn base_openapi() -> utoipa::openapi::OpenApi {
+    let mut api = ApiDoc::openapi();
+    api.info.version = env!("CARGO_PKG_VERSION").to_string();
+    api
+}
+
+/// Documented routes (collected into the OpenAPI document).
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics)
+        .service(courts::create)
+        .service(courts::list)
+        .service(courts::get)
+        .service(listings::create::create)
+        .service(listings::list::list)
+        .service(listings::get::get)
+        .service(listings::patch::patch)
+        .service(listings::removal::removal)
+        .service(listings::extension::extension)
+        .service(listings::history::history);
+}
+
+/// Routes outside the API document.
+pub fn configure_plain(cfg: &mut web::ServiceConfig) {
+    cfg.route("/openapi.json", web::get().to(ops::openapi_json))
+        .route("/docs", web::get().to(ops::docs));
+}
+
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|e, _| json_error(&e.to_string()).into())
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|e, _| ApiError::invalid_parameter(e.to_string()).into())
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|e, _| ApiError::invalid_parameter(e.to_string()).into())
+}
+
+fn json_error(msg: &str) -> ApiError {
+    ApiError::bad_request(
+        "malformed_json",
+        format!("the body is not valid JSON: {msg}"),
+    )
+}
+
+/// Parses a JSON body read as bytes (so the raw bytes also serve the idempotency fingerprint):
+/// 415 for another content type, 400 for malformed JSON, 422 for well-formed JSON of the wrong shape.
+pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mime != "application/json" && !mime.ends_with("+json") {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json",
+        ));
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| json_error(&e.to_string()))?;
+    serde_json::from_value(value).map_err(|e| {
+        ApiError::rule(
+            "invalid_body",
+            None,
+            format!("the body does not have the expected shape: {e}"),
+        )
+    })
+}
+
+/// Cursor pagination: `?limit=` (1..=1000, default 100) and an opaque `?cursor=`.
+pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    match limit {
+        None => Ok(100),
+        Some(n) if (1..=1000).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::invalid_parameter(
+            "limit must be between 1 and 1000",
+        )),
+    }
+}
+
+pub fn encode_cursor(s: &str) -> String {
+    URL_SAFE_NO_PAD.encode(s)
+}
+
+pub fn decode_cursor(c: &str) -> Result<String, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| ApiError::invalid_parameter("cursor is not one this service issued"))
+}

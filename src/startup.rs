@@ -1,0 +1,89 @@
+//! The testable seam: `Application::build(settings)` binds its own listener (port 0 in tests) and
+//! exposes `port()`; `run_until_stopped` serves until SIGTERM/SIGINT (actix stops gracefully).
+
+use std::net::TcpListener;
+
+use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+
+use crate::{
+    auth::jwt::JwtVerifier,
+    config::Settings,
+    db::{self, DbPool},
+    routes,
+    telemetry::RedactedRootSpan,
+};
+
+pub struct AppState {
+    pub db: DbPool,
+    pub jwt: JwtVerifier,
+    pub settings: Settings,
+    pub openapi_json: String,
+    pub route_templates: Vec<routes::fallback::RouteTemplate>,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// The OpenAPI document generated from the code (`shixin openapi`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(routes::base_openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    api
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        db::migrate(settings.database_url.expose())
+            .await
+            .context("migrating the database")?;
+        let pool = db::build_pool(settings.database_url.expose(), 16)?;
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let api = openapi();
+        let state = web::Data::new(AppState {
+            db: pool,
+            jwt: JwtVerifier::from_settings(&settings)?,
+            openapi_json: api.to_pretty_json()?,
+            route_templates: routes::fallback::templates(&api),
+            settings,
+        });
+        let max_body = state.settings.max_body;
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .configure(routes::configure)
+                .split_for_parts();
+            app.app_data(state.clone())
+                .app_data(web::PayloadConfig::new(max_body))
+                .app_data(routes::json_config(max_body))
+                .app_data(routes::query_config())
+                .app_data(routes::path_config())
+                .configure(routes::configure_plain)
+                .default_service(web::to(routes::fallback::not_found))
+                .wrap(routes::fallback::problem_errors())
+                .wrap(middleware::NormalizePath::trim())
+                .wrap(TracingLogger::<RedactedRootSpan>::new())
+        })
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

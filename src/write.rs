@@ -1,0 +1,238 @@
+//! Writes that cannot go wrong twice: one transaction per change holding the change, its audit row, its
+//! event row and its `Idempotency-Key` record; `If-Match` versions.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header};
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, insert_into};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use futures_util::future::BoxFuture;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::{
+    auth::Principal,
+    db::{in_transaction, schema::idempotency_keys},
+    error::ApiError,
+    startup::AppState,
+};
+
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+/// What a write answers; stored with its idempotency key and replayed from it.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub status: StatusCode,
+    pub body: Value,
+    pub etag: Option<i32>,
+    pub location: Option<String>,
+}
+
+impl Outcome {
+    pub fn ok(body: Value, version: i32) -> Self {
+        Outcome {
+            status: StatusCode::OK,
+            body,
+            etag: Some(version),
+            location: None,
+        }
+    }
+    pub fn created(body: Value, version: Option<i32>, location: String) -> Self {
+        Outcome {
+            status: StatusCode::CREATED,
+            body,
+            etag: version,
+            location: Some(location),
+        }
+    }
+
+    fn headers_json(&self) -> Value {
+        serde_json::json!({ "etag": self.etag, "location": self.location })
+    }
+
+    fn into_response(self, replayed: bool) -> HttpResponse {
+        let mut r = HttpResponse::build(self.status);
+        if let Some(v) = self.etag {
+            r.insert_header((header::ETAG, format!("\"{v}\"")));
+        }
+        if let Some(l) = self.location {
+            r.insert_header((header::LOCATION, l));
+        }
+        if replayed {
+            r.insert_header(("Idempotency-Replayed", "true"));
+        }
+        if self.status == StatusCode::NO_CONTENT {
+            r.finish()
+        } else {
+            r.json(self.body)
+        }
+    }
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(v) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let key = v
+        .to_str()
+        .map_err(|_| ApiError::invalid_parameter("Idempotency-Key must be visible ASCII"))?
+        .trim()
+        .to_string();
+    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN {
+        return Err(ApiError::invalid_parameter(
+            "Idempotency-Key must be 1 to 255 characters",
+        ));
+    }
+    Ok(Some(key))
+}
+
+fn fingerprint(req: &HttpRequest, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(req.method().as_str().as_bytes());
+    h.update(b" ");
+    h.update(req.path().as_bytes());
+    h.update(b"\n");
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
+/// Runs one write in one transaction. With an `Idempotency-Key`, the key is inserted first: a
+/// concurrent duplicate blocks on it until this transaction ends, then replays what it stored.
+pub async fn run_write<F>(
+    state: &AppState,
+    principal: &Principal,
+    req: &HttpRequest,
+    body: &[u8],
+    f: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> BoxFuture<'c, Result<Outcome, ApiError>>
+        + Send
+        + 'static,
+{
+    let key = idempotency_key(req)?;
+    let hash = fingerprint(req, body);
+    let sub = principal.sub.clone();
+    let mut conn = state.db.get().await?;
+    let result = in_transaction(&mut conn, move |conn| {
+        Box::pin(async move {
+            if let Some(key) = &key {
+                let inserted = insert_into(idempotency_keys::table)
+                    .values((
+                        idempotency_keys::sub.eq(&sub),
+                        idempotency_keys::key.eq(key),
+                        idempotency_keys::request_hash.eq(&hash),
+                        idempotency_keys::response_status.eq(0),
+                        idempotency_keys::response_headers.eq(Value::Null),
+                        idempotency_keys::response_body.eq(Value::Null),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)
+                    .await?;
+                if inserted == 0 {
+                    return Ok(Err((key.clone(), hash)));
+                }
+            }
+            let outcome = f(conn).await?;
+            if let Some(key) = &key {
+                diesel::update(
+                    idempotency_keys::table
+                        .filter(idempotency_keys::sub.eq(&sub))
+                        .filter(idempotency_keys::key.eq(key)),
+                )
+                .set((
+                    idempotency_keys::response_status.eq(i32::from(outcome.status.as_u16())),
+                    idempotency_keys::response_headers.eq(outcome.headers_json()),
+                    idempotency_keys::response_body.eq(&outcome.body),
+                ))
+                .execute(conn)
+                .await?;
+            }
+            Ok(Ok(outcome))
+        })
+    })
+    .await?;
+    match result {
+        Ok(outcome) => Ok(outcome.into_response(false)),
+        Err((key, hash)) => replay(&mut conn, &principal.sub, &key, &hash).await,
+    }
+}
+
+async fn replay(
+    conn: &mut AsyncPgConnection,
+    sub: &str,
+    key: &str,
+    hash: &str,
+) -> Result<HttpResponse, ApiError> {
+    let row: Option<(String, i32, Value, Value)> = idempotency_keys::table
+        .filter(idempotency_keys::sub.eq(sub))
+        .filter(idempotency_keys::key.eq(key))
+        .select((
+            idempotency_keys::request_hash,
+            idempotency_keys::response_status,
+            idempotency_keys::response_headers,
+            idempotency_keys::response_body,
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((stored_hash, status, headers, body)) = row else {
+        return Err(ApiError::conflict(
+            "idempotency_request_in_progress",
+            "a request with this Idempotency-Key is still running; retry shortly",
+        ));
+    };
+    if stored_hash != hash {
+        return Err(ApiError::rule(
+            "idempotency_key_reused",
+            None,
+            "this Idempotency-Key was used with another request",
+        ));
+    }
+    let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(0)).map_err(|_| {
+        ApiError::conflict(
+            "idempotency_request_in_progress",
+            "a request with this Idempotency-Key is still running; retry shortly",
+        )
+    })?;
+    let outcome = Outcome {
+        status,
+        body,
+        etag: headers
+            .get("etag")
+            .and_then(Value::as_i64)
+            .and_then(|v| i32::try_from(v).ok()),
+        location: headers
+            .get("location")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    };
+    Ok(outcome.into_response(true))
+}
+
+/// `If-Match: "<version>"`: 428 when missing, 400 when unreadable.
+pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
+    let v = req.headers().get(header::IF_MATCH).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition_required",
+            "send If-Match with the version (ETag) you read",
+        )
+    })?;
+    let s = v.to_str().unwrap_or("").trim();
+    let s = s.strip_prefix("W/").unwrap_or(s).trim_matches('"');
+    s.parse::<i32>().map_err(|_| {
+        ApiError::invalid_parameter("If-Match must be an ETag this service issued, like \"3\"")
+    })
+}
+
+/// 412 when the resource moved on since the caller read it.
+pub fn check_version(expected: i32, current: i32) -> Result<(), ApiError> {
+    if expected == current {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "version_mismatch",
+            format!("the resource is at version {current}, not {expected}; read it again"),
+        ))
+    }
+}

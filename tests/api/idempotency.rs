@@ -1,0 +1,110 @@
+//! Idempotency-Key: replay, reuse with another body, and two concurrent requests with one key.
+
+use diesel::{QueryableByName, sql_query};
+use diesel_async::RunQueryDsl;
+
+use crate::helpers::{json, make_id, person_listing, spawn_app};
+
+#[derive(QueryableByName)]
+struct N {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+async fn post_with_key(
+    app: &crate::helpers::TestApp,
+    key: &str,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    app.client
+        .post(app.url("/v1/listings"))
+        .bearer_auth(app.court("京0105"))
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn same_key_same_body_replays_the_first_response() {
+    let app = spawn_app().await;
+    let body = person_listing(&make_id("110105", "19800101", 61), 1);
+    let first = post_with_key(&app, "key-1", &body).await;
+    assert_eq!(first.status(), 201);
+    assert!(first.headers().get("idempotency-replayed").is_none());
+    let first_loc = first.headers().get("location").unwrap().clone();
+    let (_, first_body) = json(first).await;
+    let again = post_with_key(&app, "key-1", &body).await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers().get("idempotency-replayed").unwrap(), "true");
+    assert_eq!(again.headers().get("location").unwrap(), &first_loc);
+    let (_, again_body) = json(again).await;
+    assert_eq!(first_body, again_body);
+}
+
+#[tokio::test]
+async fn same_key_other_body_is_refused() {
+    let app = spawn_app().await;
+    let body = person_listing(&make_id("110105", "19800101", 63), 2);
+    assert_eq!(post_with_key(&app, "key-2", &body).await.status(), 201);
+    let other = person_listing(&make_id("110105", "19800101", 65), 3);
+    let (s, v) = json(post_with_key(&app, "key-2", &other).await).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (422, Some("idempotency_key_reused"))
+    );
+}
+
+#[tokio::test]
+async fn key_longer_than_255_is_400() {
+    let app = spawn_app().await;
+    let body = person_listing(&make_id("110105", "19800101", 67), 4);
+    let (s, v) = json(post_with_key(&app, &"k".repeat(256), &body).await).await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("invalid_parameter")));
+}
+
+#[tokio::test]
+async fn two_concurrent_requests_with_one_key_make_one_listing() {
+    let app = spawn_app().await;
+    let body = person_listing(&make_id("110105", "19800101", 69), 5);
+    let (a, b) = tokio::join!(
+        post_with_key(&app, "key-c", &body),
+        post_with_key(&app, "key-c", &body)
+    );
+    let statuses = [a.status().as_u16(), b.status().as_u16()];
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&201));
+    let mut conn = app.db().await;
+    let n: Vec<N> = sql_query("SELECT count(*) AS n FROM listings")
+        .load(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n[0].n, 1);
+    let n: Vec<N> = sql_query("SELECT count(*) AS n FROM events")
+        .load(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n[0].n, 1);
+}
+
+#[tokio::test]
+async fn keys_are_scoped_to_the_caller() {
+    let app = spawn_app().await;
+    let body = person_listing(&make_id("110105", "19800101", 71), 6);
+    assert_eq!(post_with_key(&app, "shared", &body).await.status(), 201);
+    // The same key from the supervisor is its own key: it runs (and meets the open listing).
+    let r = app
+        .client
+        .post(app.url("/v1/listings"))
+        .bearer_auth(app.supervisor("京"))
+        .header("Idempotency-Key", "shared")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+}

@@ -1,0 +1,12 @@
+//! One integration binary: the real application against a fresh database per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod audit_trail;
+mod auth;
+mod courts;
+mod errors;
+mod helpers;
+mod idempotency;
+mod listings_change;
+mod listings_create;
+mod openapi;
