@@ -306,3 +306,60 @@ pub async fn history(
         })
         .collect())
 }
+
+/// A page of the trail for administrators (DOMAIN §5), oldest first, after `after_seq`.
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    entity_type: Option<&str>,
+    entity_id: Option<&str>,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<Value>, ApiError> {
+    let mut q = audit_log::table
+        .filter(audit_log::seq.gt(after_seq))
+        .order(audit_log::seq.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(t) = entity_type {
+        q = q.filter(audit_log::entity_type.eq(t.to_string()));
+    }
+    if let Some(i) = entity_id {
+        q = q.filter(audit_log::entity_id.eq(i.to_string()));
+    }
+    let rows: Vec<AuditRow> = q
+        .select((
+            audit_log::seq,
+            audit_log::at,
+            audit_log::actor_sub,
+            audit_log::actor_role,
+            audit_log::actor_court,
+            audit_log::action,
+            audit_log::entity_type,
+            audit_log::entity_id,
+            audit_log::before,
+            audit_log::after,
+            audit_log::prev_hash,
+            audit_log::hash,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(seq, at, sub, role, court, action, et, eid, before, after, prev_hash, hash)| {
+                serde_json::json!({
+                    "seq": seq,
+                    "at": at.to_rfc3339_opts(SecondsFormat::Micros, true),
+                    "actor": {"sub": sub, "role": role, "court": court},
+                    "action": action,
+                    "entity_type": et,
+                    "entity_id": eid,
+                    "before": before,
+                    "after": after,
+                    "prev_hash": prev_hash,
+                    "hash": hash,
+                })
+            },
+        )
+        .collect())
+}

@@ -49,7 +49,6 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
-#[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: String,
@@ -58,6 +57,18 @@ pub struct ApiError {
     pub headers: Vec<(header::HeaderName, String)>,
     /// The internal cause of a 5xx: logged, never answered.
     pub source: Option<anyhow::Error>,
+}
+
+/// Only the status and code: `detail` and field messages may quote what the client sent (an ID number,
+/// a name), and middleware logs errors with `Debug`.
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ApiError({} {})", self.status.as_u16(), self.code)?;
+        if let Some(src) = &self.source {
+            write!(f, ": {src:#}")?;
+        }
+        Ok(())
+    }
 }
 
 impl std::fmt::Display for ApiError {

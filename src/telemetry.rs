@@ -13,8 +13,21 @@ use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 use crate::config::LogFormat;
 
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env()
+    let mut filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    // These crates log statement parameters or raw payloads at debug/trace: ID numbers and names
+    // would reach the log. They are capped whatever RUST_LOG says.
+    for quiet in [
+        "tokio_postgres=info",
+        "actix_http=info",
+        "h2=info",
+        "hyper=info",
+        "reqwest=info",
+    ] {
+        if let Ok(d) = quiet.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
     let registry = tracing_subscriber::registry().with(filter);
     let result = match format {
         LogFormat::Json => registry

@@ -80,7 +80,7 @@ pub async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
         .flat_map(|t| t.methods.clone())
         .collect();
     if allowed.is_empty() {
-        ApiError::not_found(format!("no resource at {}", truncate(path, 200))).error_response()
+        ApiError::not_found("no resource at this path").error_response()
     } else {
         ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -94,10 +94,6 @@ pub async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
         .with_header(header::ALLOW, allowed.join(", "))
         .error_response()
     }
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
 }
 
 fn code_for(status: StatusCode) -> &'static str {

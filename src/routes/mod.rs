@@ -1,5 +1,6 @@
 //! HTTP routes: thin handlers that parse, authorise, call the models and answer.
 
+pub mod audit;
 pub mod courts;
 pub mod fallback;
 pub mod listings;
@@ -64,7 +65,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(listings::patch::patch)
         .service(listings::removal::removal)
         .service(listings::extension::extension)
-        .service(listings::history::history);
+        .service(listings::history::history)
+        .service(audit::list);
 }
 
 /// Routes outside the API document.

@@ -119,3 +119,33 @@ async fn concurrent_writes_keep_the_chain_gapless() {
     assert!(ok, "{text}");
     assert!(text.contains("8 rows verified"), "{text}");
 }
+
+#[tokio::test]
+async fn s5_admin_reads_the_audit_trail_and_courts_do_not() {
+    let app = spawn_app().await;
+    three_changes(&app).await;
+    let (s, v) = crate::helpers::json(
+        app.get("/v1/audit?entity_type=listing&limit=2", Some(&app.admin()))
+            .await,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["seq"], 1);
+    assert_eq!(items[1]["prev_hash"], items[0]["hash"]);
+    let cursor = v["next_cursor"].as_str().unwrap();
+    let (_, v) = crate::helpers::json(
+        app.get(&format!("/v1/audit?cursor={cursor}"), Some(&app.admin()))
+            .await,
+    )
+    .await;
+    assert_eq!(v["items"][0]["action"], "listing.remove");
+    assert!(v["next_cursor"].is_null());
+    assert_eq!(
+        app.get("/v1/audit", Some(&app.court("京0105")))
+            .await
+            .status(),
+        403
+    );
+}

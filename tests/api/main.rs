@@ -3,10 +3,13 @@
 
 mod audit_trail;
 mod auth;
+mod auth_keys;
 mod courts;
 mod errors;
+mod events;
 mod helpers;
 mod idempotency;
 mod listings_change;
 mod listings_create;
 mod openapi;
+mod process;

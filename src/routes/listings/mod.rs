@@ -22,12 +22,7 @@ use crate::{
 use wire::{BasisIn, ListingOut};
 
 pub fn parse_id(s: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(s).map_err(|_| {
-        ApiError::not_found(format!(
-            "no listing {}",
-            s.chars().take(40).collect::<String>()
-        ))
-    })
+    Uuid::parse_str(s).map_err(|_| ApiError::not_found("no such listing: listing ids are UUIDs"))
 }
 
 pub fn to_out(l: &Listing) -> ListingOut {

@@ -1,0 +1,61 @@
+//! The audit trail, for administrators (DOMAIN §5).
+
+use actix_web::{HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::{
+    audit,
+    auth::Principal,
+    error::ApiError,
+    routes::{decode_cursor, encode_cursor, page_limit},
+    startup::AppState,
+};
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuditQuery {
+    /// `listing` or `court`.
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The hash-chained audit trail, oldest first (admin).
+#[utoipa::path(tag = "audit", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, description = "`{items: [{seq, at, actor, action, entity_type, entity_id, before, after, prev_hash, hash}], next_cursor}`"),
+        (status = 403, body = crate::error::Problem)))]
+#[get("/v1/audit")]
+pub async fn list(
+    state: web::Data<AppState>,
+    principal: Principal,
+    q: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_admin()?;
+    let limit = page_limit(q.limit)?;
+    let after = match &q.cursor {
+        Some(c) => decode_cursor(c)?
+            .parse::<i64>()
+            .map_err(|_| ApiError::invalid_parameter("cursor is not one this service issued"))?,
+        None => 0,
+    };
+    let mut conn = state.db.get().await?;
+    let mut items = audit::page(
+        &mut conn,
+        q.entity_type.as_deref(),
+        q.entity_id.as_deref(),
+        after,
+        limit + 1,
+    )
+    .await?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(usize::try_from(limit).unwrap_or(0));
+        items
+            .last()
+            .and_then(|i| i["seq"].as_i64())
+            .map(|s| encode_cursor(&s.to_string()))
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": next_cursor})))
+}

@@ -1,0 +1,178 @@
+//! The real binary as an operator runs it: logs that never carry an ID number, a name, a token or a
+//! secret (even at RUST_LOG=trace), graceful stop on SIGTERM, refusal to start insecurely in production.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+use serde_json::json;
+use shixin::auth::jwt::{MintRequest, mint};
+
+use crate::helpers::{TEST_SECRET, make_id, person_listing, spawn_app};
+
+#[test]
+fn production_refuses_a_missing_or_short_secret() {
+    for secret in [None, Some("tiny-xyz")] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_shixin"));
+        cmd.arg("serve")
+            .env("SHIXIN_ENV", "production")
+            .env("SHIXIN_BIND", "127.0.0.1:0")
+            .env_remove("SHIXIN_JWT_SECRET");
+        if let Some(s) = secret {
+            cmd.env("SHIXIN_JWT_SECRET", s);
+        }
+        let out = cmd.output().unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("SHIXIN_JWT_SECRET"), "{err}");
+        assert!(
+            !err.contains("tiny-xyz"),
+            "the secret itself must not be printed: {err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn logs_never_carry_id_numbers_names_or_tokens_and_sigterm_stops_gracefully() {
+    let app = spawn_app().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shixin"))
+        .arg("serve")
+        .env("DATABASE_URL", &app.db_url)
+        .env("SHIXIN_BIND", "127.0.0.1:0")
+        .env("SHIXIN_JWT_SECRET", TEST_SECRET)
+        .env("SHIXIN_LOG_FORMAT", "json")
+        .env("RUST_LOG", "trace")
+        .env("REDIS_URL", "none")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    drop(tx);
+    let mut lines = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let port = loop {
+        let line = rx
+            .recv_timeout(deadline - Instant::now())
+            .expect("the service did not start");
+        let found = line
+            .contains("shixin is serving")
+            .then(|| serde_json::from_str::<serde_json::Value>(&line).ok())
+            .flatten()
+            .and_then(|v| v["port"].as_u64());
+        lines.push(line);
+        if let Some(p) = found {
+            break p;
+        }
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let settings = app.settings.clone();
+    let token = mint(
+        &settings,
+        &MintRequest {
+            sub: "clerk".into(),
+            role: "court".into(),
+            court: Some("京0105".into()),
+            sector: None,
+            subscriber_id: None,
+            ttl_secs: 600,
+        },
+    )
+    .unwrap();
+    let id_number = make_id("110105", "19800101", 501);
+    let legacy = format!("{}{}", &id_number[..6], &id_number[8..17]);
+    let mut body = person_listing(&legacy, 1);
+    body["debtor"]["name"] = json!("欧阳娜娜");
+    let r = client
+        .post(format!("{base}/v1/listings"))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let bad = person_listing("110105198001015010", 2);
+    assert_eq!(
+        client
+            .post(format!("{base}/v1/listings"))
+            .bearer_auth(&token)
+            .json(&bad)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+    for path in [
+        format!("/v1/listings?id_number={id_number}"),
+        format!("/v1/listings/{id_number}"),
+        format!("/v1/x/{id_number}"),
+    ] {
+        let s = client
+            .get(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(s.is_success() || s.is_client_error());
+    }
+    assert_eq!(
+        client
+            .get(format!("{base}/v1/listings"))
+            .bearer_auth(format!("{token}x"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+
+    // SIGTERM: the service stops by itself, successfully.
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let stop_deadline = Instant::now() + Duration::from_secs(15);
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < stop_deadline,
+            "the service did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "exit status {exit:?}");
+    lines.extend(rx.try_iter());
+    let all = lines.join("\n");
+    assert!(all.contains("request finished"), "the requests were logged");
+    for secret in [
+        id_number.as_str(),
+        legacy.as_str(),
+        "110105198001015010",
+        "欧阳娜娜",
+        "张三",
+        token.as_str(),
+        TEST_SECRET,
+    ] {
+        assert!(!all.contains(secret), "the log carries {secret:?}");
+    }
+}
