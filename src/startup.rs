@@ -31,11 +31,12 @@ pub struct Application {
 
 /// The OpenAPI document generated from the code (`shixin openapi`).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(routes::base_openapi())
         .configure(routes::configure)
         .split_for_parts();
+    routes::document_problems(&mut api);
     api
 }
 

@@ -8,7 +8,7 @@ use crate::{
     audit,
     auth::Principal,
     error::ApiError,
-    routes::{decode_cursor, encode_cursor, page_limit},
+    routes::{decode_cursor, encode_cursor, opt, page_limit},
     startup::AppState,
 };
 
@@ -17,6 +17,8 @@ pub struct AuditQuery {
     /// `listing` or `court`.
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
+    /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -33,7 +35,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     principal.require_admin()?;
     let limit = page_limit(q.limit)?;
-    let after = match &q.cursor {
+    let after = match opt(&q.cursor) {
         Some(c) => decode_cursor(c)?
             .parse::<i64>()
             .map_err(|_| ApiError::invalid_parameter("cursor is not one this service issued"))?,
@@ -42,8 +44,8 @@ pub async fn list(
     let mut conn = state.db.get().await?;
     let mut items = audit::page(
         &mut conn,
-        q.entity_type.as_deref(),
-        q.entity_id.as_deref(),
+        opt(&q.entity_type),
+        opt(&q.entity_id),
         after,
         limit + 1,
     )

@@ -12,7 +12,7 @@ use crate::{
     db::{models::court::Court, schema::courts},
     domain::court_code::{CourtCode, CourtLevel},
     error::{ApiError, FieldError, is_unique_violation},
-    routes::{decode_cursor, encode_cursor, page_limit, parse_json},
+    routes::{decode_cursor, encode_cursor, opt, page_limit, parse_json},
     startup::AppState,
     write::{Outcome, run_write},
 };
@@ -37,6 +37,8 @@ pub struct CourtPage {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CourtQuery {
+    /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     pub parent_code: Option<String>,
@@ -154,13 +156,13 @@ pub async fn list(
     q: web::Query<CourtQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
-    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = opt(&q.cursor).map(decode_cursor).transpose()?;
     let mut conn = state.db.get().await?;
     let mut items = Court::page(
         &mut conn,
         after.as_deref(),
-        q.parent_code.as_deref(),
-        q.province.as_deref(),
+        opt(&q.parent_code),
+        opt(&q.province),
         limit + 1,
     )
     .await?;

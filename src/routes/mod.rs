@@ -152,3 +152,84 @@ pub fn decode_cursor(c: &str) -> Result<String, ApiError> {
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or_else(|| ApiError::invalid_parameter("cursor is not one this service issued"))
 }
+
+/// Every error response is `application/problem+json` with the `Problem` schema, and every operation
+/// documents the errors any request may meet (malformed input, authentication, limits, outages).
+pub fn document_problems(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |d: &str| {
+        ResponseBuilder::new()
+            .description(d)
+            .content(
+                crate::error::PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in api.paths.paths.iter_mut() {
+        let has_params = path.contains('{');
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.put,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for (code, resp) in op.responses.responses.iter_mut() {
+                if (code.starts_with('4') || code.starts_with('5'))
+                    && let RefOr::T(r) = resp
+                {
+                    let entries: Vec<_> = r.content.drain(..).collect();
+                    for (_, c) in entries {
+                        r.content.insert(crate::error::PROBLEM_JSON.to_string(), c);
+                    }
+                }
+            }
+            let mut codes = vec![
+                ("400", "Malformed parameters (`invalid_parameter`)"),
+                ("405", "Wrong method"),
+                ("500", "Internal error (never carries internals)"),
+                ("503", "The database is unavailable"),
+            ];
+            if op.security.is_some() {
+                codes.push(("401", "No or invalid bearer token"));
+                codes.push(("403", "Not allowed for this principal"));
+            }
+            if has_params {
+                codes.push(("404", "Not found"));
+            }
+            let has_if_match = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.name == "If-Match"))
+            });
+            if has_if_match {
+                codes.push((
+                    "412",
+                    "The version in If-Match is stale (`version_mismatch`)",
+                ));
+                codes.push(("428", "If-Match is missing (`precondition_required`)"));
+            }
+            if op.request_body.is_some() {
+                codes.push(("413", "Body too large"));
+                codes.push(("415", "Not JSON"));
+                codes.push(("422", "Well-formed but invalid or against a rule"));
+            }
+            for (c, d) in codes {
+                op.responses
+                    .responses
+                    .entry(c.to_string())
+                    .or_insert_with(|| RefOr::T(problem(d)));
+            }
+        }
+    }
+}
+
+/// A query parameter, absent when empty (`?id_number=` filters nothing).
+pub fn opt(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}

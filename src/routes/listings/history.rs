@@ -1,13 +1,13 @@
 use actix_web::{HttpResponse, get, web};
 
-use super::{parse_id, wire::HistoryEntry};
+use super::{parse_id, wire::HistoryPage};
 use crate::{
     audit, auth::Principal, db::models::listing::Listing, error::ApiError, startup::AppState,
 };
 
 /// Every change of a listing, oldest first, with actor, time and the listing before and after.
 #[utoipa::path(tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = HistoryPage), (status = 404, body = crate::error::Problem)))]
 #[get("/v1/listings/{id}/history")]
 pub async fn history(
     state: web::Data<AppState>,

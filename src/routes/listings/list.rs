@@ -13,7 +13,7 @@ use crate::{
         listing_rules::ListingStatus,
     },
     error::ApiError,
-    routes::{decode_cursor, encode_cursor, page_limit},
+    routes::{decode_cursor, encode_cursor, opt, page_limit},
     startup::AppState,
 };
 
@@ -30,10 +30,10 @@ pub async fn list(
     let limit = page_limit(q.limit)?;
     let bad = |name: &str| ApiError::invalid_parameter(format!("{name} is not valid"));
     let mut f = ListingFilter {
-        court_code: q.court_code.as_ref().map(|c| c.trim().to_string()),
+        court_code: opt(&q.court_code).map(str::to_string),
         ..Default::default()
     };
-    if let Some(s) = &q.status {
+    if let Some(s) = opt(&q.status) {
         f.status = Some(
             ListingStatus::parse(s)
                 .map_err(|_| bad("status"))?
@@ -41,7 +41,7 @@ pub async fn list(
                 .to_string(),
         );
     }
-    if let Some(s) = &q.id_number {
+    if let Some(s) = opt(&q.id_number) {
         f.id_number = Some(
             IdNumber::parse(s)
                 .map_err(|_| bad("id_number"))?
@@ -49,7 +49,7 @@ pub async fn list(
                 .to_string(),
         );
     }
-    if let Some(s) = &q.credit_code {
+    if let Some(s) = opt(&q.credit_code) {
         f.debtor_key = Some(
             CreditCode::parse(s)
                 .map_err(|_| bad("credit_code"))?
@@ -57,13 +57,13 @@ pub async fn list(
                 .to_string(),
         );
     }
-    if let Some(s) = &q.case_number {
+    if let Some(s) = opt(&q.case_number) {
         let c = CaseNumber::parse(s)
             .or_else(|_| CaseNumber::parse_legacy(s))
             .map_err(|_| bad("case_number"))?;
         f.case_number = Some(c.as_str().to_string());
     }
-    if let Some(c) = &q.cursor {
+    if let Some(c) = opt(&q.cursor) {
         f.after = Some(Uuid::parse_str(&decode_cursor(c)?).map_err(|_| bad("cursor"))?);
     }
     let mut conn = state.db.get().await?;

@@ -133,6 +133,8 @@ pub struct ListingQuery {
     pub id_number: Option<String>,
     pub credit_code: Option<String>,
     pub case_number: Option<String>,
+    /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -156,9 +158,22 @@ pub struct ExtensionIn {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct Actor {
+    pub sub: String,
+    pub role: String,
+    pub court: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryPage {
+    pub items: Vec<HistoryEntry>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
-    pub actor: Value,
+    pub actor: Actor,
     pub action: String,
     pub before: Option<Value>,
     pub after: Option<Value>,
