@@ -191,20 +191,7 @@ pub async fn verify(conn: &mut AsyncPgConnection) -> anyhow::Result<Result<i64, 
             .filter(audit_log::seq.ge(expected_seq))
             .order(audit_log::seq.asc())
             .limit(5000)
-            .select((
-                audit_log::seq,
-                audit_log::at,
-                audit_log::actor_sub,
-                audit_log::actor_role,
-                audit_log::actor_court,
-                audit_log::action,
-                audit_log::entity_type,
-                audit_log::entity_id,
-                audit_log::before,
-                audit_log::after,
-                audit_log::prev_hash,
-                audit_log::hash,
-            ))
+            .select(audit_log::all_columns)
             .load(conn)
             .await?;
         if rows.is_empty() {
@@ -326,23 +313,7 @@ pub async fn page(
     if let Some(i) = entity_id {
         q = q.filter(audit_log::entity_id.eq(i.to_string()));
     }
-    let rows: Vec<AuditRow> = q
-        .select((
-            audit_log::seq,
-            audit_log::at,
-            audit_log::actor_sub,
-            audit_log::actor_role,
-            audit_log::actor_court,
-            audit_log::action,
-            audit_log::entity_type,
-            audit_log::entity_id,
-            audit_log::before,
-            audit_log::after,
-            audit_log::prev_hash,
-            audit_log::hash,
-        ))
-        .load(conn)
-        .await?;
+    let rows: Vec<AuditRow> = q.select(audit_log::all_columns).load(conn).await?;
     Ok(rows
         .into_iter()
         .map(

@@ -4,19 +4,19 @@ use diesel::{ExpressionMethods, QueryDsl};
 use diesel_async::RunQueryDsl;
 
 use super::{
-    event_data, out_json, parse_id, reload,
+    event_data, lock_for_change, out_json, parse_id, reload,
     wire::{ExtensionIn, ListingOut},
 };
 use crate::{
     audit::{self, Actor},
-    auth::{Principal, scope::ensure_court_scope},
-    db::{models::listing::Listing, schema::listings},
+    auth::Principal,
+    db::schema::listings,
     domain::{grounds::Grounds, listing_rules},
     error::ApiError,
     events,
     routes::parse_json,
     startup::AppState,
-    write::{Outcome, check_version, if_match, run_write},
+    write::{Outcome, if_match, run_write},
 };
 
 /// Extend a fixed-term listing by 1 to 3 years, at most 3 in total, only with an aggravating
@@ -49,17 +49,7 @@ pub async fn extension(
     let p = principal.clone();
     run_write(&state, &principal, &req, &body, move |conn| {
         Box::pin(async move {
-            let row = Listing::lock(conn, id)
-                .await?
-                .ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
-            ensure_court_scope(conn, &p, &row.court_code).await?;
-            check_version(expected, row.version)?;
-            if row.status != "active" && row.status != "pending" {
-                return Err(ApiError::conflict(
-                    "listing_not_active",
-                    format!("the listing is already {}", row.status),
-                ));
-            }
+            let row = lock_for_change(conn, &p, id, expected, true).await?;
             let grounds = Grounds::parse(&row.grounds).map_err(|e| ApiError::internal(e.into()))?;
             let current = u32::try_from(row.extension_years).unwrap_or(0);
             let total = listing_rules::check_extension(&grounds, current, years)

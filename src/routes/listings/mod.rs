@@ -157,6 +157,29 @@ pub fn event_data(l: &Listing, reason: Option<&str>) -> Value {
     data
 }
 
+/// Locks a listing for a change by `principal` who read `expected`: 404, 403 `court_not_in_scope`,
+/// 412 `version_mismatch`; with `open_only`, 409 `listing_not_active` once it has ended.
+pub async fn lock_for_change(
+    conn: &mut diesel_async::AsyncPgConnection,
+    principal: &crate::auth::Principal,
+    id: Uuid,
+    expected: i32,
+    open_only: bool,
+) -> Result<crate::db::models::listing::ListingRow, ApiError> {
+    let row = Listing::lock(conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
+    crate::auth::scope::ensure_court_scope(conn, principal, &row.court_code).await?;
+    crate::write::check_version(expected, row.version)?;
+    if open_only && row.status != "active" && row.status != "pending" {
+        return Err(ApiError::conflict(
+            "listing_not_active",
+            format!("the listing is already {}", row.status),
+        ));
+    }
+    Ok(row)
+}
+
 pub async fn reload(
     conn: &mut diesel_async::AsyncPgConnection,
     id: Uuid,

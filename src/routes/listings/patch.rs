@@ -5,20 +5,20 @@ use diesel_async::RunQueryDsl;
 use serde_json::Value;
 
 use super::{
-    as_input, event_data, out_json, parse_id, reload,
+    as_input, event_data, lock_for_change, out_json, parse_id, reload,
     validate::{Mode, validate},
     wire::{ListingIn, ListingOut},
 };
 use crate::{
     audit::{self, Actor},
-    auth::{Principal, scope::ensure_court_scope},
+    auth::Principal,
     db::{models::listing::OPEN_DEBTOR_CASE_INDEX, schema::listings},
     domain::today_cst,
     error::{ApiError, is_unique_violation},
     events,
     routes::parse_json,
     startup::AppState,
-    write::{Outcome, check_version, if_match, run_write},
+    write::{Outcome, if_match, run_write},
 };
 
 /// Fields a correction may carry (L7): the create fields except `court_code`.
@@ -65,12 +65,8 @@ pub async fn patch(
     let p = principal.clone();
     run_write(&state, &principal, &req, &body, move |conn| {
         Box::pin(async move {
-            let row = crate::db::models::listing::Listing::lock(conn, id)
-                .await?
-                .ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
+            let row = lock_for_change(conn, &p, id, expected, false).await?;
             let before = reload(conn, id).await?;
-            ensure_court_scope(conn, &p, &row.court_code).await?;
-            check_version(expected, row.version)?;
             let before_json = out_json(&before)?;
             for (k, v) in &fields {
                 if !CORRECTABLE.contains(&k.as_str()) && before_json.get(k) != Some(v) {
