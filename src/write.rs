@@ -24,6 +24,9 @@ pub struct Outcome {
     pub body: Value,
     pub etag: Option<i32>,
     pub location: Option<String>,
+    /// Folded debtor names (I4) whose public answers this change affects: their cache entries are
+    /// invalidated after the commit returns (not stored with the idempotency key).
+    pub affects_names: Vec<String>,
 }
 
 impl Outcome {
@@ -33,6 +36,7 @@ impl Outcome {
             body,
             etag: Some(version),
             location: None,
+            affects_names: Vec::new(),
         }
     }
     pub fn created(body: Value, version: Option<i32>, location: String) -> Self {
@@ -41,7 +45,13 @@ impl Outcome {
             body,
             etag: version,
             location: Some(location),
+            affects_names: Vec::new(),
         }
+    }
+
+    pub fn affecting(mut self, names: impl IntoIterator<Item = String>) -> Self {
+        self.affects_names.extend(names);
+        self
     }
 
     fn headers_json(&self) -> Value {
@@ -151,7 +161,10 @@ where
     })
     .await?;
     match result {
-        Ok(outcome) => Ok(outcome.into_response(false)),
+        Ok(outcome) => {
+            crate::cache::after_commit(state, &outcome.affects_names).await;
+            Ok(outcome.into_response(false))
+        }
         Err((key, hash)) => replay(&mut conn, &principal.sub, &key, &hash).await,
     }
 }
@@ -204,6 +217,7 @@ async fn replay(
             .get("location")
             .and_then(Value::as_str)
             .map(str::to_string),
+        affects_names: Vec::new(),
     };
     Ok(outcome.into_response(true))
 }

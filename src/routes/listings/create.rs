@@ -96,7 +96,8 @@ pub async fn create(
             if !pending {
                 events::append(conn, events::LISTING_PUBLISHED, id, &[], event_data(&listing, None)).await?;
             }
-            Ok(Outcome::created(after, Some(1), format!("/v1/listings/{id}")))
+            Ok(Outcome::created(after, Some(1), format!("/v1/listings/{id}"))
+                .affecting([listing.row.name_folded.clone()]))
         })
     })
     .await

@@ -87,7 +87,8 @@ pub async fn extension(
                 )
                 .await?;
             }
-            Ok(Outcome::ok(after_json, after.row.version))
+            Ok(Outcome::ok(after_json, after.row.version)
+                .affecting([after.row.name_folded.clone()]))
         })
     })
     .await

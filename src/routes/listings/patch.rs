@@ -154,7 +154,10 @@ pub async fn patch(
                 )
                 .await?;
             }
-            Ok(Outcome::ok(after_json, after.row.version))
+            Ok(Outcome::ok(after_json, after.row.version).affecting([
+                before.row.name_folded.clone(),
+                after.row.name_folded.clone(),
+            ]))
         })
     })
     .await

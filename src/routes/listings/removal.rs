@@ -114,7 +114,8 @@ pub async fn removal(
                 )
                 .await?;
             }
-            Ok(Outcome::ok(after_json, after.row.version))
+            Ok(Outcome::ok(after_json, after.row.version)
+                .affecting([after.row.name_folded.clone()]))
         })
     })
     .await
