@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod orders;
 pub mod routes;
 pub mod secret;
 pub mod startup;

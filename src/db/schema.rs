@@ -115,3 +115,54 @@ diesel::table! {
 
 diesel::joinable!(listings -> courts (court_code));
 diesel::allow_tables_to_appear_in_same_query!(courts, listings);
+diesel::allow_tables_to_appear_in_same_query!(listings, restrictions);
+
+diesel::table! {
+    restrictions (id) {
+        id -> Uuid,
+        listing_id -> Nullable<Uuid>,
+        court_code -> Text,
+        case_number -> Text,
+        debtor -> Jsonb,
+        associated_persons -> Jsonb,
+        items -> Array<Text>,
+        issued_on -> Date,
+        status -> Text,
+        version -> Int4,
+        lifted -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    restriction_subjects (restriction_id, subject_key, role) {
+        restriction_id -> Uuid,
+        role -> Text,
+        kind -> Text,
+        subject_key -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    releases (id) {
+        id -> Uuid,
+        restriction_id -> Uuid,
+        subject_key -> Text,
+        items -> Array<Text>,
+        valid_from -> Timestamptz,
+        valid_until -> Timestamptz,
+        reason -> Text,
+        note -> Nullable<Text>,
+        status -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(restrictions -> courts (court_code));
+diesel::joinable!(restriction_subjects -> restrictions (restriction_id));
+diesel::joinable!(releases -> restrictions (restriction_id));
+diesel::allow_tables_to_appear_in_same_query!(courts, restrictions, restriction_subjects, releases);

@@ -5,6 +5,7 @@ pub mod courts;
 pub mod fallback;
 pub mod listings;
 pub mod ops;
+pub mod parties;
 
 use actix_web::{HttpRequest, http::header, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};

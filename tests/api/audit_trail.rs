@@ -48,7 +48,8 @@ async fn intact_trail_verifies() {
     three_changes(&app).await;
     let (ok, text) = verify(&app);
     assert!(ok, "{text}");
-    assert!(text.contains("3 rows verified"), "{text}");
+    // create (+ its order), correct, remove (+ the order lifted): 5 rows.
+    assert!(text.contains("5 rows verified"), "{text}");
 }
 
 #[tokio::test]
@@ -83,13 +84,13 @@ async fn a_removed_row_is_named() {
     let app = spawn_app().await;
     three_changes(&app).await;
     let mut conn = app.db().await;
-    sql_query("DELETE FROM audit_log WHERE seq = 3")
+    sql_query("DELETE FROM audit_log WHERE seq = 5")
         .execute(&mut conn)
         .await
         .unwrap();
     let (ok, text) = verify(&app);
     assert!(!ok);
-    assert!(text.contains("row 3 is missing"), "{text}");
+    assert!(text.contains("row 5 is missing"), "{text}");
 }
 
 #[tokio::test]
@@ -117,30 +118,38 @@ async fn concurrent_writes_keep_the_chain_gapless() {
     }
     let (ok, text) = verify(&app);
     assert!(ok, "{text}");
-    assert!(text.contains("8 rows verified"), "{text}");
+    assert!(text.contains("16 rows verified"), "{text}"); // each listing and its order
 }
 
 #[tokio::test]
 async fn s5_admin_reads_the_audit_trail_and_courts_do_not() {
     let app = spawn_app().await;
     three_changes(&app).await;
-    let (s, v) = crate::helpers::json(
-        app.get("/v1/audit?entity_type=listing&limit=2", Some(&app.admin()))
-            .await,
-    )
-    .await;
+    let admin = app.admin();
+    let (s, v) = crate::helpers::json(app.get("/v1/audit?limit=2", Some(&admin)).await).await;
     assert_eq!(s, 200);
     let items = v["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["seq"], 1);
     assert_eq!(items[1]["prev_hash"], items[0]["hash"]);
-    let cursor = v["next_cursor"].as_str().unwrap();
+    let page = |v: &serde_json::Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["action"].as_str().unwrap().to_string())
+            .collect()
+    };
     let (_, v) = crate::helpers::json(
-        app.get(&format!("/v1/audit?cursor={cursor}"), Some(&app.admin()))
+        app.get("/v1/audit?entity_type=listing&limit=2", Some(&admin))
             .await,
     )
     .await;
-    assert_eq!(v["items"][0]["action"], "listing.remove");
+    assert_eq!(page(&v), ["listing.create", "listing.correct"]);
+    let cursor = v["next_cursor"].as_str().unwrap();
+    let path = format!("/v1/audit?entity_type=listing&cursor={cursor}");
+    let (_, v) = crate::helpers::json(app.get(&path, Some(&admin)).await).await;
+    assert_eq!(page(&v), ["listing.remove"]);
     assert!(v["next_cursor"].is_null());
     assert_eq!(
         app.get("/v1/audit", Some(&app.court("京0105")))

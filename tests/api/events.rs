@@ -29,7 +29,7 @@ async fn l10_published_event_masks_the_id_number_and_derives_gender_and_age() {
     let id_number = make_id("110105", "19800101", 601);
     let v = app.create_listing(&person_listing(&id_number, 1)).await;
     let evs = events(&app).await;
-    assert_eq!(evs.len(), 1);
+    assert_eq!(evs.len(), 2, "listing.published and restriction.imposed");
     let (t, d) = &evs[0];
     assert_eq!(t, "listing.published");
     assert_eq!(d["listing_id"], v["id"]);
@@ -91,10 +91,11 @@ async fn l10_ended_listings_stay_in_the_database_with_their_history() {
     .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("revoked")));
     let evs = events(&app).await;
-    assert_eq!(evs[1].0, "listing.removed");
-    assert_eq!(evs[1].1["reason"], "wrongful_listing");
-    assert_eq!(evs[1].1["status"], "revoked");
-    assert_eq!(evs[1].1["version"], 2);
+    assert_eq!(evs[2].0, "listing.removed");
+    assert_eq!(evs[2].1["reason"], "wrongful_listing");
+    assert_eq!(evs[2].1["status"], "revoked");
+    assert_eq!(evs[2].1["version"], 2);
+    assert_eq!(evs[3].0, "restriction.lifted");
 }
 
 #[tokio::test]
@@ -104,7 +105,11 @@ async fn a_refused_change_writes_no_event_and_no_audit_row() {
     app.create_listing(&body).await;
     let (s, _) = json(app.post("/v1/listings", &app.court("京0105"), &body).await).await;
     assert_eq!(s, 409);
-    assert_eq!(events(&app).await.len(), 1);
+    assert_eq!(
+        events(&app).await.len(),
+        2,
+        "the listing and its order (R1), nothing of the refused duplicate"
+    );
     #[derive(QueryableByName)]
     struct N {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -115,7 +120,7 @@ async fn a_refused_change_writes_no_event_and_no_audit_row() {
         .load(&mut conn)
         .await
         .unwrap();
-    assert_eq!(n[0].n, 1);
+    assert_eq!(n[0].n, 2);
 }
 
 #[tokio::test]
@@ -130,5 +135,5 @@ async fn two_identical_requests_at_once_make_one_listing() {
     let mut statuses = [a.status().as_u16(), b.status().as_u16()];
     statuses.sort();
     assert_eq!(statuses, [201, 409]);
-    assert_eq!(events(&app).await.len(), 1);
+    assert_eq!(events(&app).await.len(), 2);
 }

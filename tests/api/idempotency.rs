@@ -88,7 +88,7 @@ async fn two_concurrent_requests_with_one_key_make_one_listing() {
         .load(&mut conn)
         .await
         .unwrap();
-    assert_eq!(n[0].n, 1);
+    assert_eq!(n[0].n, 2, "listing.published and restriction.imposed, once");
 }
 
 #[tokio::test]

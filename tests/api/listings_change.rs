@@ -51,7 +51,12 @@ async fn l7_correction_changes_fields_and_derived_values() {
     );
     assert_eq!(
         event_types(&app).await,
-        vec!["listing.published", "listing.updated"]
+        vec![
+            "listing.published",
+            "restriction.imposed",
+            "listing.updated",
+            "restriction.updated"
+        ]
     );
 }
 
@@ -187,7 +192,10 @@ async fn l11_correcting_away_the_grace_period_publishes() {
     assert_eq!(s, 200);
     assert_eq!(v["status"], "active");
     assert!(v["published_at"].is_string());
-    assert_eq!(event_types(&app).await, vec!["listing.published"]);
+    assert_eq!(
+        event_types(&app).await,
+        vec!["listing.published", "restriction.imposed"]
+    );
 }
 
 #[tokio::test]
@@ -299,7 +307,12 @@ async fn l3_early_deletion_removes_any_listing() {
     assert_eq!(v["removal"]["note"], "信用修复");
     assert_eq!(
         event_types(&app).await,
-        vec!["listing.published", "listing.removed"]
+        vec![
+            "listing.published",
+            "restriction.imposed",
+            "listing.removed",
+            "restriction.lifted"
+        ]
     );
 }
 

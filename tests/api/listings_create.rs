@@ -43,7 +43,10 @@ async fn l9_create_returns_the_listing_with_location_and_etag() {
     assert_eq!(v["performance"], "none");
     assert!(v["published_at"].is_string());
     assert!(v["removal"].is_null());
-    assert!(v["restriction_id"].is_null());
+    assert!(
+        v["restriction_id"].is_string(),
+        "R1: a published listing carries an order"
+    );
     // L2: a ground (2)–(6) runs two years from the decision.
     let decided: chrono::NaiveDate = v["decided_on"].as_str().unwrap().parse().unwrap();
     assert_eq!(v["expires_on"], (decided + Months::new(24)).to_string());

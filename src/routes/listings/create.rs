@@ -5,7 +5,7 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::{
-    event_data, out_json, reload, removed_on_cst,
+    out_json, publish, reload, removed_on_cst,
     validate::{Mode, validate},
     wire::{ListingIn, ListingOut},
 };
@@ -24,7 +24,6 @@ use crate::{
         today_cst,
     },
     error::{ApiError, is_unique_violation},
-    events,
     routes::parse_json,
     startup::AppState,
     write::{Outcome, run_write},
@@ -90,12 +89,12 @@ pub async fn create(
             for person in &valid.persons {
                 person.upsert(conn).await?;
             }
+            if !pending {
+                publish(conn, &actor, id).await?;
+            }
             let listing = reload(conn, id).await?;
             let after = out_json(&listing)?;
             audit::append(conn, &actor, "listing.create", "listing", &id.to_string(), None, Some(&after)).await?;
-            if !pending {
-                events::append(conn, events::LISTING_PUBLISHED, id, &[], event_data(&listing, None)).await?;
-            }
             Ok(Outcome::created(after, Some(1), format!("/v1/listings/{id}"))
                 .affecting([listing.row.name_folded.clone()]))
         })

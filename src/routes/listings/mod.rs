@@ -180,6 +180,49 @@ pub async fn lock_for_change(
     Ok(row)
 }
 
+/// Publishing (L11, R1): the public `listing.published` event and the order the listing carries.
+pub async fn publish(
+    conn: &mut diesel_async::AsyncPgConnection,
+    actor: &crate::audit::Actor,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    let listing = reload(conn, id).await?;
+    crate::events::append(
+        conn,
+        crate::events::LISTING_PUBLISHED,
+        id,
+        &[],
+        event_data(&listing, None),
+    )
+    .await?;
+    crate::orders::impose_for_listing(conn, actor, &listing).await?;
+    Ok(())
+}
+
+/// A listing ended (L3, L5, L6, L7): `listing.removed`, and its order lifted (`listing_ended`)
+/// unless the court keeps it (R1).
+pub async fn end_published(
+    conn: &mut diesel_async::AsyncPgConnection,
+    actor: &crate::audit::Actor,
+    id: Uuid,
+    reason: &str,
+    keep_restriction: bool,
+) -> Result<(), ApiError> {
+    let listing = reload(conn, id).await?;
+    crate::events::append(
+        conn,
+        crate::events::LISTING_REMOVED,
+        id,
+        &[],
+        event_data(&listing, Some(reason)),
+    )
+    .await?;
+    if let (Some(order), false) = (listing.row.restriction_id, keep_restriction) {
+        crate::orders::lift(conn, actor, order, "listing_ended", None).await?;
+    }
+    Ok(())
+}
+
 pub async fn reload(
     conn: &mut diesel_async::AsyncPgConnection,
     id: Uuid,

@@ -5,7 +5,7 @@ use diesel_async::RunQueryDsl;
 use serde_json::Value;
 
 use super::{
-    as_input, event_data, lock_for_change, out_json, parse_id, reload,
+    as_input, event_data, lock_for_change, out_json, parse_id, publish, reload,
     validate::{Mode, validate},
     wire::{ListingIn, ListingOut},
 };
@@ -123,6 +123,20 @@ pub async fn patch(
             for person in &valid.persons {
                 person.upsert(conn).await?;
             }
+            if publish_now {
+                publish(conn, &actor, id).await?;
+            } else if row.status == "active" {
+                let updated = reload(conn, id).await?;
+                events::append(
+                    conn,
+                    events::LISTING_UPDATED,
+                    id,
+                    &[],
+                    event_data(&updated, None),
+                )
+                .await?;
+                crate::orders::update_for_listing(conn, &actor, &updated).await?;
+            }
             let after = reload(conn, id).await?;
             let after_json = out_json(&after)?;
             audit::append(
@@ -135,25 +149,6 @@ pub async fn patch(
                 Some(&after_json),
             )
             .await?;
-            if publish_now {
-                events::append(
-                    conn,
-                    events::LISTING_PUBLISHED,
-                    id,
-                    &[],
-                    event_data(&after, None),
-                )
-                .await?;
-            } else if row.status == "active" {
-                events::append(
-                    conn,
-                    events::LISTING_UPDATED,
-                    id,
-                    &[],
-                    event_data(&after, None),
-                )
-                .await?;
-            }
             Ok(Outcome::ok(after_json, after.row.version).affecting([
                 before.row.name_folded.clone(),
                 after.row.name_folded.clone(),

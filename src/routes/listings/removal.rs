@@ -4,7 +4,7 @@ use diesel::{ExpressionMethods, QueryDsl};
 use diesel_async::RunQueryDsl;
 
 use super::{
-    event_data, lock_for_change, out_json, parse_id, reload,
+    end_published, lock_for_change, out_json, parse_id, reload,
     wire::{ListingOut, Removal, RemovalIn},
 };
 use crate::{
@@ -13,7 +13,6 @@ use crate::{
     db::schema::listings,
     domain::{grounds::Grounds, listing_rules::RemovalReason},
     error::ApiError,
-    events,
     routes::parse_json,
     startup::AppState,
     write::{Outcome, if_match, run_write},
@@ -105,14 +104,7 @@ pub async fn removal(
             )
             .await?;
             if row.status == "active" {
-                events::append(
-                    conn,
-                    events::LISTING_REMOVED,
-                    id,
-                    &[],
-                    event_data(&after, Some(reason.code())),
-                )
-                .await?;
+                end_published(conn, &actor, id, reason.code(), input.keep_restriction).await?;
             }
             Ok(Outcome::ok(after_json, after.row.version)
                 .affecting([after.row.name_folded.clone()]))

@@ -1,0 +1,3 @@
+DROP TABLE releases;
+DROP TABLE restriction_subjects;
+DROP TABLE restrictions;

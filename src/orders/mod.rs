@@ -1,0 +1,328 @@
+//! The life of restriction orders (DOMAIN §3): imposed by a published listing (R1) or issued alone,
+//! their subjects (R3) kept in step with the listing, lifted (R5). Every change writes its audit row
+//! and its `restriction.*` event, with the whole current state and a version that only grows.
+
+pub mod release;
+pub mod view;
+
+use chrono::Utc;
+use diesel::{ExpressionMethods, QueryDsl, insert_into};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::{
+    audit::{self, Actor},
+    db::{
+        models::{
+            listing::Listing,
+            restriction::{RestrictionRow, SubjectRow},
+        },
+        schema::{listings, restrictions},
+    },
+    domain::{credit_code::CreditCode, restriction::RestrictionItem, today_cst},
+    error::ApiError,
+    events,
+};
+
+pub const RESTRICTION_IMPOSED: &str = "restriction.imposed";
+pub const RESTRICTION_UPDATED: &str = "restriction.updated";
+pub const RESTRICTION_LIFTED: &str = "restriction.lifted";
+
+pub fn all_items() -> Vec<String> {
+    RestrictionItem::ALL
+        .iter()
+        .map(|i| i.code().to_string())
+        .collect()
+}
+
+/// The subjects an order binds (R1, R3): the debtor, and for an organisation its legal
+/// representative and associated persons with their roles. One row per (person, role).
+pub fn subjects_of(debtor: &Value, associated: &Value) -> Vec<SubjectRow> {
+    let mut out: Vec<SubjectRow> = Vec::new();
+    let mut push = |role: &str, kind: &str, key: Option<String>, name: Option<&str>| {
+        if let (Some(key), Some(name)) = (key, name) {
+            let row = SubjectRow {
+                restriction_id: Uuid::nil(),
+                role: role.to_string(),
+                kind: kind.to_string(),
+                subject_key: key,
+                name: name.to_string(),
+            };
+            if !out
+                .iter()
+                .any(|s| s.subject_key == row.subject_key && s.role == row.role)
+            {
+                out.push(row);
+            }
+        }
+    };
+    let name = debtor.get("name").and_then(Value::as_str);
+    if debtor.get("kind").and_then(Value::as_str) == Some("organization") {
+        let key = debtor
+            .get("credit_code")
+            .and_then(Value::as_str)
+            .and_then(|c| CreditCode::parse(c).ok())
+            .map(|c| c.org_code().to_string());
+        push("debtor", "organization", key, name);
+        if let Some(rep) = debtor.get("legal_representative").filter(|r| !r.is_null()) {
+            let key = rep
+                .get("id_number")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            push(
+                "legal_representative",
+                "person",
+                key,
+                rep.get("name").and_then(Value::as_str),
+            );
+        }
+    } else {
+        let key = debtor
+            .get("id_number")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        push("debtor", "person", key, name);
+    }
+    for p in associated.as_array().into_iter().flatten() {
+        let role = p.get("role").and_then(Value::as_str).unwrap_or("principal");
+        let key = p
+            .get("id_number")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        push(role, "person", key, p.get("name").and_then(Value::as_str));
+    }
+    out
+}
+
+async fn emit(conn: &mut AsyncPgConnection, event_type: &str, id: Uuid) -> Result<Value, ApiError> {
+    let state = view::order_json(conn, id).await?;
+    let items: Vec<String> = state["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    events::append(conn, event_type, id, &items, view::event_data(&state)).await?;
+    Ok(state)
+}
+
+/// Issues an order and records it (audit row, `restriction.imposed`).
+#[allow(clippy::too_many_arguments)]
+pub async fn issue(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    listing_id: Option<Uuid>,
+    court_code: &str,
+    case_number: &str,
+    debtor: &Value,
+    associated: &Value,
+    items: &[String],
+    issued_on: chrono::NaiveDate,
+) -> Result<Value, ApiError> {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    insert_into(restrictions::table)
+        .values((
+            restrictions::id.eq(id),
+            restrictions::listing_id.eq(listing_id),
+            restrictions::court_code.eq(court_code),
+            restrictions::case_number.eq(case_number),
+            restrictions::debtor.eq(debtor),
+            restrictions::associated_persons.eq(associated),
+            restrictions::items.eq(items),
+            restrictions::issued_on.eq(issued_on),
+            restrictions::status.eq("active"),
+            restrictions::version.eq(1),
+            restrictions::created_at.eq(now),
+            restrictions::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    RestrictionRow::set_subjects(conn, id, &subjects_of(debtor, associated)).await?;
+    let state = emit(conn, RESTRICTION_IMPOSED, id).await?;
+    audit::append(
+        conn,
+        actor,
+        "restriction.impose",
+        "restriction",
+        &id.to_string(),
+        None,
+        Some(&state),
+    )
+    .await?;
+    Ok(state)
+}
+
+/// R1: publishing a listing imposes an order with every item on its debtor and R3 persons.
+pub async fn impose_for_listing(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    listing: &Listing,
+) -> Result<Uuid, ApiError> {
+    let r = &listing.row;
+    let state = issue(
+        conn,
+        actor,
+        Some(r.id),
+        &r.court_code,
+        &r.case_number,
+        &r.debtor,
+        &r.associated_persons,
+        &all_items(),
+        today_cst(),
+    )
+    .await?;
+    let id = state["id"]
+        .as_str()
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("order without id")))?;
+    diesel::update(listings::table.filter(listings::id.eq(r.id)))
+        .set(listings::restriction_id.eq(Some(id)))
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+/// A correction of an active listing updates its active order's parties and subjects.
+pub async fn update_for_listing(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    listing: &Listing,
+) -> Result<(), ApiError> {
+    let Some(id) = listing.row.restriction_id else {
+        return Ok(());
+    };
+    let Some(row) = RestrictionRow::lock(conn, id).await? else {
+        return Ok(());
+    };
+    let r = &listing.row;
+    let unchanged = row.debtor == r.debtor
+        && row.associated_persons == r.associated_persons
+        && row.case_number == r.case_number;
+    if row.status != "active" || unchanged {
+        return Ok(());
+    }
+    let before = view::order_json(conn, id).await?;
+    diesel::update(restrictions::table.filter(restrictions::id.eq(id)))
+        .set((
+            restrictions::debtor.eq(&r.debtor),
+            restrictions::associated_persons.eq(&r.associated_persons),
+            restrictions::case_number.eq(&r.case_number),
+            restrictions::version.eq(row.version + 1),
+            restrictions::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    RestrictionRow::set_subjects(conn, id, &subjects_of(&r.debtor, &r.associated_persons)).await?;
+    let after = emit(conn, RESTRICTION_UPDATED, id).await?;
+    audit::append(
+        conn,
+        actor,
+        "restriction.update",
+        "restriction",
+        &id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await
+}
+
+/// R5: lifts an active order; `Ok(None)` when it was not active.
+pub async fn lift(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+    reason: &str,
+    note: Option<&str>,
+) -> Result<Option<Value>, ApiError> {
+    let Some(row) = RestrictionRow::lock(conn, id).await? else {
+        return Ok(None);
+    };
+    if row.status != "active" {
+        return Ok(None);
+    }
+    let before = view::order_json(conn, id).await?;
+    diesel::update(restrictions::table.filter(restrictions::id.eq(id)))
+        .set((
+            restrictions::status.eq("lifted"),
+            restrictions::lifted.eq(Some(
+                json!({"reason": reason, "note": note, "at": Utc::now()}),
+            )),
+            restrictions::version.eq(row.version + 1),
+            restrictions::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    let after = emit(conn, RESTRICTION_LIFTED, id).await?;
+    audit::append(
+        conn,
+        actor,
+        "restriction.lift",
+        "restriction",
+        &id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    Ok(Some(after))
+}
+
+/// R5 `subject_removed`: a replaced legal representative (or other R3 person) leaves the order.
+pub async fn remove_subject(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    row: &RestrictionRow,
+    subject_key: &str,
+) -> Result<Value, ApiError> {
+    let subjects = RestrictionRow::subjects(conn, row.id).await?;
+    if !subjects
+        .iter()
+        .any(|s| s.subject_key == subject_key && s.role != "debtor")
+    {
+        return Err(ApiError::rule(
+            "subject_not_in_order",
+            Some("id_number"),
+            "that person is not bound by this order other than as its debtor (R5)",
+        ));
+    }
+    let before = view::order_json(conn, row.id).await?;
+    let keep: Vec<SubjectRow> = subjects
+        .into_iter()
+        .filter(|s| s.subject_key != subject_key || s.role == "debtor")
+        .collect();
+    RestrictionRow::set_subjects(conn, row.id, &keep).await?;
+    diesel::update(restrictions::table.filter(restrictions::id.eq(row.id)))
+        .set((
+            restrictions::version.eq(row.version + 1),
+            restrictions::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    let after = emit(conn, RESTRICTION_UPDATED, row.id).await?;
+    audit::append(
+        conn,
+        actor,
+        "restriction.remove_subject",
+        "restriction",
+        &row.id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// The id of the active order a listing carries, if any.
+pub async fn order_of_listing(
+    conn: &mut AsyncPgConnection,
+    listing_id: Uuid,
+) -> Result<Option<Uuid>, ApiError> {
+    Ok(listings::table
+        .filter(listings::id.eq(listing_id))
+        .select(listings::restriction_id)
+        .first::<Option<Uuid>>(conn)
+        .await?)
+}

@@ -1,0 +1,176 @@
+//! Releases (R4): a court lets one subject do some restricted items inside a window.
+
+use chrono::{DateTime, Utc};
+use diesel::{ExpressionMethods, QueryDsl, insert_into};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::view::release_json;
+use crate::{
+    audit::{self, Actor},
+    db::{
+        models::restriction::{ReleaseRow, RestrictionRow},
+        schema::releases,
+    },
+    domain::restriction::ReleaseReason,
+    error::ApiError,
+    events,
+};
+
+pub const RELEASE_GRANTED: &str = "release.granted";
+pub const RELEASE_REVOKED: &str = "release.revoked";
+
+pub struct NewRelease {
+    pub subject_key: String,
+    pub items: Vec<String>,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+    pub reason: ReleaseReason,
+    pub note: Option<String>,
+}
+
+async fn emit(
+    conn: &mut AsyncPgConnection,
+    event_type: &str,
+    r: &ReleaseRow,
+) -> Result<Value, ApiError> {
+    let subjects = RestrictionRow::subjects(conn, r.restriction_id).await?;
+    let state = release_json(r, subjects.iter().find(|s| s.subject_key == r.subject_key));
+    let mut data = state.clone();
+    if let Some(o) = data.as_object_mut()
+        && let Some(id) = o.remove("id")
+    {
+        o.insert("release_id".into(), id);
+    }
+    events::append(conn, event_type, r.id, &r.items, data).await?;
+    Ok(state)
+}
+
+async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> Result<ReleaseRow, ApiError> {
+    ReleaseRow::lock(conn, id)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("release vanished")))
+}
+
+/// Grants a release on an active order (checked by the caller) for one of its subjects and items.
+pub async fn grant(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    order: &RestrictionRow,
+    new: NewRelease,
+) -> Result<Value, ApiError> {
+    let subjects = RestrictionRow::subjects(conn, order.id).await?;
+    let Some(subject) = subjects.iter().find(|s| s.subject_key == new.subject_key) else {
+        return Err(ApiError::rule(
+            "subject_not_in_order",
+            Some("id_number"),
+            "the order does not bind this person (R4)",
+        ));
+    };
+    if new.reason == ReleaseReason::PrivateFunds && subject.role == "debtor" {
+        return Err(ApiError::rule(
+            "reason_not_applicable",
+            Some("reason"),
+            "private_funds releases are for the persons bound with an organisation (R3, R4)",
+        ));
+    }
+    if let Some(item) = new.items.iter().find(|i| !order.items.contains(i)) {
+        return Err(ApiError::rule(
+            "item_not_in_order",
+            Some("items"),
+            format!("{item} is not restricted by this order"),
+        ));
+    }
+    let id = Uuid::now_v7();
+    insert_into(releases::table)
+        .values((
+            releases::id.eq(id),
+            releases::restriction_id.eq(order.id),
+            releases::subject_key.eq(&new.subject_key),
+            releases::items.eq(&new.items),
+            releases::valid_from.eq(new.valid_from),
+            releases::valid_until.eq(new.valid_until),
+            releases::reason.eq(new.reason.code()),
+            releases::note.eq(&new.note),
+            releases::status.eq("active"),
+            releases::version.eq(1),
+            releases::created_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    let row = load(conn, id).await?;
+    let state = emit(conn, RELEASE_GRANTED, &row).await?;
+    audit::append(
+        conn,
+        actor,
+        "release.grant",
+        "release",
+        &id.to_string(),
+        None,
+        Some(&state),
+    )
+    .await?;
+    Ok(state)
+}
+
+/// Ends an active release: `revoked` by a court, `expired` when its window has passed.
+/// `Ok(None)` when it was no longer active.
+pub async fn end(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: Uuid,
+    status: &str,
+) -> Result<Option<Value>, ApiError> {
+    let row = load(conn, id).await?;
+    if row.status != "active" {
+        return Ok(None);
+    }
+    let subjects = RestrictionRow::subjects(conn, row.restriction_id).await?;
+    let before = release_json(
+        &row,
+        subjects.iter().find(|s| s.subject_key == row.subject_key),
+    );
+    diesel::update(releases::table.filter(releases::id.eq(id)))
+        .set((
+            releases::status.eq(status),
+            releases::version.eq(row.version + 1),
+            releases::ended_at.eq(Some(Utc::now())),
+        ))
+        .execute(conn)
+        .await?;
+    let row = load(conn, id).await?;
+    let after = emit(conn, RELEASE_REVOKED, &row).await?;
+    let action = if status == "expired" {
+        "release.expire"
+    } else {
+        "release.revoke"
+    };
+    audit::append(
+        conn,
+        actor,
+        action,
+        "release",
+        &id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    Ok(Some(after))
+}
+
+/// Active releases whose window has passed.
+pub async fn due(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Uuid>, ApiError> {
+    Ok(releases::table
+        .filter(releases::status.eq("active"))
+        .filter(releases::valid_until.le(now))
+        .select(releases::id)
+        .order(releases::valid_until.asc())
+        .limit(limit)
+        .load(conn)
+        .await?)
+}

@@ -1,0 +1,89 @@
+//! How an order and its releases read (API.md "Restriction orders"), in answers and in events.
+
+use diesel_async::AsyncPgConnection;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::{
+    db::models::restriction::{ReleaseRow, RestrictionRow, SubjectRow, documents_of},
+    error::ApiError,
+};
+
+fn subject_json(s: &SubjectRow, debtor: &Value, docs: &[(String, String, String)]) -> Value {
+    let documents: Vec<Value> = docs
+        .iter()
+        .filter(|(k, _, _)| *k == s.subject_key)
+        .map(|(_, t, n)| json!({"type": t, "number": n}))
+        .collect();
+    if s.kind == "organization" {
+        json!({"role": s.role, "kind": s.kind, "name": s.name, "id_number": null,
+               "credit_code": debtor.get("credit_code"), "documents": documents})
+    } else {
+        json!({"role": s.role, "kind": s.kind, "name": s.name, "id_number": s.subject_key, "documents": documents})
+    }
+}
+
+pub fn release_json(r: &ReleaseRow, subject: Option<&SubjectRow>) -> Value {
+    json!({
+        "id": r.id,
+        "restriction_id": r.restriction_id,
+        "id_number": r.subject_key,
+        "role": subject.map(|s| s.role.clone()),
+        "name": subject.map(|s| s.name.clone()),
+        "items": r.items,
+        "valid_from": r.valid_from,
+        "valid_until": r.valid_until,
+        "reason": r.reason,
+        "note": r.note,
+        "status": r.status,
+        "version": r.version,
+        "created_at": r.created_at,
+        "ended_at": r.ended_at,
+    })
+}
+
+/// The whole current state of an order.
+pub async fn order_json(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Value, ApiError> {
+    let (row, court_name) = RestrictionRow::find(conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no restriction order {id}")))?;
+    let subjects = RestrictionRow::subjects(conn, id).await?;
+    let keys: Vec<String> = subjects
+        .iter()
+        .filter(|s| s.kind == "person")
+        .map(|s| s.subject_key.clone())
+        .collect();
+    let docs = documents_of(conn, &keys).await?;
+    let releases = RestrictionRow::releases(conn, id).await?;
+    Ok(json!({
+        "id": row.id,
+        "listing_id": row.listing_id,
+        "status": row.status,
+        "version": row.version,
+        "subjects": subjects.iter().map(|s| subject_json(s, &row.debtor, &docs)).collect::<Vec<_>>(),
+        "items": row.items,
+        "court_code": row.court_code,
+        "court_name": court_name,
+        "case_number": row.case_number,
+        "issued_on": row.issued_on,
+        "lifted": row.lifted,
+        "releases": releases
+            .iter()
+            .map(|r| release_json(r, subjects.iter().find(|s| s.subject_key == r.subject_key)))
+            .collect::<Vec<_>>(),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }))
+}
+
+/// `restriction.*` event data: the order's state, named by `restriction_id`.
+pub fn event_data(state: &Value) -> Value {
+    let mut data = state.clone();
+    if let Some(o) = data.as_object_mut() {
+        if let Some(id) = o.remove("id") {
+            o.insert("restriction_id".into(), id);
+        }
+        o.remove("created_at");
+    }
+    data
+}
