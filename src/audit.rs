@@ -111,7 +111,6 @@ fn now_micros() -> DateTime<Utc> {
 
 /// Appends one audit row in the caller's transaction. The chain head is locked, so rows are
 /// numbered without gaps in commit order.
-#[allow(clippy::too_many_arguments)]
 pub async fn append(
     conn: &mut AsyncPgConnection,
     actor: &Actor,

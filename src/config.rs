@@ -31,6 +31,8 @@ pub struct Settings {
     pub webhook_disable_after: Duration,
     pub webhook_allow_private: bool,
     pub webhook_lease: Duration,
+    /// How often `serve` runs the time-driven changes; `None` (`off`) leaves them to `shixin tick`.
+    pub tick_interval: Option<Duration>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +127,11 @@ impl Settings {
             webhook_disable_after: duration("SHIXIN_WEBHOOK_DISABLE_AFTER", "5d")?,
             webhook_allow_private: get("SHIXIN_WEBHOOK_ALLOW_PRIVATE").as_deref() == Some("true"),
             webhook_lease: duration("SHIXIN_WEBHOOK_LEASE", "30s")?,
+            tick_interval: match get("SHIXIN_TICK_INTERVAL").as_deref() {
+                Some("off") => None,
+                Some(v) => Some(parse_duration(v).context("SHIXIN_TICK_INTERVAL")?),
+                None => Some(Duration::from_secs(30)),
+            },
             env,
         })
     }

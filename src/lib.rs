@@ -15,4 +15,5 @@ pub mod routes;
 pub mod secret;
 pub mod startup;
 pub mod telemetry;
+pub mod tick;
 pub mod write;

@@ -42,6 +42,8 @@ enum Command {
         #[arg(long, default_value = "1h")]
         ttl: String,
     },
+    /// Run the time-driven changes that are due now (publications, expiries, releases).
+    Tick,
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -91,6 +93,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tracing::info!(port = app.port(), "shixin is serving");
             app.run_until_stopped().await?;
             tracing::info!("shixin stopped");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tick => {
+            let settings = Settings::from_env()?;
+            let state = shixin::startup::AppState::new(settings).await?;
+            let r = shixin::tick::run(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("tick failed: {e}"))?;
+            println!(
+                "published {} pending listings, expired {} listings, ended {} releases",
+                r.published, r.expired, r.releases_ended
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {

@@ -40,23 +40,33 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api
 }
 
-impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+impl AppState {
+    /// Migrates the database (creating it when missing) and connects everything the service uses.
+    pub async fn new(settings: Settings) -> anyhow::Result<Self> {
         db::migrate(settings.database_url.expose())
             .await
             .context("migrating the database")?;
         let pool = db::build_pool(settings.database_url.expose(), 16)?;
-        let listener = TcpListener::bind(settings.bind)
-            .with_context(|| format!("binding {}", settings.bind))?;
-        let port = listener.local_addr()?.port();
         let api = openapi();
-        let state = web::Data::new(AppState {
+        Ok(AppState {
             db: pool,
             jwt: JwtVerifier::from_settings(&settings)?,
             openapi_json: api.to_pretty_json()?,
             route_templates: routes::fallback::templates(&api),
             settings,
-        });
+        })
+    }
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState::new(settings).await?);
+        if let Some(interval) = state.settings.tick_interval {
+            tokio::spawn(crate::tick::run_forever(state.clone(), interval));
+        }
         let max_body = state.settings.max_body;
         let server = HttpServer::new(move || {
             let (app, _) = App::new()

@@ -110,7 +110,7 @@ async fn emit(conn: &mut AsyncPgConnection, event_type: &str, id: Uuid) -> Resul
 }
 
 /// Issues an order and records it (audit row, `restriction.imposed`).
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments)]
 pub async fn issue(
     conn: &mut AsyncPgConnection,
     actor: &Actor,

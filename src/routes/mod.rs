@@ -6,6 +6,7 @@ pub mod fallback;
 pub mod listings;
 pub mod ops;
 pub mod parties;
+pub mod restrictions;
 
 use actix_web::{HttpRequest, http::header, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -67,7 +68,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(listings::removal::removal)
         .service(listings::extension::extension)
         .service(listings::history::history)
-        .service(audit::list);
+        .service(audit::list)
+        .service(restrictions::create::create)
+        .service(restrictions::list::list)
+        .service(restrictions::list::get)
+        .service(restrictions::lifting::lifting)
+        .service(restrictions::releases::grant)
+        .service(restrictions::releases::revoke);
 }
 
 /// Routes outside the API document.

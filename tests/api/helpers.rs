@@ -154,6 +154,8 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     vars.insert("DATABASE_URL".into(), db_url.clone());
     vars.insert("SHIXIN_BIND".into(), "127.0.0.1:0".into());
     vars.insert("SHIXIN_JWT_SECRET".into(), TEST_SECRET.into());
+    // Tests run the tick themselves (`shixin::tick::run`) unless they ask for the loop.
+    vars.insert("SHIXIN_TICK_INTERVAL".into(), "off".into());
     vars.insert(
         "REDIS_URL".into(),
         std::env::var("SHIXIN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
@@ -336,4 +338,38 @@ pub fn org_listing(credit_code: &str, case_seq: u32) -> Value {
     v["associated_persons"] = json!([{"role": "actual_controller", "name": "赵六",
         "id_number": make_id("110105", "19650505", 21)}]);
     v
+}
+
+impl TestApp {
+    /// Runs the time-driven changes now, as `shixin tick` does.
+    pub async fn tick(&self) -> shixin::tick::TickReport {
+        let state = shixin::startup::AppState::new(self.settings.clone())
+            .await
+            .expect("state");
+        shixin::tick::run(&state).await.expect("tick")
+    }
+
+    pub async fn sql(&self, q: &str) {
+        let mut conn = self.db().await;
+        diesel_async::RunQueryDsl::execute(sql_query(q), &mut conn)
+            .await
+            .expect("sql");
+    }
+
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        let (s, v) = json(self.get(path, Some(token)).await).await;
+        assert_eq!(s, 200, "GET {path}: {v}");
+        v
+    }
+}
+
+/// A valid standalone restriction order body for the court 京0105.
+pub fn order_body(id_number: &str, case_seq: u32) -> Value {
+    json!({
+        "debtor": {"kind": "person", "name": "李四", "id_number": id_number,
+                   "documents": [{"type": "passport", "number": "G7654321"}]},
+        "court_code": "京0105",
+        "case_number": format!("（{}）京0105执{case_seq}号", today().year()),
+        "issued_on": today().to_string(),
+    })
 }

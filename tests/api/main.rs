@@ -13,3 +13,6 @@ mod listings_change;
 mod listings_create;
 mod openapi;
 mod process;
+mod releases;
+mod restrictions;
+mod tick;

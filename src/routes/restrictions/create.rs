@@ -1,0 +1,142 @@
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::NaiveDate;
+
+use super::wire::{RestrictionIn, RestrictionOut};
+use crate::{
+    audit::Actor,
+    auth::{Principal, scope::ensure_court_scope},
+    db::models::court::Court,
+    domain::{
+        case_number::CaseNumber, court_code::CourtCode, restriction::RestrictionItem, today_cst,
+    },
+    error::ApiError,
+    orders,
+    routes::{
+        parse_json,
+        parties::{Errors, date, parse_parties},
+    },
+    startup::AppState,
+    write::{Outcome, run_write},
+};
+
+/// Parses the R2 items of an order or a release: known codes, at least one, without repeats.
+pub fn parse_items(e: &mut Errors, field: &str, items: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if items.is_empty() {
+        e.push(
+            field,
+            "invalid_value",
+            "name at least one restricted item (R2)",
+        );
+    }
+    for (i, item) in items.iter().enumerate() {
+        if let Some(it) = e.take(&format!("{field}[{i}]"), RestrictionItem::parse(item))
+            && !out.iter().any(|o| o == it.code())
+        {
+            out.push(it.code().to_string());
+        }
+    }
+    out
+}
+
+struct Valid {
+    court: CourtCode,
+    case: CaseNumber,
+    issued_on: NaiveDate,
+    items: Vec<String>,
+    parties: crate::routes::parties::Parties,
+}
+
+fn validate(input: &RestrictionIn) -> Result<Valid, ApiError> {
+    let mut e = Errors(Vec::new());
+    let court = e.take("court_code", CourtCode::parse(&input.court_code));
+    let case = e.take(
+        "case_number",
+        CaseNumber::parse_enforcement(&input.case_number),
+    );
+    if let (Some(court), Some(case)) = (&court, &case)
+        && case.court().is_some_and(|c| c.as_str() != court.as_str())
+    {
+        e.push(
+            "case_number",
+            "case_court_mismatch",
+            "the case number must carry the order's own court code (I3)",
+        );
+    }
+    let issued_on = date(&mut e, "issued_on", &input.issued_on);
+    if issued_on.is_some_and(|d| d > today_cst()) {
+        e.push(
+            "issued_on",
+            "invalid_date",
+            "an order cannot be issued in the future",
+        );
+    }
+    let all: Vec<String> = RestrictionItem::ALL
+        .iter()
+        .map(|i| i.code().to_string())
+        .collect();
+    let items = parse_items(&mut e, "items", input.items.as_deref().unwrap_or(&all));
+    let parties = parse_parties(&mut e, &input.debtor, &input.associated_persons, None);
+    match (court, case, issued_on) {
+        (Some(court), Some(case), Some(issued_on)) if e.0.is_empty() => Ok(Valid {
+            court,
+            case,
+            issued_on,
+            items,
+            parties,
+        }),
+        _ => Err(ApiError::validation(e.0)),
+    }
+}
+
+/// Issue a standalone restriction order (court, supervisor): a debtor restricted without a listing.
+#[utoipa::path(tag = "restrictions", request_body = RestrictionIn, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
+    responses((status = 201, body = RestrictionOut)))]
+#[post("/v1/restrictions")]
+pub async fn create(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_court_actor()?;
+    let input: RestrictionIn = parse_json(&req, &body)?;
+    let v = validate(&input)?;
+    let actor = Actor::from(&principal);
+    let p = principal.clone();
+    run_write(&state, &principal, &req, &body, move |conn| {
+        Box::pin(async move {
+            let court = v.court.as_str();
+            if Court::find(conn, court).await?.is_none() {
+                return Err(ApiError::rule(
+                    "unknown_court",
+                    Some("court_code"),
+                    format!("no court {court} is registered"),
+                ));
+            }
+            ensure_court_scope(conn, &p, court).await?;
+            for person in &v.parties.persons {
+                person.upsert(conn).await?;
+            }
+            let state = orders::issue(
+                conn,
+                &actor,
+                None,
+                court,
+                v.case.as_str(),
+                &v.parties.debtor_json,
+                &v.parties.associated_json,
+                &v.items,
+                v.issued_on,
+            )
+            .await?;
+            let location = format!(
+                "/v1/restrictions/{}",
+                state["id"].as_str().unwrap_or_default()
+            );
+            Ok(Outcome::created(state, Some(1), location))
+        })
+    })
+    .await
+}

@@ -1,0 +1,98 @@
+use actix_web::{HttpRequest, HttpResponse, post, web};
+
+use super::{
+    lock_active, parse_id,
+    wire::{LiftingIn, RestrictionOut},
+};
+use crate::{
+    audit::Actor,
+    auth::Principal,
+    db::models::listing::Listing,
+    domain::{id_number::IdNumber, restriction::LiftReason},
+    error::ApiError,
+    orders,
+    routes::parse_json,
+    startup::AppState,
+    write::{Outcome, if_match, run_write},
+};
+
+/// Lift an order (R5) — or, with `subject_removed`, take one R3 person off it; `If-Match` required.
+/// An order that a published listing carries ends with that listing (R1): 409 `listing_still_active`.
+#[utoipa::path(tag = "restrictions", request_body = LiftingIn, security(("bearer" = [])),
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = RestrictionOut), (status = 409, body = crate::error::Problem)))]
+#[post("/v1/restrictions/{id}/lifting")]
+pub async fn lifting(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_court_actor()?;
+    let id = parse_id(&id)?;
+    let expected = if_match(&req)?;
+    let input: LiftingIn = parse_json(&req, &body)?;
+    let reason = LiftReason::parse(&input.reason).map_err(|e| ApiError::domain("reason", e))?;
+    if reason == LiftReason::ListingEnded {
+        return Err(ApiError::rule(
+            "reason_not_applicable",
+            Some("reason"),
+            "an order is lifted with its listing by the listing's removal (R1)",
+        ));
+    }
+    let subject = match (reason, &input.id_number) {
+        (LiftReason::SubjectRemoved, Some(s)) => Some(
+            IdNumber::parse(s)
+                .map_err(|e| ApiError::domain("id_number", e))?
+                .as_str()
+                .to_string(),
+        ),
+        (LiftReason::SubjectRemoved, None) => {
+            return Err(ApiError::rule(
+                "invalid_value",
+                Some("id_number"),
+                "subject_removed names the person who leaves the order",
+            ));
+        }
+        _ => None,
+    };
+    if input
+        .note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 2000)
+    {
+        return Err(ApiError::rule(
+            "invalid_value",
+            Some("note"),
+            "note is at most 2000 characters",
+        ));
+    }
+    let actor = Actor::from(&principal);
+    let p = principal.clone();
+    run_write(&state, &principal, &req, &body, move |conn| {
+        Box::pin(async move {
+            let row = lock_active(conn, &p, id, Some(expected)).await?;
+            if let Some(key) = subject {
+                let after = orders::remove_subject(conn, &actor, &row, &key).await?;
+                let version = after["version"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(0);
+                return Ok(Outcome::ok(after, version));
+            }
+            if let Some(listing_id) = row.listing_id
+                && let Some(l) = Listing::find(conn, listing_id).await?
+                && l.row.status == "active"
+            {
+                return Err(ApiError::conflict(
+                    "listing_still_active",
+                    "this order is carried by a published listing: it ends when the listing is removed (R1)",
+                ));
+            }
+            let after = orders::lift(conn, &actor, id, reason.code(), input.note.as_deref())
+                .await?
+                .ok_or_else(|| ApiError::conflict("restriction_not_active", "the order has been lifted"))?;
+            let version = after["version"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(0);
+            Ok(Outcome::ok(after, version))
+        })
+    })
+    .await
+}

@@ -1,0 +1,145 @@
+use actix_web::{HttpRequest, HttpResponse, delete, http::StatusCode, post, web};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    create::parse_items,
+    lock_active, parse_id,
+    wire::{ReleaseIn, ReleaseOut},
+};
+use crate::{
+    audit::Actor,
+    auth::Principal,
+    db::models::restriction::ReleaseRow,
+    domain::{id_number::IdNumber, restriction::ReleaseReason},
+    error::ApiError,
+    orders::release::{self, NewRelease},
+    routes::{parse_json, parties::Errors},
+    startup::AppState,
+    write::{Outcome, run_write},
+};
+
+fn timestamp(e: &mut Errors, field: &str, s: &str) -> Option<DateTime<Utc>> {
+    let t = DateTime::parse_from_rfc3339(s.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc));
+    if t.is_none() {
+        e.push(
+            field,
+            "invalid_value",
+            "an RFC 3339 timestamp, e.g. 2026-12-01T08:00:00+08:00",
+        );
+    }
+    t
+}
+
+fn validate(input: &ReleaseIn) -> Result<NewRelease, ApiError> {
+    let mut e = Errors(Vec::new());
+    let id = e.take("id_number", IdNumber::parse(&input.id_number));
+    let items = parse_items(&mut e, "items", &input.items);
+    let from = timestamp(&mut e, "valid_from", &input.valid_from);
+    let until = timestamp(&mut e, "valid_until", &input.valid_until);
+    if let (Some(f), Some(u)) = (from, until)
+        && u <= f
+    {
+        e.push(
+            "valid_until",
+            "invalid_value",
+            "valid_until must be after valid_from",
+        );
+    }
+    let reason = e.take("reason", ReleaseReason::parse(&input.reason));
+    if input
+        .note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 2000)
+    {
+        e.push("note", "invalid_value", "note is at most 2000 characters");
+    }
+    match (id, from, until, reason) {
+        (Some(id), Some(valid_from), Some(valid_until), Some(reason)) if e.0.is_empty() => {
+            Ok(NewRelease {
+                subject_key: id.as_str().to_string(),
+                items,
+                valid_from,
+                valid_until,
+                reason,
+                note: input.note.clone(),
+            })
+        }
+        _ => Err(ApiError::validation(e.0)),
+    }
+}
+
+/// Grant a release (R4): one subject of the order may do some of its items inside a window.
+#[utoipa::path(tag = "restrictions", request_body = ReleaseIn, security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 201, body = ReleaseOut), (status = 409, body = crate::error::Problem)))]
+#[post("/v1/restrictions/{id}/releases")]
+pub async fn grant(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_court_actor()?;
+    let id = parse_id(&id)?;
+    let input: ReleaseIn = parse_json(&req, &body)?;
+    let new = validate(&input)?;
+    let actor = Actor::from(&principal);
+    let p = principal.clone();
+    run_write(&state, &principal, &req, &body, move |conn| {
+        Box::pin(async move {
+            let order = lock_active(conn, &p, id, None).await?;
+            let state = release::grant(conn, &actor, &order, new).await?;
+            let location = format!(
+                "/v1/restrictions/{id}/releases/{}",
+                state["id"].as_str().unwrap_or_default()
+            );
+            Ok(Outcome::created(state, Some(1), location))
+        })
+    })
+    .await
+}
+
+/// Revoke a release (204).
+#[utoipa::path(tag = "restrictions", security(("bearer" = [])),
+    params(("id" = String, Path), ("release_id" = String, Path)),
+    responses((status = 204, description = "Revoked"), (status = 409, body = crate::error::Problem)))]
+#[delete("/v1/restrictions/{id}/releases/{release_id}")]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_court_actor()?;
+    let id = parse_id(&path.0)?;
+    let release_id =
+        Uuid::parse_str(&path.1).map_err(|_| ApiError::not_found("no such release"))?;
+    let actor = Actor::from(&principal);
+    let p = principal.clone();
+    run_write(&state, &principal, &req, &[], move |conn| {
+        Box::pin(async move {
+            let order = lock_active(conn, &p, id, None).await?;
+            let row = ReleaseRow::lock(conn, release_id).await?;
+            if row.as_ref().is_none_or(|r| r.restriction_id != order.id) {
+                return Err(ApiError::not_found("no such release on this order"));
+            }
+            release::end(conn, &actor, release_id, "revoked")
+                .await?
+                .ok_or_else(|| {
+                    ApiError::conflict("release_not_active", "the release has already ended")
+                })?;
+            Ok(Outcome {
+                status: StatusCode::NO_CONTENT,
+                body: serde_json::Value::Null,
+                etag: None,
+                location: None,
+                affects_names: Vec::new(),
+            })
+        })
+    })
+    .await
+}
