@@ -33,6 +33,8 @@ pub struct Settings {
     pub webhook_lease: Duration,
     /// How often `serve` runs the time-driven changes; `None` (`off`) leaves them to `shixin tick`.
     pub tick_interval: Option<Duration>,
+    /// How long the check log keeps a check.
+    pub check_log_retention: Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,6 +129,7 @@ impl Settings {
             webhook_disable_after: duration("SHIXIN_WEBHOOK_DISABLE_AFTER", "5d")?,
             webhook_allow_private: get("SHIXIN_WEBHOOK_ALLOW_PRIVATE").as_deref() == Some("true"),
             webhook_lease: duration("SHIXIN_WEBHOOK_LEASE", "30s")?,
+            check_log_retention: duration("SHIXIN_CHECK_LOG_RETENTION", "180d")?,
             tick_interval: match get("SHIXIN_TICK_INTERVAL").as_deref() {
                 Some("off") => None,
                 Some(v) => Some(parse_duration(v).context("SHIXIN_TICK_INTERVAL")?),

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cache;
+pub mod checklog;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -14,6 +15,7 @@ pub mod orders;
 pub mod routes;
 pub mod secret;
 pub mod startup;
+pub mod subscribers;
 pub mod telemetry;
 pub mod tick;
 pub mod write;

@@ -18,6 +18,10 @@ use crate::{
 
 pub struct AppState {
     pub db: DbPool,
+    /// Public reads and checks: the replica of `DATABASE_READ_URL`, or `db`.
+    pub read_db: DbPool,
+    pub subscribers: crate::subscribers::SubscriberCache,
+    pub check_log: crate::checklog::CheckLog,
     pub jwt: JwtVerifier,
     pub settings: Settings,
     pub openapi_json: String,
@@ -47,8 +51,15 @@ impl AppState {
             .await
             .context("migrating the database")?;
         let pool = db::build_pool(settings.database_url.expose(), 16)?;
+        let read_db = match &settings.database_read_url {
+            Some(url) => db::build_pool(url.expose(), 16)?,
+            None => pool.clone(),
+        };
         let api = openapi();
         Ok(AppState {
+            check_log: crate::checklog::CheckLog::start(pool.clone()),
+            subscribers: crate::subscribers::SubscriberCache::default(),
+            read_db,
             db: pool,
             jwt: JwtVerifier::from_settings(&settings)?,
             openapi_json: api.to_pretty_json()?,

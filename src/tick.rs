@@ -25,6 +25,7 @@ pub struct TickReport {
     pub published: usize,
     pub expired: usize,
     pub releases_ended: usize,
+    pub check_log_pruned: usize,
 }
 
 async fn due_pending(conn: &mut AsyncPgConnection) -> Result<Vec<Uuid>, ApiError> {
@@ -150,6 +151,9 @@ pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
             report.releases_ended += 1;
         }
     }
+    let retention = chrono::Duration::from_std(state.settings.check_log_retention)
+        .unwrap_or_else(|_| chrono::Duration::days(180));
+    report.check_log_pruned = crate::checklog::prune(&state.db, Utc::now() - retention).await?;
     Ok(report)
 }
 

@@ -58,7 +58,7 @@ impl Outcome {
         serde_json::json!({ "etag": self.etag, "location": self.location })
     }
 
-    fn into_response(self, replayed: bool) -> HttpResponse {
+    pub fn into_response(self, replayed: bool) -> HttpResponse {
         let mut r = HttpResponse::build(self.status);
         if let Some(v) = self.etag {
             r.insert_header((header::ETAG, format!("\"{v}\"")));

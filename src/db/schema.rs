@@ -166,3 +166,29 @@ diesel::joinable!(restrictions -> courts (court_code));
 diesel::joinable!(restriction_subjects -> restrictions (restriction_id));
 diesel::joinable!(releases -> restrictions (restriction_id));
 diesel::allow_tables_to_appear_in_same_query!(courts, restrictions, restriction_subjects, releases);
+
+diesel::table! {
+    subscribers (id) {
+        id -> Uuid,
+        name -> Text,
+        sector -> Text,
+        client_id -> Text,
+        secret_hash -> Text,
+        enabled -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    check_log (id) {
+        id -> Int8,
+        subscriber_id -> Uuid,
+        checked_at -> Timestamptz,
+        subject_key -> Text,
+        decision -> Text,
+    }
+}
+
+diesel::joinable!(check_log -> subscribers (subscriber_id));
+diesel::allow_tables_to_appear_in_same_query!(check_log, subscribers);

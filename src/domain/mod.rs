@@ -79,6 +79,7 @@ pub mod id_number;
 pub mod listing_rules;
 pub mod name;
 pub mod restriction;
+pub mod travel;
 
 #[cfg(test)]
 mod proptests;

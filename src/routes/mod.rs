@@ -1,12 +1,16 @@
 //! HTTP routes: thin handlers that parse, authorise, call the models and answer.
 
 pub mod audit;
+pub mod check_log;
+pub mod checks;
 pub mod courts;
 pub mod fallback;
 pub mod listings;
+pub mod oauth;
 pub mod ops;
 pub mod parties;
 pub mod restrictions;
+pub mod subscribers;
 
 use actix_web::{HttpRequest, http::header, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -74,7 +78,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(restrictions::list::get)
         .service(restrictions::lifting::lifting)
         .service(restrictions::releases::grant)
-        .service(restrictions::releases::revoke);
+        .service(restrictions::releases::revoke)
+        .service(subscribers::create)
+        .service(subscribers::list)
+        .service(subscribers::update)
+        .service(subscribers::rotate)
+        .service(oauth::token)
+        .service(checks::check)
+        .service(check_log::list);
 }
 
 /// Routes outside the API document.

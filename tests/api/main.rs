@@ -4,6 +4,7 @@
 mod audit_trail;
 mod auth;
 mod auth_keys;
+mod checks;
 mod courts;
 mod errors;
 mod events;
@@ -15,4 +16,5 @@ mod openapi;
 mod process;
 mod releases;
 mod restrictions;
+mod subscribers;
 mod tick;

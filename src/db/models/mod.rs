@@ -4,3 +4,4 @@ pub mod court;
 pub mod listing;
 pub mod person;
 pub mod restriction;
+pub mod subscriber;

@@ -1,0 +1,2 @@
+DROP TABLE check_log;
+DROP TABLE subscribers;

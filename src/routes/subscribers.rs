@@ -1,0 +1,266 @@
+//! Subscribers (admin): create, list, enable or disable, rotate the secret (API.md "Courts and
+//! subscribers"). The client secret is stored hashed and shown only on creation and rotation.
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use chrono::Utc;
+use diesel::{ExpressionMethods, QueryDsl, insert_into};
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::{
+    audit::{self, Actor},
+    auth::Principal,
+    db::{
+        in_transaction,
+        models::subscriber::{Subscriber, new_credentials},
+        schema::subscribers,
+    },
+    domain::restriction::Sector,
+    error::ApiError,
+    routes::{decode_cursor, encode_cursor, opt, page_limit, parse_json},
+    startup::AppState,
+    write::{Outcome, run_write},
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SubscriberIn {
+    pub name: String,
+    /// `airline`, `rail`, `shipping`, `hospitality`, `real_estate`, `finance`, `education`, `government`.
+    pub sector: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SubscriberPatch {
+    pub enabled: bool,
+}
+
+/// A subscriber with its client secret (only on creation and rotation).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriberCreated {
+    pub id: Uuid,
+    pub name: String,
+    pub sector: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriberPage {
+    pub items: Vec<Subscriber>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SubscriberQuery {
+    /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+fn public(s: &Subscriber) -> Result<Value, ApiError> {
+    Ok(serde_json::to_value(s)?)
+}
+
+fn parse_id(s: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(s).map_err(|_| ApiError::not_found("no such subscriber"))
+}
+
+/// Register a subscriber (admin); answers its client id and secret once.
+#[utoipa::path(tag = "subscribers", request_body = SubscriberIn, security(("bearer" = [])),
+    responses((status = 201, body = SubscriberCreated)))]
+#[post("/v1/subscribers")]
+pub async fn create(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_admin()?;
+    let input: SubscriberIn = parse_json(&req, &body)?;
+    let sector = Sector::parse(&input.sector).map_err(|e| ApiError::domain("sector", e))?;
+    let name = input.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::rule(
+            "invalid_value",
+            Some("name"),
+            "name must be 1 to 200 characters",
+        ));
+    }
+    let actor = Actor::from(&principal);
+    // Not through run_write: an Idempotency-Key record would keep the secret in the database.
+    let mut conn = state.db.get().await?;
+    let outcome = in_transaction(&mut conn, move |conn| {
+        Box::pin(async move {
+            let id = Uuid::now_v7();
+            let (client_id, secret, hash) = new_credentials();
+            insert_into(subscribers::table)
+                .values((
+                    subscribers::id.eq(id),
+                    subscribers::name.eq(&name),
+                    subscribers::sector.eq(sector.code()),
+                    subscribers::client_id.eq(&client_id),
+                    subscribers::secret_hash.eq(&hash),
+                ))
+                .execute(conn)
+                .await?;
+            let s = Subscriber::find(conn, id)
+                .await?
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscriber vanished")))?;
+            audit::append(
+                conn,
+                &actor,
+                "subscriber.create",
+                "subscriber",
+                &id.to_string(),
+                None,
+                Some(&public(&s)?),
+            )
+            .await?;
+            let out = json!({"id": id, "name": s.name, "sector": s.sector, "client_id": client_id,
+                "client_secret": secret, "enabled": s.enabled, "created_at": s.created_at});
+            Ok(Outcome::created(out, None, format!("/v1/subscribers/{id}")))
+        })
+    })
+    .await?;
+    Ok(outcome.into_response(false))
+}
+
+/// List subscribers (admin).
+#[utoipa::path(tag = "subscribers", params(SubscriberQuery), security(("bearer" = [])),
+    responses((status = 200, body = SubscriberPage)))]
+#[get("/v1/subscribers")]
+pub async fn list(
+    state: web::Data<AppState>,
+    principal: Principal,
+    q: web::Query<SubscriberQuery>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_admin()?;
+    let limit = page_limit(q.limit)?;
+    let after = match opt(&q.cursor) {
+        Some(c) => Some(
+            Uuid::parse_str(&decode_cursor(c)?)
+                .map_err(|_| ApiError::invalid_parameter("cursor is not valid"))?,
+        ),
+        None => None,
+    };
+    let mut conn = state.db.get().await?;
+    let mut items = Subscriber::page(&mut conn, after, limit + 1).await?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(usize::try_from(limit).unwrap_or(0));
+        items.last().map(|s| encode_cursor(&s.id.to_string()))
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(SubscriberPage { items, next_cursor }))
+}
+
+/// Enable or disable a subscriber (admin); a disabled subscriber's tokens stop working within seconds.
+#[utoipa::path(tag = "subscribers", request_body = SubscriberPatch, security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Subscriber)))]
+#[patch("/v1/subscribers/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_admin()?;
+    let id = parse_id(&id)?;
+    let input: SubscriberPatch = parse_json(&req, &body)?;
+    let actor = Actor::from(&principal);
+    let response = run_write(&state, &principal, &req, &body, move |conn| {
+        Box::pin(async move {
+            let before = Subscriber::find(conn, id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("no such subscriber"))?;
+            diesel::update(subscribers::table.filter(subscribers::id.eq(id)))
+                .set((
+                    subscribers::enabled.eq(input.enabled),
+                    subscribers::updated_at.eq(Utc::now()),
+                ))
+                .execute(conn)
+                .await?;
+            let after = Subscriber::find(conn, id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("no such subscriber"))?;
+            audit::append(
+                conn,
+                &actor,
+                "subscriber.update",
+                "subscriber",
+                &id.to_string(),
+                Some(&public(&before)?),
+                Some(&public(&after)?),
+            )
+            .await?;
+            Ok(Outcome {
+                status: actix_web::http::StatusCode::OK,
+                body: public(&after)?,
+                etag: None,
+                location: None,
+                affects_names: Vec::new(),
+            })
+        })
+    })
+    .await;
+    state.subscribers.forget(id);
+    response
+}
+
+/// Rotate a subscriber's client secret (admin); the old secret stops working at once.
+#[utoipa::path(tag = "subscribers", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = SubscriberCreated)))]
+#[post("/v1/subscribers/{id}/secret/rotate")]
+pub async fn rotate(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_admin()?;
+    let id = parse_id(&id)?;
+    let actor = Actor::from(&principal);
+    let mut conn = state.db.get().await?;
+    let outcome = in_transaction(&mut conn, move |conn| {
+        Box::pin(async move {
+            let s = Subscriber::find(conn, id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("no such subscriber"))?;
+            let (_, secret, hash) = new_credentials();
+            diesel::update(subscribers::table.filter(subscribers::id.eq(id)))
+                .set((
+                    subscribers::secret_hash.eq(&hash),
+                    subscribers::updated_at.eq(Utc::now()),
+                ))
+                .execute(conn)
+                .await?;
+            audit::append(
+                conn,
+                &actor,
+                "subscriber.rotate_secret",
+                "subscriber",
+                &id.to_string(),
+                None,
+                None,
+            )
+            .await?;
+            let out = json!({"id": id, "name": s.name, "sector": s.sector, "client_id": s.client_id,
+                "client_secret": secret, "enabled": s.enabled, "created_at": s.created_at});
+            Ok(Outcome {
+                status: actix_web::http::StatusCode::OK,
+                body: out,
+                etag: None,
+                location: None,
+                affects_names: Vec::new(),
+            })
+        })
+    })
+    .await?;
+    state.subscribers.forget(id);
+    Ok(outcome.into_response(false))
+}

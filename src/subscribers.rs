@@ -1,0 +1,98 @@
+//! The subscriber behind a subscriber token: it must exist and be enabled (API.md "JWT"). Looked up
+//! with a short-lived in-process cache, so disabling a subscriber stops its tokens within seconds.
+
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use uuid::Uuid;
+
+use crate::{
+    auth::{Principal, Role},
+    db::{DbPool, models::subscriber::Subscriber},
+    domain::restriction::Sector,
+    error::ApiError,
+};
+
+/// How long a looked-up subscriber is trusted without asking the database again.
+pub const CACHE_TTL: Duration = Duration::from_secs(2);
+
+#[derive(Default)]
+pub struct SubscriberCache {
+    entries: Mutex<HashMap<Uuid, (Option<Subscriber>, Instant)>>,
+}
+
+/// An enabled subscriber, as the checks, feed and webhooks see it.
+#[derive(Debug, Clone)]
+pub struct ActiveSubscriber {
+    pub id: Uuid,
+    pub name: String,
+    pub sector: Sector,
+}
+
+impl SubscriberCache {
+    pub fn forget(&self, id: Uuid) {
+        if let Ok(mut m) = self.entries.lock() {
+            m.remove(&id);
+        }
+    }
+
+    fn cached(&self, id: Uuid) -> Option<Option<Subscriber>> {
+        let m = self.entries.lock().ok()?;
+        m.get(&id)
+            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
+            .map(|(s, _)| s.clone())
+    }
+
+    fn store(&self, id: Uuid, s: Option<Subscriber>) {
+        if let Ok(mut m) = self.entries.lock() {
+            if m.len() > 10_000 {
+                m.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
+            }
+            m.insert(id, (s, Instant::now()));
+        }
+    }
+
+    /// 403 unless the principal is a subscriber; 401 unless it exists and is enabled.
+    pub async fn require(
+        &self,
+        db: &DbPool,
+        principal: &Principal,
+    ) -> Result<ActiveSubscriber, ApiError> {
+        if principal.role != Role::Subscriber {
+            return Err(ApiError::forbidden(
+                "forbidden",
+                format!(
+                    "a {} may not do this; it is for subscribers",
+                    principal.role.as_str()
+                ),
+            ));
+        }
+        let id = principal
+            .subscriber_id
+            .as_deref()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| ApiError::unauthorized("the token names no subscriber"))?;
+        let sub = match self.cached(id) {
+            Some(s) => s,
+            None => {
+                let mut conn = db.get().await?;
+                let s = Subscriber::find(&mut conn, id).await?;
+                self.store(id, s.clone());
+                s
+            }
+        };
+        match sub {
+            Some(s) if s.enabled => Ok(ActiveSubscriber {
+                id: s.id,
+                name: s.name,
+                sector: Sector::parse(&s.sector).map_err(|e| ApiError::internal(e.into()))?,
+            }),
+            _ => Err(ApiError::unauthorized(
+                "the subscriber is unknown or disabled",
+            )),
+        }
+    }
+}
