@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Checks benchmark (issue: carrier checks). Against a database seeded with 1,000,000 listings, 8 clients
+# post batches of 1,000 subjects (5 % restricted, some by passport, some by legacy ID) for 20 s; in the
+# same run pgbench measures the baseline: the plain PostgreSQL query answering the same batches.
+#   bench/checks/run.sh [LISTINGS] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+LISTINGS=${1:-1000000}
+SECONDS_RUN=${2:-20}
+DB=shixin_bench
+PORT=18090
+OUT=target/bench-checks
+mkdir -p "$OUT"
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
+
+cargo build --release --bin shixin --example bench_checks
+BIN=target/release/shixin
+have=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc "SELECT count(*) FROM listings" 2>/dev/null || echo 0)
+if [ "${have:-0}" -lt "$LISTINGS" ]; then
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
+  "$BIN" seed --listings "$LISTINGS"
+fi
+psql -h 127.0.0.1 -U postgres -d "$DB" -qc "VACUUM ANALYZE"
+
+SHIXIN_BIND=127.0.0.1:$PORT REDIS_URL=none SHIXIN_TICK_INTERVAL=off RUST_LOG=warn "$BIN" serve > "$OUT/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+
+ADMIN=$("$BIN" token --role admin)
+SUB=$(curl -sf -X POST "http://127.0.0.1:$PORT/v1/subscribers" -H "Authorization: Bearer $ADMIN" \
+  -H 'Content-Type: application/json' -d '{"name":"bench airline","sector":"airline"}')
+CID=$(echo "$SUB" | jq -r .client_id); CSECRET=$(echo "$SUB" | jq -r .client_secret)
+TOKEN=$(curl -sf -X POST "http://127.0.0.1:$PORT/v1/oauth/token" -u "$CID:$CSECRET" -d grant_type=client_credentials | jq -r .access_token)
+
+python3 bench/checks/make_batches.py "$DB" "$OUT"
+# Warm up, then measure.
+target/release/examples/bench_checks "http://127.0.0.1:$PORT/v1/checks" "$TOKEN" "$OUT/batches.jsonl" 8 3 >/dev/null
+SERVICE=$(target/release/examples/bench_checks "http://127.0.0.1:$PORT/v1/checks" "$TOKEN" "$OUT/batches.jsonl" 8 "$SECONDS_RUN")
+kill $SERVER; wait $SERVER 2>/dev/null || true
+
+files=(); for f in "$OUT"/baseline_*.sql; do files+=(-f "$f"); done
+PGB=$(pgbench -n -h 127.0.0.1 -U postgres -c 8 -j 2 -T "$SECONDS_RUN" "${files[@]}" "$DB" 2>&1)
+TPS=$(echo "$PGB" | sed -nE 's/^tps = ([0-9.]+).*/\1/p' | head -1)
+LAT=$(echo "$PGB" | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p' | head -1)
+
+python3 - "$SERVICE" "$TPS" "$LAT" <<'PY'
+import json, sys
+s = json.loads(sys.argv[1]); tps = float(sys.argv[2]); lat = float(sys.argv[3] or 0)
+base = tps * s["subjects_per_batch"]
+print(json.dumps({"service": s, "baseline": {"batches_per_sec": tps, "subjects_per_sec": base, "latency_avg_ms": lat},
+                  "ratio": s["subjects_per_sec"] / base if base else None}, indent=2))
+PY
