@@ -14,18 +14,27 @@ async fn main() {
         eprintln!("usage: bench_checks URL TOKEN BATCHES_FILE CLIENTS SECONDS");
         std::process::exit(2);
     };
-    let bodies: Vec<String> = std::fs::read_to_string(file).expect("batches file").lines().map(str::to_string).collect();
-    let subjects_per_batch = serde_json::from_str::<serde_json::Value>(&bodies[0]).expect("json")["subjects"]
-        .as_array()
-        .map(Vec::len)
-        .unwrap_or(0);
+    let bodies: Vec<String> = std::fs::read_to_string(file)
+        .expect("batches file")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let subjects_per_batch =
+        serde_json::from_str::<serde_json::Value>(&bodies[0]).expect("json")["subjects"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0);
     let clients: usize = clients.parse().expect("clients");
     let duration = Duration::from_secs(seconds.parse().expect("seconds"));
-    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .unwrap();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let (client, url, token, bodies) = (client.clone(), url.clone(), token.clone(), bodies.clone());
+        let (client, url, token, bodies) =
+            (client.clone(), url.clone(), token.clone(), bodies.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0u64;
@@ -34,7 +43,13 @@ async fn main() {
                 let body = bodies[i % bodies.len()].clone();
                 i += clients;
                 let t = Instant::now();
-                let r = client.post(&url).bearer_auth(&token).header("content-type", "application/json").body(body).send().await;
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await;
                 match r {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
@@ -55,7 +70,11 @@ async fn main() {
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0);
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0)
+    };
     let out = serde_json::json!({
         "batches": all.len(),
         "errors": errors,

@@ -5,6 +5,7 @@ pub mod check_log;
 pub mod checks;
 pub mod courts;
 pub mod fallback;
+pub mod feed;
 pub mod listings;
 pub mod oauth;
 pub mod ops;
@@ -85,7 +86,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(subscribers::rotate)
         .service(oauth::token)
         .service(checks::check)
-        .service(check_log::list);
+        .service(check_log::list)
+        .service(feed::feed)
+        .service(feed::snapshot::snapshot);
 }
 
 /// Routes outside the API document.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{
     QueryableByName, sql_query,
-    sql_types::{Array, BigInt, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid},
+    sql_types::{Array, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -61,12 +61,6 @@ pub struct ReleaseHit {
     pub reason: String,
 }
 
-#[derive(QueryableByName)]
-struct Position {
-    #[diesel(sql_type = BigInt)]
-    seq: i64,
-}
-
 pub async fn documents(
     conn: &mut AsyncPgConnection,
     types: Vec<String>,
@@ -113,12 +107,4 @@ pub async fn releases(
     .bind::<Array<Text>, _>(keys)
     .load(conn)
     .await?)
-}
-
-/// The position of the change feed this snapshot has seen.
-pub async fn feed_position(conn: &mut AsyncPgConnection) -> Result<i64, ApiError> {
-    let p: Vec<Position> = sql_query("SELECT coalesce(max(seq), 0) AS seq FROM events")
-        .load(conn)
-        .await?;
-    Ok(p.iter().map(|p| p.seq).next().unwrap_or(0))
 }

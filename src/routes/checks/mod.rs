@@ -165,7 +165,7 @@ pub async fn check(
             } else {
                 load::releases(c, &all).await?
             };
-            let position = load::feed_position(c).await?;
+            let position = crate::events::feed::position(c).await?;
             Ok((docs, orders, releases, position))
         })
     })
@@ -227,7 +227,7 @@ pub async fn check(
     }
     state.check_log.record(log);
     Ok(HttpResponse::Ok().json(CheckOut {
-        as_of: position.to_string(),
+        as_of: position.encode(),
         results,
     }))
 }

@@ -1,4 +1,8 @@
-//! The outbox: events written in the caller's transaction (API.md "Change feed").
+//! The outbox: events written in the caller's transaction (API.md "Change feed"), and the feed
+//! that reads them back in commit-safe order.
+
+pub mod cursor;
+pub mod feed;
 
 use chrono::Utc;
 use diesel::{ExpressionMethods, insert_into};

@@ -1,0 +1,117 @@
+//! Reading the outbox as a subscriber's change feed (API.md "Change feed, snapshot").
+
+use chrono::{DateTime, Utc};
+use diesel::{
+    QueryableByName, sql_query,
+    sql_types::{Array, BigInt, Jsonb, Text, Timestamptz, Uuid as SqlUuid},
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::cursor::Cursor;
+use crate::error::ApiError;
+
+#[derive(QueryableByName)]
+struct EventRow {
+    #[diesel(sql_type = Text)]
+    txid_text: String,
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    event_type: String,
+    #[diesel(sql_type = Timestamptz)]
+    occurred_at: DateTime<Utc>,
+    #[diesel(sql_type = Jsonb)]
+    data: Value,
+}
+
+#[derive(QueryableByName)]
+struct PositionRow {
+    #[diesel(sql_type = Text)]
+    txid_text: String,
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+}
+
+fn cursor_of(txid: &str, seq: i64) -> Cursor {
+    Cursor {
+        txid: txid.parse().unwrap_or(0),
+        seq,
+    }
+}
+
+/// Keeps only the items a sector may see, in `data.items` and in each release of `data.releases`.
+pub fn filter_items(mut data: Value, sector_items: &[String]) -> Value {
+    let keep = |v: &mut Value| {
+        if let Some(items) = v.get_mut("items").and_then(Value::as_array_mut) {
+            items.retain(|i| {
+                i.as_str()
+                    .is_some_and(|s| sector_items.iter().any(|x| x == s))
+            });
+        }
+    };
+    keep(&mut data);
+    if let Some(releases) = data.get_mut("releases").and_then(Value::as_array_mut) {
+        releases.iter_mut().for_each(keep);
+        releases.retain(|r| {
+            r.get("items")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty())
+        });
+    }
+    data
+}
+
+/// Events after `after`, in commit-safe order, that the sector may see: every `listing.*` event
+/// (public content), and `restriction.*`/`release.*` events carrying one of its items.
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    after: Cursor,
+    sector_items: &[String],
+    limit: i64,
+) -> Result<Vec<Value>, ApiError> {
+    let rows: Vec<EventRow> = sql_query(
+        "SELECT txid::text AS txid_text, seq, id, type AS event_type, occurred_at, data FROM events \
+         WHERE txid < pg_snapshot_xmin(pg_current_snapshot()) \
+           AND (txid, seq) > ($1::text::xid8, $2) \
+           AND (type LIKE 'listing.%' OR items && $3::text[]) \
+         ORDER BY txid, seq LIMIT $4",
+    )
+    .bind::<Text, _>(after.txid.to_string())
+    .bind::<BigInt, _>(after.seq)
+    .bind::<Array<Text>, _>(sector_items)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "cursor": cursor_of(&r.txid_text, r.seq).encode(),
+                "type": r.event_type,
+                "occurred_at": r.occurred_at,
+                "data": filter_items(r.data, sector_items),
+            })
+        })
+        .collect())
+}
+
+/// The position of the newest event every reader can already see: an answer read in the same
+/// snapshot reflects at least every event up to it.
+pub async fn position(conn: &mut AsyncPgConnection) -> Result<Cursor, ApiError> {
+    let rows: Vec<PositionRow> = sql_query(
+        "SELECT txid::text AS txid_text, seq FROM events \
+         WHERE txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY txid DESC, seq DESC LIMIT 1",
+    )
+    .load(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| cursor_of(&r.txid_text, r.seq))
+        .next()
+        .unwrap_or(Cursor::START))
+}

@@ -1,0 +1,170 @@
+//! `GET /v1/snapshot`: every active restricted subject the subscriber may see, as NDJSON, streamed
+//! from one repeatable-read snapshot (memory stays flat), with the feed cursor it is consistent with.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use diesel::{
+    QueryableByName, sql_query,
+    sql_types::{Array, BigInt, Date, Integer, Nullable, Text, Uuid as SqlUuid},
+};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    db::{DbConn, models::restriction::documents_of},
+    error::ApiError,
+    events::feed::position,
+    startup::AppState,
+};
+
+const CHUNK: i64 = 2000;
+
+#[derive(QueryableByName)]
+struct Line {
+    #[diesel(sql_type = SqlUuid)]
+    restriction_id: Uuid,
+    #[diesel(sql_type = Text)]
+    role: String,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    subject_key: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Array<Text>)]
+    items: Vec<String>,
+    #[diesel(sql_type = Date)]
+    issued_on: NaiveDate,
+    #[diesel(sql_type = Integer)]
+    version: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    credit_code: Option<String>,
+}
+
+type Tm = <AsyncPgConnection as AsyncConnection>::TransactionManager;
+
+async fn chunk(
+    conn: &mut AsyncPgConnection,
+    items: &[String],
+    last: &(Uuid, String, String),
+) -> Result<Vec<Line>, ApiError> {
+    Ok(sql_query(
+        "SELECT r.id AS restriction_id, s.role, s.kind, s.subject_key, s.name, r.items, r.issued_on, r.version, \
+                r.debtor->>'credit_code' AS credit_code \
+         FROM restriction_subjects s JOIN restrictions r ON r.id = s.restriction_id \
+         WHERE r.status = 'active' AND r.items && $1::text[] AND (r.id, s.subject_key, s.role) > ($2, $3, $4) \
+         ORDER BY r.id, s.subject_key, s.role LIMIT $5",
+    )
+    .bind::<Array<Text>, _>(items)
+    .bind::<SqlUuid, _>(last.0)
+    .bind::<Text, _>(&last.1)
+    .bind::<Text, _>(&last.2)
+    .bind::<BigInt, _>(CHUNK)
+    .load(conn)
+    .await?)
+}
+
+async fn stream_lines(
+    mut conn: DbConn,
+    items: Vec<String>,
+    tx: tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>,
+) {
+    let mut last = (Uuid::nil(), String::new(), String::new());
+    loop {
+        let lines = match chunk(&mut conn, &items, &last).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::error!(error = ?e, "snapshot read failed");
+                let _ = tx
+                    .send(Err(std::io::Error::other("snapshot interrupted")))
+                    .await;
+                break;
+            }
+        };
+        let keys: Vec<String> = lines
+            .iter()
+            .filter(|l| l.kind == "person")
+            .map(|l| l.subject_key.clone())
+            .collect();
+        let docs = documents_of(&mut conn, &keys).await.unwrap_or_default();
+        let mut buf = String::new();
+        for l in &lines {
+            let documents: Vec<_> = docs
+                .iter()
+                .filter(|(k, _, _)| *k == l.subject_key)
+                .map(|(_, t, n)| json!({"type": t, "number": n}))
+                .collect();
+            let visible: Vec<&String> = l.items.iter().filter(|i| items.contains(i)).collect();
+            let (id_number, credit_code) = if l.kind == "person" {
+                (Some(&l.subject_key), None)
+            } else {
+                (None, l.credit_code.as_ref())
+            };
+            let mut line = json!({"restriction_id": l.restriction_id, "role": l.role, "name": l.name, "id_number": id_number,
+                "documents": documents, "items": visible, "since": l.issued_on, "version": l.version});
+            if let (Some(c), Some(o)) = (credit_code, line.as_object_mut()) {
+                o.insert("credit_code".into(), json!(c));
+            }
+            buf.push_str(&line.to_string());
+            buf.push('\n');
+        }
+        if !buf.is_empty() && tx.send(Ok(web::Bytes::from(buf))).await.is_err() {
+            break;
+        }
+        match lines.last() {
+            Some(l) if lines.len() as i64 == CHUNK => {
+                last = (l.restriction_id, l.subject_key.clone(), l.role.clone())
+            }
+            _ => break,
+        }
+    }
+    if let Err(e) = Tm::rollback_transaction(&mut *conn).await {
+        tracing::warn!(error = %e, "closing the snapshot transaction failed");
+    }
+}
+
+/// The current state as NDJSON lines `{restriction_id, role, name, id_number, documents, items, since,
+/// version}`; the snapshot plus the feed after `Shixin-Feed-Cursor` is the complete state.
+#[utoipa::path(tag = "feed", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/x-ndjson", body = String,
+        headers(("Shixin-Feed-Cursor" = String, description = "Read the feed after this cursor")))))]
+#[get("/v1/snapshot")]
+pub async fn snapshot(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let subscriber = state.subscribers.require(&state.db, &principal).await?;
+    let items: Vec<String> = subscriber
+        .sector
+        .items()
+        .iter()
+        .map(|i| i.code().to_string())
+        .collect();
+    let mut conn = state.read_db.get().await?;
+    Tm::begin_transaction(&mut *conn).await?;
+    let cursor = async {
+        sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut conn)
+            .await?;
+        position(&mut conn).await
+    }
+    .await;
+    let cursor = match cursor {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = Tm::rollback_transaction(&mut *conn).await;
+            return Err(e);
+        }
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(stream_lines(conn, items, tx));
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/x-ndjson")
+        .insert_header(("Shixin-Feed-Cursor", cursor.encode()))
+        .streaming(body))
+}
