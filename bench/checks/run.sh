@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 LISTINGS=${1:-1000000}
 SECONDS_RUN=${2:-20}
-DB=shixin_bench
+DB=${BENCH_DB:-shixin_bench}
 PORT=18090
 OUT=target/bench-checks
 mkdir -p "$OUT"
@@ -16,7 +16,7 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 cargo build --release --bin shixin --example bench_checks
 BIN=target/release/shixin
 have=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc "SELECT count(*) FROM listings" 2>/dev/null || echo 0)
-if [ "${have:-0}" -lt "$LISTINGS" ]; then
+if [ -z "${SKIP_SEED:-}" ] && [ "${have:-0}" -lt "$LISTINGS" ]; then
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
   "$BIN" seed --listings "$LISTINGS"
 fi

@@ -100,15 +100,23 @@ pub async fn page(
         .collect())
 }
 
+/// [`position`] on a shared connection reference, to pipeline with other statements.
+pub async fn position_shared(mut conn: &AsyncPgConnection) -> Result<Cursor, ApiError> {
+    let rows: Vec<PositionRow> = sql_query(POSITION_SQL).load(&mut conn).await?;
+    Ok(rows
+        .iter()
+        .map(|r| cursor_of(&r.txid_text, r.seq))
+        .next()
+        .unwrap_or(Cursor::START))
+}
+
+const POSITION_SQL: &str = "SELECT txid::text AS txid_text, seq FROM events \
+     WHERE txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY txid DESC, seq DESC LIMIT 1";
+
 /// The position of the newest event every reader can already see: an answer read in the same
 /// snapshot reflects at least every event up to it.
 pub async fn position(conn: &mut AsyncPgConnection) -> Result<Cursor, ApiError> {
-    let rows: Vec<PositionRow> = sql_query(
-        "SELECT txid::text AS txid_text, seq FROM events \
-         WHERE txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY txid DESC, seq DESC LIMIT 1",
-    )
-    .load(conn)
-    .await?;
+    let rows: Vec<PositionRow> = sql_query(POSITION_SQL).load(conn).await?;
     Ok(rows
         .iter()
         .map(|r| cursor_of(&r.txid_text, r.seq))

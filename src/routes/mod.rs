@@ -141,14 +141,14 @@ pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result
             "send the body as application/json",
         ));
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| json_error(&e.to_string()))?;
-    serde_json::from_value(value).map_err(|e| {
-        ApiError::rule(
+    // One pass: syntax errors are 400, well-formed JSON of the wrong shape is 422.
+    serde_json::from_slice(body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ApiError::rule(
             "invalid_body",
             None,
             format!("the body does not have the expected shape: {e}"),
-        )
+        ),
+        _ => json_error(&e.to_string()),
     })
 }
 

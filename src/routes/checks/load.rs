@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{
     QueryableByName, sql_query,
-    sql_types::{Array, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid},
+    sql_types::{Array, Date, Nullable, Text, Uuid as SqlUuid},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -41,28 +41,27 @@ pub struct OrderHit {
     pub issued_on: NaiveDate,
     #[diesel(sql_type = Text)]
     pub court_name: String,
+    /// JSON array of the releases valid now for this subject on this order.
+    #[diesel(sql_type = Text)]
+    pub releases: String,
 }
 
-#[derive(QueryableByName, Clone)]
+#[derive(Clone)]
 pub struct ReleaseHit {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub restriction_id: Uuid,
-    #[diesel(sql_type = Text)]
     pub subject_key: String,
-    #[diesel(sql_type = Array<Text>)]
     pub items: Vec<String>,
-    #[diesel(sql_type = Timestamptz)]
     pub valid_from: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     pub valid_until: DateTime<Utc>,
-    #[diesel(sql_type = Text)]
     pub reason: String,
 }
 
+/// Statements run on a shared connection reference so that they pipeline (one round trip).
+pub type Shared<'a> = &'a AsyncPgConnection;
+
 pub async fn documents(
-    conn: &mut AsyncPgConnection,
+    mut conn: Shared<'_>,
     types: Vec<String>,
     numbers: Vec<String>,
 ) -> Result<Vec<DocHit>, ApiError> {
@@ -75,36 +74,65 @@ pub async fn documents(
     )
     .bind::<Array<Text>, _>(types)
     .bind::<Array<Text>, _>(numbers)
-    .load(conn)
+    .load(&mut conn)
     .await?)
 }
 
+/// Every active order binding any subject (by ID number or organisation code, or by a document
+/// bound to a person), with the releases valid now of that subject on that order as JSON.
 pub async fn orders(
-    conn: &mut AsyncPgConnection,
-    keys: &[String],
+    mut conn: Shared<'_>,
+    keys: Vec<String>,
+    types: Vec<String>,
+    numbers: Vec<String>,
 ) -> Result<Vec<OrderHit>, ApiError> {
     Ok(sql_query(
         "SELECT s.subject_key, s.role, s.name, r.id AS restriction_id, r.listing_id, r.items, \
-                r.case_number, r.issued_on, c.name AS court_name \
+                r.case_number, r.issued_on, c.name AS court_name, \
+                coalesce((SELECT json_agg(json_build_object('id', rl.id, 'items', rl.items, \
+                              'valid_from', rl.valid_from, 'valid_until', rl.valid_until, 'reason', rl.reason)) \
+                          FROM releases rl \
+                          WHERE rl.restriction_id = r.id AND rl.subject_key = s.subject_key \
+                            AND rl.status = 'active' AND rl.valid_from <= now() AND rl.valid_until > now()), \
+                         '[]')::text AS releases \
          FROM restriction_subjects s \
          JOIN restrictions r ON r.id = s.restriction_id \
          JOIN courts c ON c.code = r.court_code \
-         WHERE s.subject_key = ANY($1) AND r.status = 'active'",
+         WHERE s.subject_key = ANY(ARRAY( \
+                 SELECT unnest($1::text[]) \
+                 UNION ALL \
+                 SELECT d.id_number FROM person_documents d \
+                 JOIN unnest($2::text[], $3::text[]) AS q(t, n) ON d.doc_type = q.t AND d.doc_number = q.n)) \
+           AND r.status = 'active'",
     )
     .bind::<Array<Text>, _>(keys)
-    .load(conn)
+    .bind::<Array<Text>, _>(types)
+    .bind::<Array<Text>, _>(numbers)
+    .load(&mut conn)
     .await?)
 }
 
-pub async fn releases(
-    conn: &mut AsyncPgConnection,
-    keys: &[String],
-) -> Result<Vec<ReleaseHit>, ApiError> {
-    Ok(sql_query(
-        "SELECT id, restriction_id, subject_key, items, valid_from, valid_until, reason FROM releases \
-         WHERE subject_key = ANY($1) AND status = 'active' AND valid_from <= now() AND valid_until > now()",
-    )
-    .bind::<Array<Text>, _>(keys)
-    .load(conn)
-    .await?)
+/// The releases of an order hit, parsed from the JSON the query built.
+pub fn releases_of(hit: &OrderHit) -> Vec<ReleaseHit> {
+    #[derive(serde::Deserialize)]
+    struct R {
+        id: Uuid,
+        items: Vec<String>,
+        valid_from: DateTime<Utc>,
+        valid_until: DateTime<Utc>,
+        reason: String,
+    }
+    serde_json::from_str::<Vec<R>>(&hit.releases)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| ReleaseHit {
+            id: r.id,
+            restriction_id: hit.restriction_id,
+            subject_key: hit.subject_key.clone(),
+            items: r.items,
+            valid_from: r.valid_from,
+            valid_until: r.valid_until,
+            reason: r.reason,
+        })
+        .collect()
 }

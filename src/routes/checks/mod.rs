@@ -12,7 +12,6 @@ use chrono::Utc;
 use crate::{
     auth::Principal,
     checklog::Entry,
-    db::in_transaction,
     domain::{
         credit_code::CreditCode,
         document::{DocumentType, normalize_document_number},
@@ -146,30 +145,16 @@ pub async fn check(
             Key::Doc(..) => None,
         })
         .collect();
-    let mut conn = state.read_db.get().await?;
-    let (docs, orders, releases, position) = in_transaction(&mut conn, move |c| {
-        Box::pin(async move {
-            diesel_async::RunQueryDsl::execute(
-                diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
-                c,
-            )
-            .await?;
-            let docs = load::documents(c, types, numbers).await?;
-            let mut all: Vec<String> = direct;
-            all.extend(docs.iter().map(|d| d.id_number.clone()));
-            all.sort();
-            all.dedup();
-            let orders = load::orders(c, &all).await?;
-            let releases = if orders.is_empty() {
-                Vec::new()
-            } else {
-                load::releases(c, &all).await?
-            };
-            let position = crate::events::feed::position(c).await?;
-            Ok((docs, orders, releases, position))
-        })
-    })
-    .await?;
+    let conn = state.read_db.get().await?;
+    let shared: &diesel_async::AsyncPgConnection = &conn;
+    // One round trip, three pipelined statements. The feed position is read first, so every event
+    // up to it is visible to the statements after it (the answer is consistent with `as_of`).
+    let (position, docs, orders) = futures_util::try_join!(
+        crate::events::feed::position_shared(shared),
+        load::documents(shared, types.clone(), numbers.clone()),
+        load::orders(shared, direct, types, numbers),
+    )?;
+    let releases: Vec<load::ReleaseHit> = orders.iter().flat_map(load::releases_of).collect();
     let mut by_doc: HashMap<(&str, &str), Vec<String>> = HashMap::new();
     for d in &docs {
         by_doc
