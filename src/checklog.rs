@@ -9,12 +9,11 @@ use std::sync::{
 };
 
 use chrono::{DateTime, Utc};
-use diesel::{ExpressionMethods, insert_into};
 use diesel_async::RunQueryDsl;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::db::{DbPool, schema::check_log};
+use crate::db::DbPool;
 
 pub const CAPACITY: usize = 100_000;
 const BATCH: usize = 5_000;
@@ -36,14 +35,18 @@ pub struct CheckLog {
 
 impl CheckLog {
     /// Starts the writer task on the current runtime.
-    pub fn start(db: DbPool) -> Self {
+    pub fn start(database_url: &str) -> Self {
         let (tx, rx) = mpsc::channel(CAPACITY);
         let log = CheckLog {
             tx,
             dropped: Arc::default(),
             written: Arc::default(),
         };
-        tokio::spawn(write_loop(db, rx, log.written.clone()));
+        tokio::spawn(write_loop(
+            database_url.to_string(),
+            rx,
+            log.written.clone(),
+        ));
         log
     }
 
@@ -56,42 +59,69 @@ impl CheckLog {
     }
 }
 
-async fn write_loop(db: DbPool, mut rx: mpsc::Receiver<Entry>, written: Arc<AtomicU64>) {
+/// A dedicated connection that writes batches with binary `COPY` (far cheaper per row than INSERT).
+async fn copy_client(url: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!(error = %e, "check-log connection closed");
+        }
+    });
+    Ok(client)
+}
+
+async fn copy_batch(
+    client: &tokio_postgres::Client,
+    batch: &[Entry],
+) -> Result<u64, tokio_postgres::Error> {
+    use futures_util::pin_mut;
+    use tokio_postgres::{binary_copy::BinaryCopyInWriter, types::Type};
+    let sink = client
+        .copy_in("COPY check_log (subscriber_id, checked_at, subject_key, decision) FROM STDIN (FORMAT binary)")
+        .await?;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[Type::UUID, Type::TIMESTAMPTZ, Type::TEXT, Type::TEXT],
+    );
+    pin_mut!(writer);
+    for e in batch {
+        writer
+            .as_mut()
+            .write(&[&e.subscriber_id, &e.checked_at, &e.subject_key, &e.decision])
+            .await?;
+    }
+    writer.finish().await
+}
+
+async fn write_loop(url: String, mut rx: mpsc::Receiver<Entry>, written: Arc<AtomicU64>) {
     let mut batch = Vec::with_capacity(BATCH);
+    let mut client: Option<tokio_postgres::Client> = None;
     while rx.recv_many(&mut batch, BATCH).await > 0 {
-        let rows: Vec<_> = batch
-            .iter()
-            .map(|e| {
-                (
-                    check_log::subscriber_id.eq(e.subscriber_id),
-                    check_log::checked_at.eq(e.checked_at),
-                    check_log::subject_key.eq(e.subject_key.clone()),
-                    check_log::decision.eq(e.decision),
-                )
-            })
-            .collect();
         let mut attempt = 0;
         loop {
-            let result = match db.get().await {
-                Ok(mut conn) => insert_into(check_log::table)
-                    .values(&rows)
-                    .execute(&mut conn)
+            if client.as_ref().is_none_or(|c| c.is_closed()) {
+                client = copy_client(&url)
                     .await
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
+                    .map_err(|e| tracing::warn!(error = %e, "check-log connection failed"))
+                    .ok();
+            }
+            let result = match &client {
+                Some(c) => copy_batch(c, &batch).await.map_err(|e| e.to_string()),
+                None => Err("no connection".to_string()),
             };
             match result {
                 Ok(n) => {
-                    written.fetch_add(n as u64, Ordering::Relaxed);
+                    written.fetch_add(n, Ordering::Relaxed);
                     break;
                 }
                 Err(e) if attempt < 5 => {
                     attempt += 1;
+                    client = None;
                     tracing::warn!(error = %e, attempt, "writing the check log failed; retrying");
                     tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, lost = rows.len(), "writing the check log failed");
+                    tracing::error!(error = %e, lost = batch.len(), "writing the check log failed");
                     break;
                 }
             }

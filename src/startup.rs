@@ -57,7 +57,7 @@ impl AppState {
         };
         let api = openapi();
         Ok(AppState {
-            check_log: crate::checklog::CheckLog::start(pool.clone()),
+            check_log: crate::checklog::CheckLog::start(settings.database_url.expose()),
             subscribers: crate::subscribers::SubscriberCache::default(),
             read_db,
             db: pool,
