@@ -12,6 +12,8 @@ pub mod error;
 pub mod events;
 pub mod routes;
 pub mod secret;
+pub mod seed;
 pub mod startup;
 pub mod telemetry;
+pub mod web;
 pub mod write;

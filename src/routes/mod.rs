@@ -5,6 +5,7 @@ pub mod courts;
 pub mod fallback;
 pub mod listings;
 pub mod ops;
+pub mod public;
 
 use actix_web::{HttpRequest, http::header, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -66,13 +67,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(listings::removal::removal)
         .service(listings::extension::extension)
         .service(listings::history::history)
-        .service(audit::list);
+        .service(audit::list)
+        .service(public::search)
+        .service(public::detail);
 }
 
 /// Routes outside the API document.
 pub fn configure_plain(cfg: &mut web::ServiceConfig) {
     cfg.route("/openapi.json", web::get().to(ops::openapi_json))
-        .route("/docs", web::get().to(ops::docs));
+        .route("/docs", web::get().to(ops::docs))
+        .route("/", web::get().to(crate::web::index))
+        .route("/listings/{id}", web::get().to(crate::web::detail));
 }
 
 pub fn json_config(limit: usize) -> web::JsonConfig {

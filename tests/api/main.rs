@@ -13,3 +13,8 @@ mod listings_change;
 mod listings_create;
 mod openapi;
 mod process;
+mod public;
+mod public_cache;
+mod public_helpers;
+mod rate_limit;
+mod web;

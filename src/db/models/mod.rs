@@ -3,3 +3,4 @@
 pub mod court;
 pub mod listing;
 pub mod person;
+pub mod public_listing;

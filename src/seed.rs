@@ -1,0 +1,1 @@
+//! `shixin seed --listings N` (filled in below).
