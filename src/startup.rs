@@ -40,7 +40,7 @@ impl AppState {
 }
 
 /// The name of the database in a PostgreSQL URL (the cache namespace of a deployment).
-fn database_name(url: &str) -> String {
+pub fn database_name(url: &str) -> String {
     url::Url::parse(url)
         .map(|u| u.path().trim_start_matches('/').to_string())
         .unwrap_or_else(|_| url.to_string())

@@ -17,4 +17,5 @@ mod public;
 mod public_cache;
 mod public_helpers;
 mod rate_limit;
+mod seed;
 mod web;
