@@ -212,7 +212,7 @@ struct Columns {
 impl Columns {
     fn new() -> Self {
         Columns {
-            c: vec![Vec::with_capacity(BATCH); 24],
+            c: (0..24).map(|_| Vec::with_capacity(BATCH)).collect(),
         }
     }
     fn push(&mut self, row: [Option<String>; 24]) {
