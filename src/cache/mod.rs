@@ -62,12 +62,17 @@ const ANSWER_TTL_SECS: u64 = 600;
 const GENERATION_TTL_SECS: u64 = 86_400;
 
 const LOOKUP_SCRIPT: &str = r"
+local n = 0
+if ARGV[6] ~= '' then
+  n = redis.call('INCR', ARGV[6])
+  if n == 1 then redis.call('PEXPIRE', ARGV[6], ARGV[7]) end
+end
 local e = redis.call('GET', KEYS[1])
 if not e then e = ARGV[1]; redis.call('SET', KEYS[1], e) end
 local g = redis.call('GET', KEYS[2])
 if not g then g = ARGV[2]; redis.call('SET', KEYS[2], g, 'EX', ARGV[4]) end
 local v = redis.call('GET', ARGV[5] .. e .. ':' .. g .. ':' .. ARGV[3])
-return {e, g, v}
+return {e, g, v, n}
 ";
 
 /// Redis, when configured: the connection and whether it may be trusted right now.
@@ -184,10 +189,16 @@ impl Cache {
             .map(|i| i.conn.clone())
     }
 
-    /// Reads the answer for `folded` + `variant` (filter, cursor, limit), one round trip.
-    pub async fn lookup(&self, folded: &str, variant: &str) -> Lookup {
+    /// Reads the answer for `folded` + `variant` (filter, cursor, limit), one round trip; with a
+    /// rate-limit counter, counts the request in the same round trip (the count is returned).
+    pub async fn lookup(
+        &self,
+        folded: &str,
+        variant: &str,
+        counter: Option<&rate_limit::Counter>,
+    ) -> (Lookup, Option<u64>) {
         let (Some(inner), Some(mut conn)) = (&self.inner, self.conn()) else {
-            return Lookup::Bypass;
+            return (Lookup::Bypass, None);
         };
         let answers = format!("{}:pub:a:", inner.prefix);
         let suffix = format!("{}:{}", hash(folded), hash(variant));
@@ -202,21 +213,26 @@ impl Cache {
                 .arg(&suffix)
                 .arg(GENERATION_TTL_SECS)
                 .arg(&answers)
-                .query_async::<(String, String, Option<Vec<u8>>)>(&mut conn)
+                .arg(counter.map(|c| c.key.as_str()).unwrap_or(""))
+                .arg(counter.map(|c| c.window_ms).unwrap_or(0))
+                .query_async::<(String, String, Option<Vec<u8>>, u64)>(&mut conn)
                 .await
         };
         match tokio::time::timeout(REDIS_DEADLINE, call).await {
-            Ok(Ok((_, _, Some(body)))) => Lookup::Hit(Bytes::from(body)),
-            Ok(Ok((e, g, None))) => Lookup::Miss(FillKey(format!("{answers}{e}:{g}:{suffix}"))),
+            Ok(Ok((_, _, Some(body), n))) => (Lookup::Hit(Bytes::from(body)), counter.map(|_| n)),
+            Ok(Ok((e, g, None, n))) => (
+                Lookup::Miss(FillKey(format!("{answers}{e}:{g}:{suffix}"))),
+                counter.map(|_| n),
+            ),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "redis lookup failed; answering from PostgreSQL");
                 self.record_failure();
-                Lookup::Bypass
+                (Lookup::Bypass, None)
             }
             Err(_) => {
                 tracing::warn!("redis lookup timed out; answering from PostgreSQL");
                 self.record_failure();
-                Lookup::Bypass
+                (Lookup::Bypass, None)
             }
         }
     }

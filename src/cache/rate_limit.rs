@@ -90,6 +90,18 @@ pub struct RateLimiter {
     local: Mutex<HashMap<IpAddr, (u64, u64)>>,
 }
 
+/// A client's counter in Redis, for a script that counts as it does something else.
+pub struct Counter {
+    pub key: String,
+    pub window_ms: u64,
+    pub retry_after: u64,
+}
+
+/// Set by the middleware on a search request: count this client in the same Redis round trip as
+/// the cache lookup (one round trip per warm lookup instead of two).
+#[derive(Debug, Clone, Copy)]
+pub struct DeferredLimit(pub IpAddr);
+
 /// `Err(retry_after_secs)` when the client is over its limit.
 pub type Verdict = Result<(), u64>;
 
@@ -121,14 +133,39 @@ impl RateLimiter {
         (now / w, left_ms.div_ceil(1000).max(1))
     }
 
-    pub async fn check(&self, cache: &Cache, client: IpAddr) -> Verdict {
+    /// The Redis counter of `client` in the current window: (key, window in ms, Retry-After).
+    pub fn counter(&self, cache: &Cache, client: IpAddr) -> Counter {
         let (window, retry_after) = self.window();
-        if let Some(mut conn) = cache.available_conn() {
-            let key = format!(
+        Counter {
+            key: format!(
                 "{}:rl:{}:{window}",
                 cache.prefix(),
                 &hash(&client.to_string())[..32]
-            );
+            ),
+            window_ms: self.window_ms(),
+            retry_after,
+        }
+    }
+
+    /// The verdict for a count read from Redis.
+    pub fn verdict(&self, count: u64, retry_after: u64) -> Verdict {
+        if count > self.rate.limit {
+            Err(retry_after)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Counts in process (Redis unavailable).
+    pub fn check_in_process(&self, client: IpAddr) -> Verdict {
+        let (window, retry_after) = self.window();
+        self.check_local(client, window, retry_after)
+    }
+
+    pub async fn check(&self, cache: &Cache, client: IpAddr) -> Verdict {
+        let (window, retry_after) = self.window();
+        if let Some(mut conn) = cache.available_conn() {
+            let key = self.counter(cache, client).key;
             let call = async {
                 redis::cmd("EVAL")
                     .arg(SCRIPT)

@@ -1,7 +1,7 @@
 //! The rate-limit middleware: counts `/v1/public/*` and the HTML pages per client (API.md "Rate limit").
 
 use actix_web::{
-    Error, ResponseError,
+    Error, HttpMessage, ResponseError,
     body::{EitherBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     http::{StatusCode, header},
@@ -9,7 +9,11 @@ use actix_web::{
     web,
 };
 
-use crate::{cache::rate_limit::client_ip, error::ApiError, startup::AppState};
+use crate::{
+    cache::rate_limit::{DeferredLimit, client_ip},
+    error::ApiError,
+    startup::AppState,
+};
 
 /// Whether a path is public (rate-limited).
 pub fn is_public_path(path: &str) -> bool {
@@ -17,6 +21,16 @@ pub fn is_public_path(path: &str) -> bool {
         || path.starts_with("/v1/public/")
         || path == "/v1/public"
         || path.starts_with("/listings/")
+}
+
+/// 429 `rate_limited` with `Retry-After`.
+pub fn too_many(retry_after: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("too many requests; retry in {retry_after} s"),
+    )
+    .with_header(header::RETRY_AFTER, retry_after.to_string())
 }
 
 pub async fn rate_limit(
@@ -31,17 +45,15 @@ pub async fn rate_limit(
             .get("X-Forwarded-For")
             .and_then(|v| v.to_str().ok());
         let peer = req.peer_addr().map(|a| a.ip());
-        if let Some(client) = client_ip(peer, xff, state.rate_limiter.trusted())
-            && let Err(retry_after) = state.rate_limiter.check(&state.cache, client).await
-        {
-            let err = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!("too many requests; retry in {retry_after} s"),
-            )
-            .with_header(header::RETRY_AFTER, retry_after.to_string());
-            let resp = err.error_response();
-            return Ok(req.into_response(resp).map_into_right_body());
+        let client = client_ip(peer, xff, state.rate_limiter.trusted());
+        if let Some(client) = client {
+            if req.path() == "/v1/public/listings" && state.cache.conn().is_some() {
+                // The search handler counts the client in its cache round trip.
+                req.extensions_mut().insert(DeferredLimit(client));
+            } else if let Err(retry_after) = state.rate_limiter.check(&state.cache, client).await {
+                let resp = too_many(retry_after).error_response();
+                return Ok(req.into_response(resp).map_into_right_body());
+            }
         }
     }
     Ok(next.call(req).await?.map_into_left_body())

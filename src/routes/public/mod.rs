@@ -3,12 +3,12 @@
 pub mod limit;
 pub mod wire;
 
-use actix_web::{HttpResponse, get, http::header, web, web::Bytes};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, http::header, web, web::Bytes};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    cache::Lookup,
+    cache::{Lookup, rate_limit::DeferredLimit},
     db::models::public_listing::{self, PublicSearch},
     domain::{credit_code::CreditCode, id_number::IdNumber, name::fold_name},
     error::ApiError,
@@ -72,7 +72,14 @@ pub fn parse_search(q: &PublicQuery) -> Result<PublicSearch, ApiError> {
 
 /// The JSON body of a search (`{items, next_cursor}`): from the cache, else from PostgreSQL (then
 /// cached under the tokens read before the query; see `crate::cache`).
-pub async fn search_body(state: &AppState, s: &PublicSearch) -> Result<Bytes, ApiError> {
+///
+/// With a deferred rate limit (set by the middleware), the client is counted in the same Redis round
+/// trip as the lookup, or in process when Redis does not answer.
+pub async fn search_body(
+    state: &AppState,
+    s: &PublicSearch,
+    limit: Option<DeferredLimit>,
+) -> Result<Bytes, ApiError> {
     let variant = format!(
         "{}|{}|{}",
         s.debtor_keys
@@ -82,7 +89,19 @@ pub async fn search_body(state: &AppState, s: &PublicSearch) -> Result<Bytes, Ap
         s.after.map(|a| a.to_string()).unwrap_or_default(),
         s.limit
     );
-    let fill = match state.cache.lookup(&s.folded_name, &variant).await {
+    let counter = limit.map(|DeferredLimit(ip)| state.rate_limiter.counter(&state.cache, ip));
+    let (found, count) = state
+        .cache
+        .lookup(&s.folded_name, &variant, counter.as_ref())
+        .await;
+    if let (Some(DeferredLimit(ip)), Some(c)) = (limit, &counter) {
+        let verdict = match count {
+            Some(n) => state.rate_limiter.verdict(n, c.retry_after),
+            None => state.rate_limiter.check_in_process(ip),
+        };
+        verdict.map_err(limit::too_many)?;
+    }
+    let fill = match found {
         Lookup::Hit(body) => return Ok(body),
         Lookup::Miss(key) => Some(key),
         Lookup::Bypass => None,
@@ -109,7 +128,7 @@ pub async fn search_body(state: &AppState, s: &PublicSearch) -> Result<Bytes, Ap
 
 /// A search, typed (the HTML pages use it).
 pub async fn search_page(state: &AppState, s: &PublicSearch) -> Result<PublicPage, ApiError> {
-    let body = search_body(state, s).await?;
+    let body = search_body(state, s, None).await?;
     Ok(serde_json::from_slice(&body)?)
 }
 
@@ -132,10 +151,25 @@ pub async fn find_item(state: &AppState, id: &str) -> Result<Option<serde_json::
 #[get("/v1/public/listings")]
 pub async fn search(
     state: web::Data<AppState>,
+    req: HttpRequest,
     q: web::Query<PublicQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let s = parse_search(&q)?;
-    let body = search_body(&state, &s).await?;
+    let deferred = req.extensions().get::<DeferredLimit>().copied();
+    let s = match parse_search(&q) {
+        Ok(s) => s,
+        Err(e) => {
+            // A malformed request counts too.
+            if let Some(DeferredLimit(ip)) = deferred {
+                state
+                    .rate_limiter
+                    .check(&state.cache, ip)
+                    .await
+                    .map_err(limit::too_many)?;
+            }
+            return Err(e);
+        }
+    };
+    let body = search_body(&state, &s, deferred).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
