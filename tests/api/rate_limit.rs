@@ -34,9 +34,12 @@ async fn hit(app: &TestApp, xff: Option<&str>) -> (u16, Option<String>, String) 
 }
 
 async fn limits_per_client(app: &TestApp) {
-    for _ in 0..3 {
+    for _ in 0..2 {
         assert_eq!(hit(app, None).await.0, 200);
     }
+    // a malformed search counts too
+    let (s, _, _) = public_raw(app, &format!("/v1/public/listings?name={}", q("张"))).await;
+    assert_eq!(s, 400);
     let (s, retry_after, _) = hit(app, None).await;
     assert_eq!(s, 429);
     let secs: u64 = retry_after.unwrap().parse().unwrap();
