@@ -156,12 +156,6 @@ impl RateLimiter {
         }
     }
 
-    /// Counts in process (Redis unavailable).
-    pub fn check_in_process(&self, client: IpAddr) -> Verdict {
-        let (window, retry_after) = self.window();
-        self.check_local(client, window, retry_after)
-    }
-
     pub async fn check(&self, cache: &Cache, client: IpAddr) -> Verdict {
         let (window, retry_after) = self.window();
         if let Some(mut conn) = cache.available_conn() {

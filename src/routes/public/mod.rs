@@ -97,7 +97,8 @@ pub async fn search_body(
     if let (Some(DeferredLimit(ip)), Some(c)) = (limit, &counter) {
         let verdict = match count {
             Some(n) => state.rate_limiter.verdict(n, c.retry_after),
-            None => state.rate_limiter.check_in_process(ip),
+            // the cache was bypassed: count in Redis alone, or in process when it does not answer
+            None => state.rate_limiter.check(&state.cache, ip).await,
         };
         verdict.map_err(limit::too_many)?;
     }
