@@ -25,27 +25,29 @@ fn to_listing((row, court_name, province): (ListingRow, String, String)) -> List
 }
 
 /// Active listings whose folded name equals the query, in id order (`listings_public_name_idx`).
+/// Not a boxed query, so that its prepared statement is cached per connection (two shapes).
 pub async fn search(
     conn: &mut AsyncPgConnection,
     s: &PublicSearch,
 ) -> Result<Vec<Listing>, diesel::result::Error> {
-    let mut q = listings::table
+    // Every v4 id sorts after the nil UUID: "no cursor" is "after nil".
+    let after = s.after.unwrap_or(Uuid::nil());
+    let base = listings::table
         .inner_join(courts::table)
         .filter(listings::name_folded.eq(&s.folded_name))
         .filter(listings::status.eq("active"))
+        .filter(listings::id.gt(after))
         .select((ListingRow::as_select(), courts::name, courts::province))
-        .into_boxed();
-    if let Some(keys) = &s.debtor_keys {
-        q = q.filter(listings::debtor_key.eq_any(keys.clone()));
-    }
-    if let Some(a) = s.after {
-        q = q.filter(listings::id.gt(a));
-    }
-    let rows: Vec<(ListingRow, String, String)> = q
         .order(listings::id.asc())
-        .limit(s.limit)
-        .load(conn)
-        .await?;
+        .limit(s.limit);
+    let rows: Vec<(ListingRow, String, String)> = match &s.debtor_keys {
+        Some(keys) => {
+            base.filter(listings::debtor_key.eq_any(keys))
+                .load(conn)
+                .await?
+        }
+        None => base.load(conn).await?,
+    };
     Ok(rows.into_iter().map(to_listing).collect())
 }
 
