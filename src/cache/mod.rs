@@ -90,6 +90,8 @@ struct Inner {
     /// Redis answered the last health round and nothing failed since (the rate limit's test).
     available: AtomicBool,
     run_id: Mutex<Option<String>>,
+    /// SHA1 of [`LOOKUP_SCRIPT`] as loaded by `SCRIPT LOAD` (EVALSHA sends 40 bytes, not the script).
+    lookup_sha: std::sync::RwLock<Option<String>>,
 }
 
 /// Where an answer was found, or where to store it.
@@ -137,6 +139,7 @@ impl Cache {
             cleared: AtomicU64::new(0),
             available: AtomicBool::new(false),
             run_id: Mutex::new(None),
+            lookup_sha: std::sync::RwLock::new(None),
         });
         let weak = Arc::downgrade(&inner);
         tokio::spawn(async move {
@@ -203,21 +206,24 @@ impl Cache {
         };
         let answers = format!("{}:pub:a:", inner.prefix);
         let suffix = format!("{}:{}", hash(folded), hash(variant));
+        let sha = inner.lookup_sha.read().ok().and_then(|s| s.clone());
         let call = async {
-            redis::cmd("EVAL")
-                .arg(LOOKUP_SCRIPT)
-                .arg(2)
-                .arg(inner.epoch_key())
-                .arg(inner.gen_key(folded))
-                .arg(token())
-                .arg(token())
-                .arg(&suffix)
-                .arg(GENERATION_TTL_SECS)
-                .arg(&answers)
-                .arg(counter.map(|c| c.key.as_str()).unwrap_or(""))
-                .arg(counter.map(|c| c.window_ms).unwrap_or(0))
-                .query_async::<(String, String, Option<Vec<u8>>, u64)>(&mut conn)
-                .await
+            match &sha {
+                Some(sha) => redis::cmd("EVALSHA").arg(sha).clone(),
+                None => redis::cmd("EVAL").arg(LOOKUP_SCRIPT).clone(),
+            }
+            .arg(2)
+            .arg(inner.epoch_key())
+            .arg(inner.gen_key(folded))
+            .arg(token())
+            .arg(token())
+            .arg(&suffix)
+            .arg(GENERATION_TTL_SECS)
+            .arg(&answers)
+            .arg(counter.map(|c| c.key.as_str()).unwrap_or(""))
+            .arg(counter.map(|c| c.window_ms).unwrap_or(0))
+            .query_async::<(String, String, Option<Vec<u8>>, u64)>(&mut conn)
+            .await
         };
         match tokio::time::timeout(REDIS_DEADLINE, call).await {
             Ok(Ok((_, _, Some(body), n))) => (Lookup::Hit(Bytes::from(body)), counter.map(|_| n)),
@@ -225,6 +231,15 @@ impl Cache {
                 Lookup::Miss(FillKey(format!("{answers}{e}:{g}:{suffix}"))),
                 counter.map(|_| n),
             ),
+            Ok(Err(e))
+                if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) =>
+            {
+                // Redis lost its script cache (restart, SCRIPT FLUSH): the health task loads it again.
+                if let Ok(mut s) = inner.lookup_sha.write() {
+                    *s = None;
+                }
+                (Lookup::Bypass, None)
+            }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "redis lookup failed; answering from PostgreSQL");
                 self.record_failure();
@@ -356,8 +371,26 @@ impl Inner {
             if seen.as_deref().is_some_and(|s| s != run_id) {
                 tracing::warn!("redis restarted; replacing the cache epoch");
                 self.failures.fetch_add(1, Ordering::SeqCst);
+                if let Ok(mut s) = self.lookup_sha.write() {
+                    *s = None;
+                }
             }
             *seen = Some(run_id);
+        }
+        if self.lookup_sha.read().map(|s| s.is_none()).unwrap_or(false) {
+            let mut conn = self.conn.clone();
+            let call = async {
+                redis::cmd("SCRIPT")
+                    .arg("LOAD")
+                    .arg(LOOKUP_SCRIPT)
+                    .query_async::<String>(&mut conn)
+                    .await
+            };
+            if let Ok(Ok(sha)) = tokio::time::timeout(REDIS_DEADLINE, call).await
+                && let Ok(mut s) = self.lookup_sha.write()
+            {
+                *s = Some(sha);
+            }
         }
         let failures = self.failures.load(Ordering::SeqCst);
         if failures != self.cleared.load(Ordering::SeqCst) {
