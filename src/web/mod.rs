@@ -14,6 +14,9 @@ use crate::{
     startup::AppState,
 };
 
+/// Results per page on the web page.
+pub const PAGE_SIZE: i64 = 20;
+
 /// The article of the List Provisions that names the published fields.
 pub const ART6: &str = "《最高人民法院关于公布失信被执行人名单信息的若干规定》第六条";
 
@@ -74,6 +77,13 @@ pub async fn index(
     if name.is_empty() && id_number.is_empty() && q.cursor.is_none() {
         return html(StatusCode::OK, &page);
     }
+    // The page shows 20 results at a time (the API's default is 100).
+    let q = PublicQuery {
+        name: q.name.clone(),
+        id_number: q.id_number.clone(),
+        cursor: q.cursor.clone(),
+        limit: q.limit.or(Some(PAGE_SIZE)),
+    };
     let search = match parse_search(&q) {
         Ok(s) => s,
         Err(e) if e.status == StatusCode::BAD_REQUEST => {

@@ -45,8 +45,11 @@ async fn limits_per_client(app: &TestApp) {
     let secs: u64 = retry_after.unwrap().parse().unwrap();
     assert!((1..=3600).contains(&secs), "{secs}");
     // the HTML pages count too; operations do not
-    let (s, _, _) = public_raw(app, "/").await;
+    let (s, h, page) = public_raw(app, "/").await;
     assert_eq!(s, 429);
+    assert_eq!(h.get("content-type").unwrap(), "text/html; charset=utf-8");
+    assert!(h.get("retry-after").is_some());
+    assert!(page.contains("查询过于频繁"));
     assert_eq!(app.get("/healthz", None).await.status(), 200);
 }
 

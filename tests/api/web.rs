@@ -101,3 +101,24 @@ async fn web_escapes_what_the_user_typed() {
     assert!(!html.contains("<script>"));
     assert!(html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"));
 }
+
+#[tokio::test]
+async fn web_results_are_paged_by_twenty() {
+    let app = spawn_app_with(&[NO_LIMIT]).await;
+    for seq in 1..=21 {
+        app.create_listing(&named("陈静", seq)).await;
+    }
+    let (s, html) = page(&app, &format!("/?name={}", q("陈静"))).await;
+    assert_eq!(s, 200);
+    assert_eq!(html.matches("href=\"/listings/").count(), 20);
+    let next = html
+        .split("<a href=\"")
+        .filter_map(|p| p.split('"').next())
+        .find(|h| h.contains("cursor="))
+        .expect("a next-page link")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    let (s, html) = page(&app, &next).await;
+    assert_eq!(s, 200);
+    assert_eq!(html.matches("href=\"/listings/").count(), 1);
+}

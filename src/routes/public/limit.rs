@@ -1,7 +1,7 @@
 //! The rate-limit middleware: counts `/v1/public/*` and the HTML pages per client (API.md "Rate limit").
 
 use actix_web::{
-    Error, HttpMessage, ResponseError,
+    Error, HttpMessage, HttpResponse, ResponseError,
     body::{EitherBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     http::{StatusCode, header},
@@ -33,6 +33,18 @@ pub fn too_many(retry_after: u64) -> ApiError {
     .with_header(header::RETRY_AFTER, retry_after.to_string())
 }
 
+/// The web page's 429: a short page in Chinese, with `Retry-After`.
+fn too_many_page(retry_after: u64) -> HttpResponse {
+    HttpResponse::TooManyRequests()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::RETRY_AFTER, retry_after.to_string()))
+        .body(format!(
+            "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>查询过于频繁</title></head>\
+             <body><main><h1>查询过于频繁</h1><p role=\"alert\">请在 {retry_after} 秒后再试。</p>\
+             <p><a href=\"/\">返回查询页</a></p></main></body></html>"
+        ))
+}
+
 pub async fn rate_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -51,7 +63,11 @@ pub async fn rate_limit(
                 // The search handler counts the client in its cache round trip.
                 req.extensions_mut().insert(DeferredLimit(client));
             } else if let Err(retry_after) = state.rate_limiter.check(&state.cache, client).await {
-                let resp = too_many(retry_after).error_response();
+                let resp = if req.path().starts_with("/v1/") {
+                    too_many(retry_after).error_response()
+                } else {
+                    too_many_page(retry_after)
+                };
                 return Ok(req.into_response(resp).map_into_right_body());
             }
         }
