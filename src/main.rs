@@ -51,6 +51,19 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Bulk-load realistic synthetic listings (development and benchmarks only: no audit rows,
+    /// events or restriction orders are written; see `src/seed.rs`).
+    Seed {
+        /// How many listings to add.
+        #[arg(long, default_value_t = 10_000)]
+        listings: u64,
+        /// Seed of the random generator (the same seed on an empty database gives the same data).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -104,6 +117,32 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!(
                 "published {} pending listings, expired {} listings, ended {} releases",
                 r.published, r.expired, r.releases_ended
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed {
+            listings,
+            seed,
+            quiet,
+        } => {
+            let settings = Settings::from_env()?;
+            let url = settings.database_url.expose();
+            db::migrate(url).await?;
+            let started = std::time::Instant::now();
+            shixin::seed::seed(url, listings, seed, quiet).await?;
+            // Running instances must not serve answers cached before the load.
+            let cache = shixin::cache::Cache::connect(
+                settings.redis_url.as_deref(),
+                &shixin::startup::database_name(url),
+            )?;
+            if settings.redis_url.is_some() && !cache.bump_epoch().await {
+                eprintln!(
+                    "warning: Redis did not answer; restart running instances to drop their cache"
+                );
+            }
+            println!(
+                "{listings} listings seeded in {:.1} s (no audit rows or events: synthetic data). Try: shixin serve, then open http://127.0.0.1:8080/?name=張偉",
+                started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
         }

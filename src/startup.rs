@@ -10,6 +10,10 @@ use utoipa_actix_web::AppExt;
 
 use crate::{
     auth::jwt::JwtVerifier,
+    cache::{
+        Cache,
+        rate_limit::{Rate, RateLimiter, parse_proxies},
+    },
     config::Settings,
     db::{self, DbPool},
     routes,
@@ -18,14 +22,64 @@ use crate::{
 
 pub struct AppState {
     pub db: DbPool,
-    /// Public reads and checks: the replica of `DATABASE_READ_URL`, or `db`.
-    pub read_db: DbPool,
+    /// `DATABASE_READ_URL`: public reads and checks go there when set (see `crate::cache` on replica lag).
+    pub read_db: Option<DbPool>,
+    pub cache: Cache,
+    pub rate_limiter: RateLimiter,
     pub subscribers: crate::subscribers::SubscriberCache,
     pub check_log: crate::checklog::CheckLog,
     pub jwt: JwtVerifier,
     pub settings: Settings,
     pub openapi_json: String,
     pub route_templates: Vec<routes::fallback::RouteTemplate>,
+}
+
+impl AppState {
+    /// Migrates the database (creating it when missing) and connects everything the service uses.
+    pub async fn new(settings: Settings) -> anyhow::Result<Self> {
+        db::migrate(settings.database_url.expose())
+            .await
+            .context("migrating the database")?;
+        let pool = db::build_pool(settings.database_url.expose(), 16)?;
+        let read_db = match &settings.database_read_url {
+            Some(url) => Some(db::build_pool(url.expose(), 16)?),
+            None => None,
+        };
+        let cache = Cache::connect(
+            settings.redis_url.as_deref(),
+            &database_name(settings.database_url.expose()),
+        )
+        .context("REDIS_URL")?;
+        let rate_limiter = RateLimiter::new(
+            Rate::parse(&settings.public_rate_limit)?,
+            parse_proxies(&settings.trusted_proxies)?,
+        );
+        let api = openapi();
+        Ok(AppState {
+            check_log: crate::checklog::CheckLog::start(settings.database_url.expose()),
+            subscribers: crate::subscribers::SubscriberCache::default(),
+            db: pool,
+            read_db,
+            cache,
+            rate_limiter,
+            jwt: JwtVerifier::from_settings(&settings)?,
+            openapi_json: api.to_pretty_json()?,
+            route_templates: routes::fallback::templates(&api),
+            settings,
+        })
+    }
+
+    /// The pool for public reads and checks: the replica when configured, else the primary.
+    pub fn public_db(&self) -> &DbPool {
+        self.read_db.as_ref().unwrap_or(&self.db)
+    }
+}
+
+/// The name of the database in a PostgreSQL URL (the cache namespace of a deployment).
+pub fn database_name(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.path().trim_start_matches('/').to_string())
+        .unwrap_or_else(|_| url.to_string())
 }
 
 pub struct Application {
@@ -42,31 +96,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     routes::document_problems(&mut api);
     api
-}
-
-impl AppState {
-    /// Migrates the database (creating it when missing) and connects everything the service uses.
-    pub async fn new(settings: Settings) -> anyhow::Result<Self> {
-        db::migrate(settings.database_url.expose())
-            .await
-            .context("migrating the database")?;
-        let pool = db::build_pool(settings.database_url.expose(), 16)?;
-        let read_db = match &settings.database_read_url {
-            Some(url) => db::build_pool(url.expose(), 16)?,
-            None => pool.clone(),
-        };
-        let api = openapi();
-        Ok(AppState {
-            check_log: crate::checklog::CheckLog::start(settings.database_url.expose()),
-            subscribers: crate::subscribers::SubscriberCache::default(),
-            read_db,
-            db: pool,
-            jwt: JwtVerifier::from_settings(&settings)?,
-            openapi_json: api.to_pretty_json()?,
-            route_templates: routes::fallback::templates(&api),
-            settings,
-        })
-    }
 }
 
 impl Application {
@@ -91,6 +120,7 @@ impl Application {
                 .app_data(routes::path_config())
                 .configure(routes::configure_plain)
                 .default_service(web::to(routes::fallback::not_found))
+                .wrap(middleware::from_fn(routes::public::limit::rate_limit))
                 .wrap(routes::fallback::problem_errors())
                 .wrap(middleware::NormalizePath::trim())
                 .wrap(TracingLogger::<RedactedRootSpan>::new())

@@ -121,7 +121,8 @@ fn rewrite<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with("text/html"));
+    // problem+json already, or a page of the public web site (its own 400/404 in HTML)
     if is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

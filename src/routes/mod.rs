@@ -10,6 +10,7 @@ pub mod listings;
 pub mod oauth;
 pub mod ops;
 pub mod parties;
+pub mod public;
 pub mod restrictions;
 pub mod subscribers;
 
@@ -88,13 +89,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(checks::check)
         .service(check_log::list)
         .service(feed::feed)
-        .service(feed::snapshot::snapshot);
+        .service(feed::snapshot::snapshot)
+        .service(public::search)
+        .service(public::detail);
 }
 
 /// Routes outside the API document.
 pub fn configure_plain(cfg: &mut web::ServiceConfig) {
     cfg.route("/openapi.json", web::get().to(ops::openapi_json))
-        .route("/docs", web::get().to(ops::docs));
+        .route("/docs", web::get().to(ops::docs))
+        .route("/", web::get().to(crate::web::index))
+        .route("/listings/{id}", web::get().to(crate::web::detail));
 }
 
 pub fn json_config(limit: usize) -> web::JsonConfig {

@@ -38,11 +38,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         },
         Err(_) => "down",
     };
-    let redis = if state.settings.redis_url.is_some() {
-        "configured"
-    } else {
-        "disabled"
-    };
+    let redis = state.cache.status();
     let body = Readiness {
         status: if database == "up" {
             "ready"

@@ -3,5 +3,6 @@
 pub mod court;
 pub mod listing;
 pub mod person;
+pub mod public_listing;
 pub mod restriction;
 pub mod subscriber;

@@ -145,7 +145,7 @@ pub async fn check(
             Key::Doc(..) => None,
         })
         .collect();
-    let conn = state.read_db.get().await?;
+    let conn = state.public_db().get().await?;
     let shared: &diesel_async::AsyncPgConnection = &conn;
     // One round trip, three pipelined statements. The feed position is read first, so every event
     // up to it is visible to the statements after it (the answer is consistent with `as_of`).

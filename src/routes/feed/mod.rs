@@ -53,7 +53,7 @@ pub async fn feed(
         .iter()
         .map(|i| i.code().to_string())
         .collect();
-    let mut conn = state.read_db.get().await?;
+    let mut conn = state.public_db().get().await?;
     let events = event_feed::page(&mut conn, after, &items, limit).await?;
     let next = events
         .last()

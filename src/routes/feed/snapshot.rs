@@ -142,7 +142,7 @@ pub async fn snapshot(
         .iter()
         .map(|i| i.code().to_string())
         .collect();
-    let mut conn = state.read_db.get().await?;
+    let mut conn = state.public_db().get().await?;
     Tm::begin_transaction(&mut *conn).await?;
     let cursor = async {
         sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
