@@ -1,27 +1,10 @@
 //! The outbox: each change writes its event in the same transaction, with public (L10) content.
 
-use diesel::{QueryableByName, sql_query, sql_types::Jsonb, sql_types::Text};
+use diesel::{QueryableByName, sql_query};
 use diesel_async::RunQueryDsl;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{TestApp, json, make_id, org_listing, person_listing, spawn_app};
-
-#[derive(QueryableByName)]
-struct Ev {
-    #[diesel(sql_type = Text)]
-    r#type: String,
-    #[diesel(sql_type = Jsonb)]
-    data: Value,
-}
-
-async fn events(app: &TestApp) -> Vec<(String, Value)> {
-    let mut conn = app.db().await;
-    let rows: Vec<Ev> = sql_query("SELECT type, data FROM events ORDER BY seq")
-        .load(&mut conn)
-        .await
-        .unwrap();
-    rows.into_iter().map(|e| (e.r#type, e.data)).collect()
-}
+use crate::helpers::{events, json, make_id, org_listing, person_listing, spawn_app};
 
 #[tokio::test]
 async fn l10_published_event_masks_the_id_number_and_derives_gender_and_age() {

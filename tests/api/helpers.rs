@@ -415,3 +415,23 @@ impl TestApp {
         json(self.post("/v1/checks", token, body).await).await
     }
 }
+
+#[derive(QueryableByName)]
+struct EventRow {
+    #[diesel(sql_type = Text)]
+    r#type: String,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    data: Value,
+}
+
+/// Every event of the outbox, in sequence order: (type, data).
+pub async fn events(app: &TestApp) -> Vec<(String, Value)> {
+    let mut conn = app.db().await;
+    let rows: Vec<EventRow> = diesel_async::RunQueryDsl::load(
+        sql_query("SELECT type, data FROM events ORDER BY seq"),
+        &mut conn,
+    )
+    .await
+    .expect("events");
+    rows.into_iter().map(|e| (e.r#type, e.data)).collect()
+}

@@ -1,8 +1,6 @@
 //! Correcting (L7), extending (L2), removing (L3, L5, L6) and revoking (L7) listings; versions and history.
 
 use chrono::{Duration, Months};
-use diesel::{QueryableByName, sql_query, sql_types::Text};
-use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, json, make_id, org_listing, person_listing, spawn_app, today};
@@ -14,19 +12,12 @@ async fn listing(app: &TestApp, seq: u32, grounds: &[&str]) -> (String, Value) {
     (v["id"].as_str().unwrap().to_string(), v)
 }
 
-#[derive(QueryableByName)]
-struct Ev {
-    #[diesel(sql_type = Text)]
-    r#type: String,
-}
-
 async fn event_types(app: &TestApp) -> Vec<String> {
-    let mut conn = app.db().await;
-    let rows: Vec<Ev> = sql_query("SELECT type FROM events ORDER BY seq")
-        .load(&mut conn)
+    crate::helpers::events(app)
         .await
-        .unwrap();
-    rows.into_iter().map(|e| e.r#type).collect()
+        .into_iter()
+        .map(|e| e.0)
+        .collect()
 }
 
 #[tokio::test]

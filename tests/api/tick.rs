@@ -3,13 +3,11 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, Months};
-use diesel::{QueryableByName, sql_query, sql_types::Jsonb, sql_types::Text};
-use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    TestApp, json, make_id, order_body, org_listing, person_listing, spawn_app, spawn_app_with,
-    today,
+    TestApp, events, json, make_id, order_body, org_listing, person_listing, spawn_app,
+    spawn_app_with, today,
 };
 
 async fn pending_listing(app: &TestApp, seq: u32) -> String {
@@ -26,23 +24,6 @@ async fn pending_listing(app: &TestApp, seq: u32) -> String {
     ))
     .await;
     id
-}
-
-#[derive(QueryableByName)]
-struct Ev {
-    #[diesel(sql_type = Text)]
-    r#type: String,
-    #[diesel(sql_type = Jsonb)]
-    data: Value,
-}
-
-async fn events(app: &TestApp) -> Vec<(String, Value)> {
-    let mut conn = app.db().await;
-    let rows: Vec<Ev> = sql_query("SELECT type, data FROM events ORDER BY seq")
-        .load(&mut conn)
-        .await
-        .unwrap();
-    rows.into_iter().map(|e| (e.r#type, e.data)).collect()
 }
 
 #[tokio::test]
