@@ -32,6 +32,17 @@ pub struct ActiveSubscriber {
     pub sector: Sector,
 }
 
+impl ActiveSubscriber {
+    /// The codes of the restriction items the subscriber's sector sees (DOMAIN §5).
+    pub fn item_codes(&self) -> Vec<String> {
+        self.sector
+            .items()
+            .iter()
+            .map(|i| i.code().to_string())
+            .collect()
+    }
+}
+
 impl SubscriberCache {
     pub fn forget(&self, id: Uuid) {
         if let Ok(mut m) = self.entries.lock() {

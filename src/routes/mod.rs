@@ -260,3 +260,17 @@ pub fn document_problems(api: &mut utoipa::openapi::OpenApi) {
 pub fn opt(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
+
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// A court's free-text note on a removal, lifting or release: at most 2,000 characters.
+pub fn check_note(note: Option<&str>) -> Result<(), ApiError> {
+    match note {
+        Some(n) if n.chars().count() > MAX_NOTE_CHARS => Err(ApiError::rule(
+            "invalid_value",
+            Some("note"),
+            "note is at most 2000 characters",
+        )),
+        _ => Ok(()),
+    }
+}

@@ -353,3 +353,41 @@ async fn r5_a_replaced_legal_representative_is_removed_from_the_order() {
         .await;
     assert!(page["items"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn s5_a_supervisor_acts_on_the_orders_of_the_courts_under_it() {
+    let app = spawn_app().await;
+    let (s, order) = json(
+        app.post(
+            "/v1/restrictions",
+            &app.supervisor("京"),
+            &order_body(&make_id("110105", "19800101", 719), 13),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, 201, "{order}");
+    let path = format!("/v1/restrictions/{}/lifting", order["id"].as_str().unwrap());
+    let (s, v) = json(
+        app.post_if(
+            &path,
+            &app.supervisor("粤"),
+            1,
+            &json!({"reason": "performed"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((s, v["code"].as_str()), (403, Some("court_not_in_scope")));
+    let (s, v) = json(
+        app.post_if(
+            &path,
+            &app.supervisor("京01"),
+            1,
+            &json!({"reason": "performed"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("lifted")));
+}

@@ -17,7 +17,6 @@ pub enum Scope {
 
 pub struct Subject<'a> {
     pub index: usize,
-    pub keys: Vec<String>,
     pub name: Option<&'a str>,
 }
 

@@ -198,7 +198,6 @@ pub async fn check(
             .collect();
         let subject = Subject {
             index,
-            keys: subject_keys,
             name: s.name.as_deref(),
         };
         let result = decide(&subject, sector_items, scope, &hits, &rels);

@@ -47,12 +47,7 @@ pub async fn feed(
         Some(c) => Cursor::decode(c)?,
         None => Cursor::START,
     };
-    let items: Vec<String> = subscriber
-        .sector
-        .items()
-        .iter()
-        .map(|i| i.code().to_string())
-        .collect();
+    let items = subscriber.item_codes();
     let mut conn = state.public_db().get().await?;
     let events = event_feed::page(&mut conn, after, &items, limit).await?;
     let next = events

@@ -136,12 +136,7 @@ pub async fn snapshot(
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
     let subscriber = state.subscribers.require(&state.db, &principal).await?;
-    let items: Vec<String> = subscriber
-        .sector
-        .items()
-        .iter()
-        .map(|i| i.code().to_string())
-        .collect();
+    let items = subscriber.item_codes();
     let mut conn = state.public_db().get().await?;
     Tm::begin_transaction(&mut *conn).await?;
     let cursor = async {

@@ -5,7 +5,7 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::{
-    out_json, publish, reload, removed_on_cst,
+    cst_date, out_json, publish, reload,
     validate::{Mode, validate},
     wire::{ListingIn, ListingOut},
 };
@@ -57,7 +57,7 @@ pub async fn create(
             if valid.initiated_by == InitiatedBy::CreditorApplication
                 && let Some(at) =
                     Listing::last_creditor_removal(conn, &v.debtor_key, &v.case_number).await?
-                && relisting_barred(removed_on_cst(at), v.decided_on)
+                && relisting_barred(cst_date(at), v.decided_on)
             {
                 return Err(ApiError::rule(
                     "relisting_barred",

@@ -91,10 +91,6 @@ pub fn cst_date(t: chrono::DateTime<chrono::Utc>) -> NaiveDate {
         .unwrap_or_else(|| t.date_naive())
 }
 
-pub fn removed_on_cst(t: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    cst_date(t)
-}
-
 /// What the public may see of a listing (DOMAIN L9–L10): a person's ID number masked, organisation
 /// codes in full, gender and age from the ID number, grounds with their labels.
 pub fn public_item(l: &Listing) -> Value {

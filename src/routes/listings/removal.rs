@@ -13,7 +13,7 @@ use crate::{
     db::schema::listings,
     domain::{grounds::Grounds, listing_rules::RemovalReason},
     error::ApiError,
-    routes::parse_json,
+    routes::{check_note, parse_json},
     startup::AppState,
     write::{Outcome, if_match, run_write},
 };
@@ -44,17 +44,7 @@ pub async fn removal(
             "a term expires by itself (L6)",
         ));
     }
-    if input
-        .note
-        .as_ref()
-        .is_some_and(|n| n.chars().count() > 2000)
-    {
-        return Err(ApiError::rule(
-            "invalid_value",
-            Some("note"),
-            "note is at most 2000 characters",
-        ));
-    }
+    check_note(input.note.as_deref())?;
     let actor = Actor::from(&principal);
     let p = principal.clone();
     run_write(&state, &principal, &req, &body, move |conn| {

@@ -71,10 +71,7 @@ fn validate(input: &RestrictionIn) -> Result<Valid, ApiError> {
             "an order cannot be issued in the future",
         );
     }
-    let all: Vec<String> = RestrictionItem::ALL
-        .iter()
-        .map(|i| i.code().to_string())
-        .collect();
+    let all = orders::all_items();
     let items = parse_items(&mut e, "items", input.items.as_deref().unwrap_or(&all));
     let parties = parse_parties(&mut e, &input.debtor, &input.associated_persons, None);
     match (court, case, issued_on) {

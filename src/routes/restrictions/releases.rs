@@ -14,7 +14,7 @@ use crate::{
     domain::{id_number::IdNumber, restriction::ReleaseReason},
     error::ApiError,
     orders::release::{self, NewRelease},
-    routes::{parse_json, parties::Errors},
+    routes::{check_note, parse_json, parties::Errors},
     startup::AppState,
     write::{Outcome, run_write},
 };
@@ -49,12 +49,8 @@ fn validate(input: &ReleaseIn) -> Result<NewRelease, ApiError> {
         );
     }
     let reason = e.take("reason", ReleaseReason::parse(&input.reason));
-    if input
-        .note
-        .as_ref()
-        .is_some_and(|n| n.chars().count() > 2000)
-    {
-        e.push("note", "invalid_value", "note is at most 2000 characters");
+    if let Err(err) = check_note(input.note.as_deref()) {
+        e.0.extend(err.errors);
     }
     match (id, from, until, reason) {
         (Some(id), Some(valid_from), Some(valid_until), Some(reason)) if e.0.is_empty() => {
