@@ -31,6 +31,9 @@ pub struct Settings {
     pub webhook_disable_after: Duration,
     pub webhook_allow_private: bool,
     pub webhook_lease: Duration,
+    /// `SHIXIN_WEBHOOK_CONCURRENCY`: webhooks sent to at once by this process (default 32; `0` runs
+    /// no delivery worker here). Each webhook gets one request at a time, in order.
+    pub webhook_concurrency: usize,
     /// How often `serve` runs the time-driven changes; `None` (`off`) leaves them to `shixin tick`.
     pub tick_interval: Option<Duration>,
     /// How long the check log keeps a check.
@@ -129,6 +132,10 @@ impl Settings {
             webhook_disable_after: duration("SHIXIN_WEBHOOK_DISABLE_AFTER", "5d")?,
             webhook_allow_private: get("SHIXIN_WEBHOOK_ALLOW_PRIVATE").as_deref() == Some("true"),
             webhook_lease: duration("SHIXIN_WEBHOOK_LEASE", "30s")?,
+            webhook_concurrency: match get("SHIXIN_WEBHOOK_CONCURRENCY") {
+                Some(v) => v.parse().context("SHIXIN_WEBHOOK_CONCURRENCY")?,
+                None => 32,
+            },
             check_log_retention: duration("SHIXIN_CHECK_LOG_RETENTION", "180d")?,
             tick_interval: match get("SHIXIN_TICK_INTERVAL").as_deref() {
                 Some("off") => None,

@@ -20,4 +20,6 @@ pub mod subscribers;
 pub mod telemetry;
 pub mod tick;
 pub mod web;
+pub mod webhooks;
+pub mod worker;
 pub mod write;

@@ -107,6 +107,9 @@ impl Application {
         if let Some(interval) = state.settings.tick_interval {
             tokio::spawn(crate::tick::run_forever(state.clone(), interval));
         }
+        if state.settings.webhook_concurrency > 0 {
+            tokio::spawn(crate::worker::run_forever(state.clone()));
+        }
         let max_body = state.settings.max_body;
         let server = HttpServer::new(move || {
             let (app, _) = App::new()

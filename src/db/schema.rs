@@ -192,3 +192,23 @@ diesel::table! {
 
 diesel::joinable!(check_log -> subscribers (subscriber_id));
 diesel::allow_tables_to_appear_in_same_query!(check_log, subscribers);
+
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        subscriber_id -> Uuid,
+        url -> Text,
+        description -> Nullable<Text>,
+        event_types -> Nullable<Array<Text>>,
+        items -> Array<Text>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamptz>,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        failing_since -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}

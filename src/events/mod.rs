@@ -5,18 +5,23 @@ pub mod cursor;
 pub mod feed;
 
 use chrono::Utc;
-use diesel::{ExpressionMethods, insert_into};
+use diesel::{
+    sql_query,
+    sql_types::{Array, Jsonb, Text, Timestamptz, Uuid as SqlUuid},
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{db::schema::events, error::ApiError};
+use crate::error::ApiError;
 
 pub const LISTING_PUBLISHED: &str = "listing.published";
 pub const LISTING_UPDATED: &str = "listing.updated";
 pub const LISTING_REMOVED: &str = "listing.removed";
 
-/// Appends one event; `items` are the restriction items it concerns (empty for `listing.*`).
+/// Appends one event and queues its deliveries to every enabled webhook that wants it, in one
+/// statement of the caller's transaction: a committed change always has its notices (API.md
+/// "Webhooks"). `items` are the restriction items it concerns (empty for `listing.*`).
 pub async fn append(
     conn: &mut AsyncPgConnection,
     event_type: &str,
@@ -25,16 +30,24 @@ pub async fn append(
     data: Value,
 ) -> Result<Uuid, ApiError> {
     let id = Uuid::now_v7();
-    insert_into(events::table)
-        .values((
-            events::id.eq(id),
-            events::event_type.eq(event_type),
-            events::occurred_at.eq(Utc::now()),
-            events::entity_id.eq(entity_id),
-            events::items.eq(items),
-            events::data.eq(data),
-        ))
+    sql_query(APPEND_SQL)
+        .bind::<SqlUuid, _>(id)
+        .bind::<Text, _>(event_type)
+        .bind::<Timestamptz, _>(Utc::now())
+        .bind::<SqlUuid, _>(entity_id)
+        .bind::<Array<Text>, _>(items)
+        .bind::<Jsonb, _>(data)
         .execute(conn)
         .await?;
     Ok(id)
 }
+
+const APPEND_SQL: &str = "WITH e AS ( \
+       INSERT INTO events (id, type, occurred_at, entity_id, items, data) \
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq, type, items) \
+     INSERT INTO webhook_deliveries (webhook_id, event_seq) \
+     SELECT w.id, e.seq FROM e \
+       JOIN webhooks w ON w.enabled \
+        AND (w.event_types IS NULL OR e.type = ANY (w.event_types)) \
+        AND (e.type LIKE 'listing.%' OR e.items && w.items) \
+       JOIN subscribers s ON s.id = w.subscriber_id AND s.enabled";

@@ -13,6 +13,7 @@ pub mod parties;
 pub mod public;
 pub mod restrictions;
 pub mod subscribers;
+pub mod webhooks;
 
 use actix_web::{HttpRequest, http::header, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -90,6 +91,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(check_log::list)
         .service(feed::feed)
         .service(feed::snapshot::snapshot)
+        .service(webhooks::create::create)
+        .service(webhooks::manage::list)
+        .service(webhooks::manage::get)
+        .service(webhooks::manage::update)
+        .service(webhooks::manage::remove)
+        .service(webhooks::actions::rotate)
+        .service(webhooks::actions::replay)
+        .service(webhooks::actions::test)
+        .service(webhooks::deliveries::list)
+        .service(webhooks::deliveries::get)
         .service(public::search)
         .service(public::detail);
 }

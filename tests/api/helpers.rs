@@ -108,10 +108,15 @@ pub struct TestApp {
     pub settings: Settings,
     pub db_name: String,
     pub db_url: String,
+    /// The first instance drops the database when it goes.
+    pub owns_db: bool,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if !self.owns_db {
+            return;
+        }
         let name = self.db_name.clone();
         // Dropped from a plain thread with its own runtime: the test's runtime is shutting down.
         let _ = std::thread::spawn(move || {
@@ -140,6 +145,18 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let db_name = fresh_database().await;
+    let mut app = start(&db_name, extra).await;
+    app.owns_db = true;
+    app
+}
+
+/// A second instance of the service on the database of `other` (scale-out tests).
+pub async fn spawn_instance(other: &TestApp, extra: &[(&str, &str)]) -> TestApp {
+    start(&other.db_name, extra).await
+}
+
+async fn fresh_database() -> String {
     let tpl = template().await;
     let db_name = format!("shixin_test_{}", uuid::Uuid::new_v4().simple());
     let mut c = AsyncPgConnection::establish(&format!("{}/postgres", base_url()))
@@ -149,6 +166,10 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         .execute(&mut c)
         .await
         .expect("create test db");
+    db_name
+}
+
+async fn start(db_name: &str, extra: &[(&str, &str)]) -> TestApp {
     let db_url = format!("{}/{db_name}", base_url());
     let mut vars: HashMap<String, String> = HashMap::new();
     vars.insert("DATABASE_URL".into(), db_url.clone());
@@ -156,6 +177,8 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     vars.insert("SHIXIN_JWT_SECRET".into(), TEST_SECRET.into());
     // Tests run the tick themselves (`shixin::tick::run`) unless they ask for the loop.
     vars.insert("SHIXIN_TICK_INTERVAL".into(), "off".into());
+    // No webhook delivery worker unless the test asks for one (`SHIXIN_WEBHOOK_CONCURRENCY`).
+    vars.insert("SHIXIN_WEBHOOK_CONCURRENCY".into(), "0".into());
     vars.insert(
         "REDIS_URL".into(),
         std::env::var("SHIXIN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
@@ -176,8 +199,9 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
             .build()
             .expect("client"),
         settings,
-        db_name,
+        db_name: db_name.to_string(),
         db_url,
+        owns_db: false,
     }
 }
 

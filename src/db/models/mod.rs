@@ -6,3 +6,4 @@ pub mod person;
 pub mod public_listing;
 pub mod restriction;
 pub mod subscriber;
+pub mod webhook;

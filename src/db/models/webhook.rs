@@ -1,0 +1,127 @@
+//! A subscriber's webhooks and their queries.
+
+use chrono::{DateTime, Utc};
+use diesel::{
+    ExpressionMethods, OptionalExtension, QueryDsl, Queryable, Selectable, SelectableHelper,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::schema::webhooks;
+
+#[derive(Clone, Queryable, Selectable)]
+#[diesel(table_name = webhooks)]
+pub struct Webhook {
+    pub id: Uuid,
+    pub subscriber_id: Uuid,
+    pub url: String,
+    pub description: Option<String>,
+    pub event_types: Option<Vec<String>>,
+    pub items: Vec<String>,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_secret_until: Option<DateTime<Utc>>,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub failing_since: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Webhook({}, enabled={})", self.id, self.enabled)
+    }
+}
+
+/// A webhook as its subscriber sees it (never with its secret, which is shown only on creation and
+/// rotation).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookOut {
+    pub id: Uuid,
+    pub url: String,
+    pub description: Option<String>,
+    /// The event types sent; null for all.
+    pub event_types: Option<Vec<String>>,
+    pub enabled: bool,
+    /// Why it was disabled: `gone` (the receiver answered 410), `failing` (failures for longer than
+    /// `SHIXIN_WEBHOOK_DISABLE_AFTER`) or `subscriber` (disabled by its owner).
+    pub disabled_reason: Option<String>,
+    /// The first failure since the last success, if it is failing.
+    pub failing_since: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Webhook> for WebhookOut {
+    fn from(w: &Webhook) -> Self {
+        WebhookOut {
+            id: w.id,
+            url: w.url.clone(),
+            description: w.description.clone(),
+            event_types: w.event_types.clone(),
+            enabled: w.enabled,
+            disabled_reason: w.disabled_reason.clone(),
+            failing_since: w.failing_since,
+            version: w.version,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
+    }
+}
+
+impl Webhook {
+    /// The subscriber's webhook `id` (None when it does not exist or belongs to someone else).
+    pub async fn find_owned(
+        conn: &mut AsyncPgConnection,
+        subscriber_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<Webhook>, diesel::result::Error> {
+        webhooks::table
+            .filter(webhooks::id.eq(id))
+            .filter(webhooks::subscriber_id.eq(subscriber_id))
+            .select(Webhook::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// The same, locked for a change.
+    pub async fn lock_owned(
+        conn: &mut AsyncPgConnection,
+        subscriber_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<Webhook>, diesel::result::Error> {
+        webhooks::table
+            .filter(webhooks::id.eq(id))
+            .filter(webhooks::subscriber_id.eq(subscriber_id))
+            .select(Webhook::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// A page of the subscriber's webhooks in id order, after `after`.
+    pub async fn list(
+        conn: &mut AsyncPgConnection,
+        subscriber_id: Uuid,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<Webhook>, diesel::result::Error> {
+        let mut q = webhooks::table
+            .filter(webhooks::subscriber_id.eq(subscriber_id))
+            .select(Webhook::as_select())
+            .order(webhooks::id)
+            .limit(limit)
+            .into_boxed();
+        if let Some(a) = after {
+            q = q.filter(webhooks::id.gt(a));
+        }
+        q.load(conn).await
+    }
+}

@@ -1,0 +1,186 @@
+//! `POST /v1/webhooks/{id}/secret/rotate`, `/replay` and `/test`.
+
+use actix_web::{HttpRequest, HttpResponse, http::header, post, web};
+use chrono::{Duration, Utc};
+use diesel::{
+    ExpressionMethods, QueryDsl, SelectableHelper, sql_query,
+    sql_types::{BigInt, Jsonb, Text, Uuid as SqlUuid},
+};
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{WebhookWithSecret, not_found, out, parse_id, subscriber};
+use crate::{
+    auth::Principal,
+    db::{in_transaction, models::webhook::Webhook, schema::webhooks},
+    error::ApiError,
+    events::cursor::Cursor,
+    routes::parse_json,
+    startup::AppState,
+    webhooks::signing::new_secret,
+};
+
+/// How long the previous secret keeps signing after a rotation.
+pub const ROTATION_OVERLAP_HOURS: i64 = 24;
+
+/// Replace the signing secret; the old one keeps signing alongside the new one for 24 h.
+#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = WebhookWithSecret)))]
+#[post("/v1/webhooks/{id}/secret/rotate")]
+pub async fn rotate(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let sub = subscriber(&state, &principal).await?;
+    let id = parse_id(&path)?;
+    let secret = new_secret();
+    let new = secret.clone();
+    let mut conn = state.db.get().await?;
+    let w = in_transaction(&mut conn, move |conn| {
+        Box::pin(async move {
+            let w = Webhook::lock_owned(conn, sub.id, id)
+                .await?
+                .ok_or_else(not_found)?;
+            let now = Utc::now();
+            Ok(diesel::update(webhooks::table.find(id))
+                .set((
+                    webhooks::previous_secret.eq(Some(w.secret)),
+                    webhooks::previous_secret_until
+                        .eq(Some(now + Duration::hours(ROTATION_OVERLAP_HOURS))),
+                    webhooks::secret.eq(new),
+                    webhooks::version.eq(w.version + 1),
+                    webhooks::updated_at.eq(now),
+                ))
+                .returning(Webhook::as_returning())
+                .get_result(conn)
+                .await?)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", w.version)))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(WebhookWithSecret {
+            webhook: out(&w),
+            secret,
+        }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReplayIn {
+    /// A feed cursor: every event after it that the webhook wants is queued again. Absent: the
+    /// deliveries that `failed` (retries exhausted) are queued again.
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Queued {
+    /// How many deliveries were queued.
+    pub queued: u64,
+    /// The id of the test event (its `webhook-id` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<Uuid>,
+}
+
+const REPLAY_SQL: &str = "INSERT INTO webhook_deliveries (webhook_id, event_seq) \
+     SELECT w.id, e.seq FROM webhooks w JOIN events e \
+       ON (e.txid, e.seq) > ($2::text::xid8, $3) \
+      AND (w.event_types IS NULL OR e.type = ANY (w.event_types)) \
+      AND (e.type LIKE 'listing.%' OR e.items && w.items) \
+     WHERE w.id = $1 ORDER BY e.txid, e.seq";
+
+const REQUEUE_FAILED_SQL: &str = "UPDATE webhook_deliveries \
+     SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL \
+     WHERE webhook_id = $1 AND status = 'failed'";
+
+/// Queue events again: those after a feed cursor, or the failed ones.
+#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), request_body = ReplayIn,
+    security(("bearer" = [])), responses((status = 202, body = Queued)))]
+#[post("/v1/webhooks/{id}/replay")]
+pub async fn replay(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let sub = subscriber(&state, &principal).await?;
+    let id = parse_id(&path)?;
+    let input: ReplayIn = if body.is_empty() {
+        ReplayIn { after: None }
+    } else {
+        parse_json(&req, &body)?
+    };
+    let after = match input.after.as_deref().map(str::trim) {
+        Some("") => Some(Cursor::START),
+        Some(c) => Some(Cursor::decode(c).map_err(|_| {
+            ApiError::rule(
+                "invalid_value",
+                Some("after"),
+                "after must be a cursor of the feed",
+            )
+        })?),
+        None => None,
+    };
+    let mut conn = state.db.get().await?;
+    Webhook::find_owned(&mut conn, sub.id, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let queued = match after {
+        Some(c) => {
+            sql_query(REPLAY_SQL)
+                .bind::<SqlUuid, _>(id)
+                .bind::<Text, _>(c.txid.to_string())
+                .bind::<BigInt, _>(c.seq)
+                .execute(&mut conn)
+                .await?
+        }
+        None => {
+            let n = sql_query(REQUEUE_FAILED_SQL)
+                .bind::<SqlUuid, _>(id)
+                .execute(&mut conn)
+                .await?;
+            sql_query("SELECT pg_notify('shixin_webhooks', '')")
+                .execute(&mut conn)
+                .await?;
+            n
+        }
+    };
+    Ok(HttpResponse::Accepted().json(Queued {
+        queued: queued as u64,
+        event_id: None,
+    }))
+}
+
+/// Send a `webhook.test` event now.
+#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 202, body = Queued)))]
+#[post("/v1/webhooks/{id}/test")]
+pub async fn test(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let sub = subscriber(&state, &principal).await?;
+    let id = parse_id(&path)?;
+    let mut conn = state.db.get().await?;
+    Webhook::find_owned(&mut conn, sub.id, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let event_id = Uuid::now_v7();
+    let payload = json!({"id": event_id, "type": "webhook.test", "occurred_at": Utc::now(),
+        "data": {"webhook_id": id, "message": "a test event from shixin"}});
+    sql_query("INSERT INTO webhook_deliveries (webhook_id, payload) VALUES ($1, $2)")
+        .bind::<SqlUuid, _>(id)
+        .bind::<Jsonb, _>(payload)
+        .execute(&mut conn)
+        .await?;
+    Ok(HttpResponse::Accepted().json(Queued {
+        queued: 1,
+        event_id: Some(event_id),
+    }))
+}

@@ -1,0 +1,222 @@
+//! `GET /v1/webhooks`, `GET|PATCH|DELETE /v1/webhooks/{id}`.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, web};
+use chrono::Utc;
+use diesel::{ExpressionMethods, QueryDsl, SelectableHelper};
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{
+    check_url, not_found, out, parse_description, parse_event_types, parse_id, subscriber,
+};
+use crate::{
+    auth::Principal,
+    db::{
+        in_transaction,
+        models::webhook::{Webhook, WebhookOut},
+        schema::webhooks,
+    },
+    error::ApiError,
+    routes::{decode_cursor, encode_cursor, opt, page_limit, parse_json},
+    startup::AppState,
+    write::{check_version, if_match},
+};
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct WebhookQuery {
+    /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookPage {
+    pub items: Vec<WebhookOut>,
+    pub next_cursor: Option<String>,
+}
+
+/// A JSON merge patch (RFC 7396) of a webhook.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookPatch {
+    pub url: Option<String>,
+    #[schema(value_type = Option<Vec<String>>)]
+    #[serde(default, deserialize_with = "present")]
+    pub event_types: Option<Value>,
+    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "present")]
+    pub description: Option<Value>,
+    /// Re-enabling clears the failure record; pending deliveries then resume.
+    pub enabled: Option<bool>,
+}
+
+/// Keeps an explicit `null` (merge patch: remove) apart from an absent field.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+fn respond(w: &Webhook) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", w.version)))
+        .json(out(w))
+}
+
+/// The subscriber's webhooks.
+#[utoipa::path(tag = "webhooks", params(WebhookQuery), security(("bearer" = [])),
+    responses((status = 200, body = WebhookPage)))]
+#[get("/v1/webhooks")]
+pub async fn list(
+    state: web::Data<AppState>,
+    principal: Principal,
+    q: web::Query<WebhookQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let sub = subscriber(&state, &principal).await?;
+    let limit = page_limit(q.limit)?;
+    let after = match opt(&q.cursor) {
+        Some(c) => Some(
+            Uuid::parse_str(&decode_cursor(c)?)
+                .map_err(|_| ApiError::invalid_parameter("cursor is not valid"))?,
+        ),
+        None => None,
+    };
+    let mut conn = state.db.get().await?;
+    let rows = Webhook::list(&mut conn, sub.id, after, limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    let items: Vec<WebhookOut> = rows.iter().take(limit as usize).map(out).collect();
+    let next_cursor = more
+        .then(|| items.last().map(|w| encode_cursor(&w.id.to_string())))
+        .flatten();
+    Ok(HttpResponse::Ok().json(WebhookPage { items, next_cursor }))
+}
+
+/// One of the subscriber's webhooks (404 for another subscriber's).
+#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = WebhookOut)))]
+#[get("/v1/webhooks/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let sub = subscriber(&state, &principal).await?;
+    let id = parse_id(&path)?;
+    let mut conn = state.db.get().await?;
+    let w = Webhook::find_owned(&mut conn, sub.id, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(respond(&w))
+}
+
+/// Change the URL, event types, description, or enable/disable it (`If-Match` optional).
+#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), request_body = WebhookPatch,
+    security(("bearer" = [])), responses((status = 200, body = WebhookOut)))]
+#[patch("/v1/webhooks/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let sub = subscriber(&state, &principal).await?;
+    let id = parse_id(&path)?;
+    let expected = match req.headers().get(header::IF_MATCH) {
+        Some(_) => Some(if_match(&req)?),
+        None => None,
+    };
+    let raw: Value = parse_json(&req, &body)?;
+    for key in raw.as_object().map(|o| o.keys()).into_iter().flatten() {
+        if !["url", "event_types", "description", "enabled"].contains(&key.as_str()) {
+            return Err(ApiError::rule(
+                "field_not_correctable",
+                Some(key),
+                format!("{key} cannot be changed; url, event_types, description and enabled can"),
+            ));
+        }
+    }
+    let p: WebhookPatch = serde_json::from_value(raw)
+        .map_err(|e| ApiError::rule("invalid_body", None, e.to_string()))?;
+    let url = match &p.url {
+        Some(u) => Some(check_url(&state, u).await?),
+        None => None,
+    };
+    let event_types = p
+        .event_types
+        .as_ref()
+        .map(|v| parse_event_types(Some(v)))
+        .transpose()?;
+    let description = p
+        .description
+        .as_ref()
+        .map(|v| parse_description(Some(v)))
+        .transpose()?;
+    let enabled = p.enabled;
+    let mut conn = state.db.get().await?;
+    let w = in_transaction(&mut conn, move |conn| {
+        Box::pin(async move {
+            let w = Webhook::lock_owned(conn, sub.id, id)
+                .await?
+                .ok_or_else(not_found)?;
+            if let Some(v) = expected {
+                check_version(v, w.version)?;
+            }
+            let (enabled, reason, failing_since) = match enabled {
+                Some(true) => (true, None, None),
+                Some(false) if w.enabled => (false, Some("subscriber".to_string()), None),
+                _ => (w.enabled, w.disabled_reason.clone(), w.failing_since),
+            };
+            let updated: Webhook = diesel::update(webhooks::table.find(id))
+                .set((
+                    webhooks::url.eq(url.unwrap_or(w.url)),
+                    webhooks::event_types.eq(event_types.unwrap_or(w.event_types)),
+                    webhooks::description.eq(description.unwrap_or(w.description)),
+                    webhooks::enabled.eq(enabled),
+                    webhooks::disabled_reason.eq(reason),
+                    webhooks::failing_since.eq(failing_since),
+                    webhooks::version.eq(w.version + 1),
+                    webhooks::updated_at.eq(Utc::now()),
+                ))
+                .returning(Webhook::as_returning())
+                .get_result(conn)
+                .await?;
+            Ok(updated)
+        })
+    })
+    .await?;
+    if w.enabled {
+        // Re-enabled: its pending deliveries are due now.
+        let _ = diesel::sql_query("SELECT pg_notify('shixin_webhooks', '')")
+            .execute(&mut conn)
+            .await;
+    }
+    Ok(respond(&w))
+}
+
+/// Delete a webhook and its delivery log.
+#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204)))]
+#[delete("/v1/webhooks/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let sub = subscriber(&state, &principal).await?;
+    let id = parse_id(&path)?;
+    let mut conn = state.db.get().await?;
+    let n = diesel::delete(
+        webhooks::table
+            .filter(webhooks::id.eq(id))
+            .filter(webhooks::subscriber_id.eq(sub.id)),
+    )
+    .execute(&mut conn)
+    .await?;
+    if n == 0 {
+        return Err(not_found());
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,252 @@
+//! The delivery worker inside `serve` (API.md "Webhooks", ARCHITECTURE.md practices 6–7): claims due
+//! deliveries by lease with `FOR UPDATE SKIP LOCKED`, woken by `LISTEN shixin_webhooks` and polling
+//! as a fallback; sends with no transaction open, one request at a time per webhook (so a webhook
+//! that keeps up gets its events in order) and at most `SHIXIN_WEBHOOK_CONCURRENCY` webhooks at
+//! once (so a slow or dead receiver delays nobody else); records every attempt.
+
+pub mod queue;
+pub mod schedule;
+pub mod send;
+
+use std::{
+    collections::{BTreeMap, HashSet},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use actix_web::web;
+use chrono::Utc;
+use futures_util::StreamExt;
+use tokio::{
+    sync::{Notify, Semaphore},
+    time::Instant,
+};
+use uuid::Uuid;
+
+use crate::startup::AppState;
+use queue::{Claimed, GroupOutcome, Recorded};
+use send::Verdict;
+
+/// The most deliveries one claim takes.
+const BATCH: i64 = 100;
+/// How often the queue is polled when no notification comes.
+const POLL: Duration = Duration::from_secs(1);
+const CHANNEL: &str = "shixin_webhooks";
+
+type Busy = Arc<Mutex<HashSet<Uuid>>>;
+
+fn busy_ids(busy: &Busy) -> Vec<Uuid> {
+    busy.lock()
+        .map(|b| b.iter().copied().collect())
+        .unwrap_or_default()
+}
+
+fn set_busy(busy: &Busy, id: Uuid, on: bool) {
+    if let Ok(mut b) = busy.lock() {
+        if on {
+            b.insert(id);
+        } else {
+            b.remove(&id);
+        }
+    }
+}
+
+/// Runs until the process stops (spawned by `Application::build` unless the concurrency is 0).
+pub async fn run_forever(state: web::Data<AppState>) {
+    let s = &state.settings;
+    let client = match send::client(s.webhook_allow_private, s.webhook_timeout) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook client could not be built; no deliveries");
+            return;
+        }
+    };
+    let wake = Arc::new(Notify::new());
+    tokio::spawn(listen(s.database_url.expose().to_string(), wake.clone()));
+    let busy: Busy = Arc::default();
+    let permits = Arc::new(Semaphore::new(s.webhook_concurrency.max(1)));
+    let lease_ms = i64::try_from(s.webhook_lease.as_millis()).unwrap_or(30_000);
+    loop {
+        let Ok(first) = permits.clone().acquire_owned().await else {
+            return;
+        };
+        let claimed = match state.db.get().await {
+            Ok(mut conn) => queue::claim(&mut conn, &busy_ids(&busy), BATCH, lease_ms)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        let claimed = match claimed {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "claiming webhook deliveries failed; retrying");
+                drop(first);
+                tokio::time::sleep(POLL).await;
+                continue;
+            }
+        };
+        if claimed.is_empty() {
+            drop(first);
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+            continue;
+        }
+        let mut groups: BTreeMap<Uuid, Vec<Claimed>> = BTreeMap::new();
+        for c in claimed {
+            groups.entry(c.webhook_id).or_default().push(c);
+        }
+        let mut first = Some(first);
+        for (webhook_id, rows) in groups {
+            let permit = match first.take() {
+                Some(p) => p,
+                None => match permits.clone().acquire_owned().await {
+                    Ok(p) => p,
+                    Err(_) => return,
+                },
+            };
+            set_busy(&busy, webhook_id, true);
+            let (state, client, busy, wake) =
+                (state.clone(), client.clone(), busy.clone(), wake.clone());
+            tokio::spawn(async move {
+                let outcome = send_group(&state, &client, webhook_id, rows).await;
+                save(&state, &outcome).await;
+                set_busy(&busy, webhook_id, false);
+                drop(permit);
+                wake.notify_one();
+            });
+        }
+    }
+}
+
+/// Sends one webhook's share of a claim in order, stopping (and releasing the rest) when half the
+/// lease is gone or the receiver answers 410.
+async fn send_group(
+    state: &AppState,
+    client: &reqwest::Client,
+    webhook_id: Uuid,
+    rows: Vec<Claimed>,
+) -> GroupOutcome {
+    let s = &state.settings;
+    let deadline = Instant::now() + s.webhook_lease / 2;
+    let mut out = GroupOutcome {
+        webhook_id,
+        recorded: Vec::with_capacity(rows.len()),
+        released: Vec::new(),
+        last_ok: true,
+        gone: false,
+    };
+    for mut row in rows {
+        if out.gone || Instant::now() >= deadline {
+            out.released.push((row.id, row.locked_until));
+            continue;
+        }
+        let (msg_id, body) = row.message();
+        let body = serde_json::to_vec(&body).unwrap_or_default();
+        let now = Utc::now();
+        let r = send::attempt(
+            client,
+            send::Message {
+                url: &row.url,
+                msg_id: &msg_id,
+                body,
+                secrets: row.signing_secrets(now),
+            },
+            s.webhook_allow_private,
+        )
+        .await;
+        let attempts = row.attempts + 1;
+        let (status, next) = match r.verdict {
+            Verdict::Delivered => ("delivered", r.attempted_at),
+            Verdict::Gone | Verdict::Failed => {
+                match schedule::next_delay(&s.webhook_retry_schedule, attempts, r.retry_after) {
+                    Some(d) => (
+                        "pending",
+                        Utc::now() + chrono::Duration::from_std(d).unwrap_or_default(),
+                    ),
+                    None => ("failed", r.attempted_at),
+                }
+            }
+        };
+        out.last_ok = r.verdict == Verdict::Delivered;
+        out.gone |= r.verdict == Verdict::Gone;
+        if r.verdict != Verdict::Delivered {
+            tracing::info!(webhook = %webhook_id, delivery = row.id, attempts,
+                status_code = ?r.status_code, error = ?r.error, "webhook attempt failed");
+        }
+        out.recorded.push(Recorded {
+            delivery_id: row.id,
+            lease: row.locked_until,
+            attempted_at: r.attempted_at,
+            status_code: r.status_code,
+            duration_ms: r.duration_ms,
+            response: r.response,
+            error: r.error,
+            status,
+            next_attempt_at: next,
+        });
+    }
+    out
+}
+
+/// Records a group's outcome, retrying a few times; if the database stays away the leases run out
+/// and the deliveries are sent again (at least once, never lost).
+async fn save(state: &AppState, outcome: &GroupOutcome) {
+    let disable_after_ms =
+        i64::try_from(state.settings.webhook_disable_after.as_millis()).unwrap_or(i64::MAX);
+    for attempt in 0..5u32 {
+        let result = match state.db.get().await {
+            Ok(mut conn) => queue::record(&mut conn, outcome, disable_after_ms)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match result {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, attempt, "recording webhook attempts failed");
+                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+            }
+        }
+    }
+}
+
+/// Keeps a `LISTEN` connection open and wakes the worker on every notification (and once after
+/// each (re)connection, to catch up on what was missed while away).
+async fn listen(url: String, wake: Arc<Notify>) {
+    loop {
+        match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
+            Ok((client, mut connection)) => {
+                let wake2 = wake.clone();
+                let driver = tokio::spawn(async move {
+                    let mut messages =
+                        futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+                    while let Some(m) = messages.next().await {
+                        match m {
+                            Ok(tokio_postgres::AsyncMessage::Notification(_)) => wake2.notify_one(),
+                            Ok(_) => {}
+                            Err(e) => {
+                                tracing::warn!(error = %e, "webhook LISTEN connection lost");
+                                break;
+                            }
+                        }
+                    }
+                });
+                match client.batch_execute(&format!("LISTEN {CHANNEL}")).await {
+                    Ok(()) => {
+                        wake.notify_one();
+                        let _ = driver.await;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "LISTEN failed");
+                        driver.abort();
+                    }
+                }
+                drop(client);
+            }
+            Err(e) => tracing::warn!(error = %e, "webhook LISTEN connection failed"),
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}

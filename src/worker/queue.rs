@@ -1,0 +1,239 @@
+//! The delivery queue in PostgreSQL: claim due deliveries by lease with `FOR UPDATE SKIP LOCKED`,
+//! and record the attempts of a claim, each guarded by the lease it was claimed with (a process
+//! whose lease ran out never overwrites the work of the one that took over).
+
+use chrono::{DateTime, Utc};
+use diesel::{
+    QueryableByName, sql_query,
+    sql_types::{
+        Array, BigInt, Bool, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+    },
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::events::{cursor::Cursor, feed::filter_items};
+
+#[derive(QueryableByName, Debug)]
+pub struct Claimed {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = SqlUuid)]
+    pub webhook_id: Uuid,
+    #[diesel(sql_type = Integer)]
+    pub attempts: i32,
+    #[diesel(sql_type = Timestamptz)]
+    pub locked_until: DateTime<Utc>,
+    #[diesel(sql_type = Text)]
+    pub url: String,
+    #[diesel(sql_type = Text)]
+    pub secret: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub previous_secret: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub previous_secret_until: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Array<Text>)]
+    pub items: Vec<String>,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    pub payload: Option<Value>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub event_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub txid_text: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub seq: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub event_type: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub occurred_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    pub data: Option<Value>,
+}
+
+impl Claimed {
+    /// The message id (`webhook-id`: the event id, the same on every retry) and the body: the event
+    /// as the feed shows it to the subscriber, its items filtered to the subscriber's sector.
+    pub fn message(&mut self) -> (String, Value) {
+        if let Some(p) = self.payload.take() {
+            let id = p["id"].as_str().unwrap_or_default().to_string();
+            return (id, p);
+        }
+        let id = self.event_id.unwrap_or_default();
+        let cursor = Cursor {
+            txid: self
+                .txid_text
+                .as_deref()
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(0),
+            seq: self.seq.unwrap_or(0),
+        };
+        let data = filter_items(self.data.take().unwrap_or(Value::Null), &self.items);
+        let body = json!({"id": id, "cursor": cursor.encode(), "type": self.event_type,
+            "occurred_at": self.occurred_at, "data": data});
+        (id.to_string(), body)
+    }
+
+    pub fn signing_secrets(&self, now: DateTime<Utc>) -> Vec<&str> {
+        let mut s = vec![self.secret.as_str()];
+        if let (Some(p), Some(until)) = (&self.previous_secret, self.previous_secret_until)
+            && until > now
+        {
+            s.push(p.as_str());
+        }
+        s
+    }
+}
+
+const CLAIM_SQL: &str = "WITH due AS ( \
+       SELECT d.id FROM webhook_deliveries d \
+         JOIN webhooks w ON w.id = d.webhook_id AND w.enabled \
+         JOIN subscribers s ON s.id = w.subscriber_id AND s.enabled \
+        WHERE d.status = 'pending' AND d.next_attempt_at <= now() \
+          AND (d.locked_until IS NULL OR d.locked_until < now()) \
+          AND d.webhook_id <> ALL ($1) \
+        ORDER BY d.next_attempt_at, d.id LIMIT $2 \
+        FOR UPDATE OF d SKIP LOCKED), \
+     claimed AS ( \
+       UPDATE webhook_deliveries d SET locked_until = statement_timestamp() + $3 * interval '1 millisecond' \
+         FROM due WHERE d.id = due.id \
+       RETURNING d.id, d.webhook_id, d.attempts, d.locked_until, d.event_seq, d.payload) \
+     SELECT c.id, c.webhook_id, c.attempts, c.locked_until, w.url, w.secret, w.previous_secret, \
+            w.previous_secret_until, w.items, c.payload, e.id AS event_id, e.txid::text AS txid_text, \
+            e.seq, e.type AS event_type, e.occurred_at, e.data \
+       FROM claimed c JOIN webhooks w ON w.id = c.webhook_id \
+       LEFT JOIN events e ON e.seq = c.event_seq \
+      ORDER BY c.id";
+
+/// Claims up to `limit` due deliveries of webhooks not in `busy`, for `lease_ms`.
+pub async fn claim(
+    conn: &mut AsyncPgConnection,
+    busy: &[Uuid],
+    limit: i64,
+    lease_ms: i64,
+) -> Result<Vec<Claimed>, diesel::result::Error> {
+    sql_query(CLAIM_SQL)
+        .bind::<Array<SqlUuid>, _>(busy)
+        .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(lease_ms)
+        .load(conn)
+        .await
+}
+
+/// What became of one claimed delivery.
+pub struct Recorded {
+    pub delivery_id: i64,
+    /// The lease it was claimed with.
+    pub lease: DateTime<Utc>,
+    pub attempted_at: DateTime<Utc>,
+    pub status_code: Option<i32>,
+    pub duration_ms: i32,
+    pub response: Option<String>,
+    pub error: Option<String>,
+    /// `delivered`, `pending` (to be retried at `next_attempt_at`) or `failed`.
+    pub status: &'static str,
+    pub next_attempt_at: DateTime<Utc>,
+}
+
+/// The outcome of sending part of a claim to one webhook.
+pub struct GroupOutcome {
+    pub webhook_id: Uuid,
+    pub recorded: Vec<Recorded>,
+    /// Claimed but not sent (the lease was running out, or the webhook was disabled), with their
+    /// leases.
+    pub released: Vec<(i64, DateTime<Utc>)>,
+    /// The last answer was a success.
+    pub last_ok: bool,
+    /// The receiver answered 410.
+    pub gone: bool,
+}
+
+/// Records a group's attempts and results in one transaction.
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    g: &GroupOutcome,
+    disable_after_ms: i64,
+) -> Result<(), crate::error::ApiError> {
+    let r = &g.recorded;
+    let ids: Vec<i64> = r.iter().map(|x| x.delivery_id).collect();
+    let ats: Vec<DateTime<Utc>> = r.iter().map(|x| x.attempted_at).collect();
+    let codes: Vec<Option<i32>> = r.iter().map(|x| x.status_code).collect();
+    let durations: Vec<i32> = r.iter().map(|x| x.duration_ms).collect();
+    let responses: Vec<Option<String>> = r.iter().map(|x| x.response.clone()).collect();
+    let errors: Vec<Option<String>> = r.iter().map(|x| x.error.clone()).collect();
+    let statuses: Vec<&str> = r.iter().map(|x| x.status).collect();
+    let nexts: Vec<DateTime<Utc>> = r.iter().map(|x| x.next_attempt_at).collect();
+    let leases: Vec<DateTime<Utc>> = r.iter().map(|x| x.lease).collect();
+    let released: Vec<i64> = g.released.iter().map(|x| x.0).collect();
+    let released_leases: Vec<DateTime<Utc>> = g.released.iter().map(|x| x.1).collect();
+    let (webhook_id, last_ok, gone) = (g.webhook_id, g.last_ok, g.gone);
+    crate::db::in_transaction(conn, move |conn| {
+        Box::pin(async move {
+            if !ids.is_empty() {
+                sql_query(
+                    "INSERT INTO webhook_attempts \
+                       (delivery_id, attempted_at, status_code, duration_ms, response, error) \
+                     SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::int[], $4::int[], \
+                                          $5::text[], $6::text[])",
+                )
+                .bind::<Array<BigInt>, _>(&ids)
+                .bind::<Array<Timestamptz>, _>(&ats)
+                .bind::<Array<Nullable<Integer>>, _>(&codes)
+                .bind::<Array<Integer>, _>(&durations)
+                .bind::<Array<Nullable<Text>>, _>(&responses)
+                .bind::<Array<Nullable<Text>>, _>(&errors)
+                .execute(&mut *conn)
+                .await?;
+                sql_query(
+                    "UPDATE webhook_deliveries d SET status = u.status, attempts = d.attempts + 1, \
+                       next_attempt_at = u.next, locked_until = NULL, \
+                       delivered_at = CASE WHEN u.status = 'delivered' THEN u.at END \
+                     FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::timestamptz[], \
+                                 $5::timestamptz[]) AS u(id, status, next, at, lease) \
+                     WHERE d.id = u.id AND d.locked_until = u.lease",
+                )
+                .bind::<Array<BigInt>, _>(&ids)
+                .bind::<Array<Text>, _>(&statuses)
+                .bind::<Array<Timestamptz>, _>(&nexts)
+                .bind::<Array<Timestamptz>, _>(&ats)
+                .bind::<Array<Timestamptz>, _>(&leases)
+                .execute(&mut *conn)
+                .await?;
+                sql_query(
+                    "UPDATE webhooks SET failing_since = CASE WHEN $2 THEN NULL ELSE now() END \
+                     WHERE id = $1 AND (failing_since IS NULL) <> $2",
+                )
+                .bind::<SqlUuid, _>(webhook_id)
+                .bind::<Bool, _>(last_ok)
+                .execute(&mut *conn)
+                .await?;
+                if gone || !last_ok {
+                    sql_query(
+                        "UPDATE webhooks SET enabled = false, version = version + 1, updated_at = now(), \
+                           disabled_reason = CASE WHEN $2 THEN 'gone' ELSE 'failing' END \
+                         WHERE id = $1 AND enabled \
+                           AND ($2 OR failing_since < now() - $3 * interval '1 millisecond')",
+                    )
+                    .bind::<SqlUuid, _>(webhook_id)
+                    .bind::<Bool, _>(gone)
+                    .bind::<BigInt, _>(disable_after_ms)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
+            if !released.is_empty() {
+                sql_query(
+                    "UPDATE webhook_deliveries d SET locked_until = NULL \
+                     FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, lease) \
+                     WHERE d.id = u.id AND d.locked_until = u.lease",
+                )
+                .bind::<Array<BigInt>, _>(&released)
+                .bind::<Array<Timestamptz>, _>(&released_leases)
+                .execute(&mut *conn)
+                .await?;
+            }
+            Ok(())
+        })
+    })
+    .await
+}
