@@ -27,4 +27,5 @@ mod subscribers;
 mod tick;
 mod web;
 mod webhook_delivery;
+mod webhook_process;
 mod webhooks;
