@@ -34,6 +34,8 @@ pub struct Settings {
     /// `SHIXIN_WEBHOOK_CONCURRENCY`: webhooks sent to at once by this process (default 32; `0` runs
     /// no delivery worker here). Each webhook gets one request at a time, in order.
     pub webhook_concurrency: usize,
+    /// `SHIXIN_WEBHOOK_RETENTION`: how long delivered deliveries and their attempts are kept.
+    pub webhook_retention: Duration,
     /// How often `serve` runs the time-driven changes; `None` (`off`) leaves them to `shixin tick`.
     pub tick_interval: Option<Duration>,
     /// How long the check log keeps a check.
@@ -132,6 +134,7 @@ impl Settings {
             webhook_disable_after: duration("SHIXIN_WEBHOOK_DISABLE_AFTER", "5d")?,
             webhook_allow_private: get("SHIXIN_WEBHOOK_ALLOW_PRIVATE").as_deref() == Some("true"),
             webhook_lease: duration("SHIXIN_WEBHOOK_LEASE", "30s")?,
+            webhook_retention: duration("SHIXIN_WEBHOOK_RETENTION", "30d")?,
             webhook_concurrency: match get("SHIXIN_WEBHOOK_CONCURRENCY") {
                 Some(v) => v.parse().context("SHIXIN_WEBHOOK_CONCURRENCY")?,
                 None => 32,

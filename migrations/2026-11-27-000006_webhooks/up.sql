@@ -42,6 +42,8 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at, id) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, id);
+-- the tick prunes delivered deliveries after SHIXIN_WEBHOOK_RETENTION
+CREATE INDEX webhook_deliveries_delivered_idx ON webhook_deliveries (delivered_at) WHERE status = 'delivered';
 
 -- Every attempt: when, how long, what came back.
 CREATE TABLE webhook_attempts (

@@ -237,3 +237,25 @@ pub async fn record(
     })
     .await
 }
+
+/// Deletes deliveries delivered before `before` (with their attempts), in bounded batches; pending
+/// and failed deliveries are kept until they are delivered or their webhook is deleted.
+pub async fn prune_delivered(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> Result<usize, crate::error::ApiError> {
+    let mut total = 0;
+    loop {
+        let n = sql_query(
+            "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries \
+             WHERE status = 'delivered' AND delivered_at < $1 LIMIT 10000)",
+        )
+        .bind::<Timestamptz, _>(before)
+        .execute(conn)
+        .await?;
+        total += n;
+        if n < 10_000 {
+            return Ok(total);
+        }
+    }
+}

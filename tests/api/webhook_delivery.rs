@@ -273,3 +273,38 @@ async fn two_instances_deliver_each_event_to_each_webhook_once() {
     let twice: Vec<_> = count.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "delivered more than once: {twice:?}");
 }
+
+#[tokio::test]
+async fn the_tick_prunes_delivered_deliveries_after_the_retention() {
+    let app = worker_app(&[("SHIXIN_WEBHOOK_RETENTION", "1d")]).await;
+    let rx = Receiver::start();
+    let (_, token) = app.subscriber_token("airline").await;
+    let (kept, _, _) = register(&app, &token, json!({"url": rx.url("/gone")})).await;
+    let (pruned, _, _) = register(&app, &token, json!({"url": rx.url("/ok")})).await;
+    rx.set_status(410);
+    app.post(&format!("/v1/webhooks/{kept}/test"), &token, &json!({}))
+        .await;
+    rx.wait_until(10, |g| !g.is_empty()).await;
+    rx.set_status(200);
+    app.post(&format!("/v1/webhooks/{pruned}/test"), &token, &json!({}))
+        .await;
+    wait_for_log(&app, &token, &pruned, "delivered", 1).await;
+    app.sql("UPDATE webhook_deliveries SET delivered_at = now() - interval '2 days', created_at = now() - interval '2 days' WHERE status = 'delivered'")
+        .await;
+    assert_eq!(app.tick().await.deliveries_pruned, 1);
+    let log = |id: String| {
+        let app = &app;
+        let token = &token;
+        async move {
+            app.get_json(&format!("/v1/webhooks/{id}/deliveries"), token)
+                .await["items"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    assert!(log(pruned).await.is_empty());
+    let left = log(kept).await;
+    assert_eq!(left.len(), 1, "the undelivered one is kept");
+    assert_eq!(left[0]["status"], "pending");
+}
