@@ -14,13 +14,16 @@
 //!    last delivery received) and the latency from each write returning to its `listing.published`
 //!    notice arriving at each webhook;
 //! 5. phase B (latency at a steady rate): `RATE` changes per second for `PACED_SECONDS`, each sent on
-//!    schedule whatever the previous ones are doing (open loop), and the same statistics.
+//!    schedule whatever the previous ones are doing (open loop), and the same statistics;
+//! 6. phase C (the delivery worker alone, unless `DRAIN=0`): every webhook replays the events of
+//!    phases A and B (`POST /v1/webhooks/{id}/replay` after the warm-up's cursor), which queues them
+//!    all at once; deliveries per second from the first replay request to the last delivery.
 //!
 //! Configuration (environment): `SHIXIN_URL` (default `http://127.0.0.1:18095`; or the first argument),
 //! `SHIXIN_BIN` (`target/release/shixin`, used as `shixin token` to mint the admin and court tokens
-//! with the service's `SHIXIN_JWT_SECRET`), `COURT` (`京0105`), `CHANGES` (10000), `WRITERS` (8),
-//! `WEBHOOKS` (10), `RATE` (100), `PACED_SECONDS` (10), `BASELINE_SECONDS` (5), `TIMEOUT_SECONDS`
-//! (600: the longest wait for a phase's deliveries), `RECEIVER_WORKERS` (2).
+//! with the service's `SHIXIN_JWT_SECRET`), `COURT` (`京0105`), `CHANGES` (10000), `WRITERS` (16),
+//! `WEBHOOKS` (10), `RATE` (100), `PACED_SECONDS` (20), `BASELINE_SECONDS` (5), `TIMEOUT_SECONDS`
+//! (600: the longest wait for a phase's deliveries), `RECEIVER_WORKERS` (2), `DRAIN` (1).
 //! Prints a summary, then the results as one JSON document on the last lines of stdout.
 
 use std::{
@@ -56,6 +59,7 @@ struct Config {
     baseline_seconds: f64,
     timeout: Duration,
     receiver_workers: usize,
+    drain: bool,
 }
 
 fn env_or<T: FromStr>(key: &str, default: T) -> anyhow::Result<T> {
@@ -79,13 +83,14 @@ impl Config {
             bin: env_or("SHIXIN_BIN", "target/release/shixin".to_string())?,
             court: env_or("COURT", "京0105".to_string())?,
             changes: env_or("CHANGES", 10_000)?,
-            writers: env_or("WRITERS", 8)?,
+            writers: env_or("WRITERS", 16)?,
             webhooks: env_or("WEBHOOKS", 10)?,
             rate: env_or("RATE", 100.0)?,
-            paced_seconds: env_or("PACED_SECONDS", 10.0)?,
+            paced_seconds: env_or("PACED_SECONDS", 20.0)?,
             baseline_seconds: env_or("BASELINE_SECONDS", 5.0)?,
             timeout: Duration::from_secs(env_or("TIMEOUT_SECONDS", 600)?),
             receiver_workers: env_or("RECEIVER_WORKERS", 2)?,
+            drain: env_or("DRAIN", 1u8)? != 0,
         })
     }
 }
@@ -203,6 +208,14 @@ struct Collector {
 }
 
 impl Collector {
+    /// A collector that ignores what the receiver got before now (replays repeat `webhook-id`s).
+    fn from_now(rec: &Recorder) -> Collector {
+        Collector {
+            cursor: lock(&rec.got).len(),
+            ..Collector::default()
+        }
+    }
+
     fn poll(&mut self, rec: &Recorder) {
         let fresh: Vec<Arrival> = {
             let got = lock(&rec.got);
@@ -681,8 +694,9 @@ async fn main() -> anyhow::Result<()> {
         .as_str()
         .context("no access_token")?
         .to_string();
+    let mut hook_ids = Vec::new();
     for i in 0..cfg.webhooks {
-        expect_json(
+        let w = expect_json(
             client
                 .post(format!("{}/v1/webhooks", cfg.url))
                 .bearer_auth(&sub_token)
@@ -695,6 +709,7 @@ async fn main() -> anyhow::Result<()> {
             "POST /v1/webhooks",
         )
         .await?;
+        hook_ids.push(w["id"].as_str().unwrap_or_default().to_string());
     }
     eprintln!(
         "receiver {rx}; subscriber {} with {} webhooks",
@@ -728,6 +743,10 @@ async fn main() -> anyhow::Result<()> {
     let sample = lock(&rec.sample)
         .clone()
         .context("no restriction.imposed body received")?;
+    let warm_cursor = serde_json::from_slice::<Value>(&sample)?["cursor"]
+        .as_str()
+        .context("no cursor in the event")?
+        .to_string();
     eprintln!(
         "warm-up: {per_change} deliveries per change; sample body {} bytes",
         sample.len()
@@ -773,15 +792,78 @@ async fn main() -> anyhow::Result<()> {
     let b = phase_report("B_paced", started, &writes_b, errors_b, expected_b, &col);
     line("phase B", &b);
 
+    // Phase C: the same events replayed to every webhook at once: the delivery worker draining a
+    // backlog, with no writes competing.
+    let c = if cfg.drain {
+        let writes: HashMap<Uuid, Write> = writes_a
+            .iter()
+            .chain(&writes_b)
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        let expected = writes.len() * per_change;
+        eprintln!("phase C: replaying {expected} deliveries…");
+        let mut col_c = Collector::from_now(&rec);
+        let started = Instant::now();
+        let mut queued = 0;
+        for id in &hook_ids {
+            let q = expect_json(
+                client
+                    .post(format!("{}/v1/webhooks/{id}/replay", cfg.url))
+                    .bearer_auth(&sub_token)
+                    .json(&json!({"after": warm_cursor}))
+                    .send()
+                    .await?,
+                202,
+                "POST /v1/webhooks/{id}/replay",
+            )
+            .await?;
+            queued += q["queued"].as_u64().unwrap_or(0);
+        }
+        let replayed = started.elapsed().as_secs_f64();
+        col_c.wait(&rec, &writes, expected, cfg.timeout).await;
+        let arrivals: Vec<&Arrival> = col_c
+            .unique
+            .iter()
+            .filter(|a| writes.contains_key(&a.listing))
+            .collect();
+        let first = arrivals.iter().map(|a| a.at).min().unwrap_or(started);
+        let last = arrivals.iter().map(|a| a.at).max().unwrap_or(started);
+        let span = (last - started).as_secs_f64();
+        let r = json!({
+            "phase": "C_drain",
+            "queued": queued,
+            "replay_requests_s": replayed,
+            "deliveries_expected": expected,
+            "deliveries": arrivals.len(),
+            "first_delivery_after_s": (first - started).as_secs_f64(),
+            "seconds_first_replay_to_last_delivery": span,
+            "deliveries_per_sec": if span > 0.0 { arrivals.len() as f64 / span } else { 0.0 },
+            "deliveries_per_sec_first_to_last_delivery":
+                if last > first { arrivals.len() as f64 / (last - first).as_secs_f64() } else { 0.0 },
+        });
+        eprintln!(
+            "phase C: {} of {} deliveries ({queued} queued by {} replays in {replayed:.1} s) in {span:.1} s = {:.0} deliveries/s",
+            r["deliveries"],
+            expected,
+            hook_ids.len(),
+            r["deliveries_per_sec"].as_f64().unwrap_or(0.0)
+        );
+        r
+    } else {
+        Value::Null
+    };
+
     let base_rps = base["requests_per_sec"].as_f64().unwrap_or(0.0);
     let ratio = |r: &Value| {
         let d = r["deliveries_per_sec"].as_f64().unwrap_or(0.0);
         if base_rps > 0.0 { d / base_rps } else { 0.0 }
     };
     eprintln!(
-        "ratio deliveries/s ÷ receiver baseline req/s: phase A {:.3}, phase B {:.3} (duplicates seen: {})",
+        "ratio deliveries/s ÷ receiver baseline req/s: phase A {:.3}, phase B {:.3}, phase C {:.3} \
+         (duplicates seen: {})",
         ratio(&a),
         ratio(&b),
+        ratio(&c),
         col.duplicates
     );
     let out = json!({
@@ -792,7 +874,9 @@ async fn main() -> anyhow::Result<()> {
         "phase_a": a,
         "phase_b": b,
         "ratio_a": ratio(&a),
+        "phase_c": c,
         "ratio_b": ratio(&b),
+        "ratio_c": ratio(&c),
         "duplicates": col.duplicates,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);

@@ -1,6 +1,8 @@
 //! The audit trail: every change appends a row in the same transaction, chained by hash
 //! (each row's hash covers the previous row's hash). `shixin audit verify` recomputes the chain.
 
+use std::cell::RefCell;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::{ExpressionMethods, QueryDsl, insert_into};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -109,8 +111,37 @@ fn now_micros() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
-/// Appends one audit row in the caller's transaction. The chain head is locked, so rows are
-/// numbered without gaps in commit order.
+/// An audit row waiting for the end of its transaction.
+pub struct PendingRow {
+    at: DateTime<Utc>,
+    actor: Actor,
+    action: String,
+    entity_type: String,
+    entity_id: String,
+    before: Option<Value>,
+    after: Option<Value>,
+}
+
+tokio::task_local! {
+    static PENDING: RefCell<Vec<PendingRow>>;
+}
+
+/// Runs a transaction's body collecting its audit rows instead of writing them; the caller writes
+/// them with [`seal`] just before the commit. The chain head is then locked only from the seal to the
+/// commit (three round trips), not from the first change to the commit: concurrent writes queue on
+/// it far less.
+pub async fn collect<F: std::future::Future>(body: F) -> (F::Output, Vec<PendingRow>) {
+    PENDING
+        .scope(RefCell::new(Vec::new()), async move {
+            let out = body.await;
+            let rows = PENDING.with(|p| p.take());
+            (out, rows)
+        })
+        .await
+}
+
+/// Appends one audit row to the caller's transaction: at its seal when the transaction runs under
+/// [`collect`] (`crate::db::in_transaction`), at once otherwise.
 pub async fn append(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
@@ -120,46 +151,78 @@ pub async fn append(
     before: Option<&Value>,
     after: Option<&Value>,
 ) -> Result<(), ApiError> {
-    let (last_seq, prev_hash): (i64, String) = audit_chain_head::table
+    let mut row = Some(PendingRow {
+        at: now_micros(),
+        actor: actor.clone(),
+        action: action.to_string(),
+        entity_type: entity_type.to_string(),
+        entity_id: entity_id.to_string(),
+        before: before.cloned(),
+        after: after.cloned(),
+    });
+    let _ = PENDING.try_with(|p| {
+        if let Some(r) = row.take() {
+            p.borrow_mut().push(r);
+        }
+    });
+    match row {
+        Some(r) => seal(conn, vec![r]).await,
+        None => Ok(()),
+    }
+}
+
+/// Writes audit rows in order: locks the chain head, so rows are numbered without gaps in commit
+/// order, and chains each row's hash to the previous one.
+pub async fn seal(conn: &mut AsyncPgConnection, rows: Vec<PendingRow>) -> Result<(), ApiError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let (mut seq, mut prev_hash): (i64, String) = audit_chain_head::table
         .filter(audit_chain_head::id.eq(1))
         .select((audit_chain_head::seq, audit_chain_head::hash))
         .for_update()
         .first(conn)
         .await?;
-    let at = now_micros();
-    let seq = last_seq + 1;
-    let fields = RowFields {
-        seq,
-        at,
-        actor,
-        action,
-        entity_type,
-        entity_id,
-        before,
-        after,
-    };
-    let hash = row_hash(&prev_hash, &fields);
-    insert_into(audit_log::table)
-        .values((
+    let mut values = Vec::with_capacity(rows.len());
+    for r in &rows {
+        seq += 1;
+        let hash = row_hash(
+            &prev_hash,
+            &RowFields {
+                seq,
+                at: r.at,
+                actor: &r.actor,
+                action: &r.action,
+                entity_type: &r.entity_type,
+                entity_id: &r.entity_id,
+                before: r.before.as_ref(),
+                after: r.after.as_ref(),
+            },
+        );
+        values.push((
             audit_log::seq.eq(seq),
-            audit_log::at.eq(at),
-            audit_log::actor_sub.eq(&actor.sub),
-            audit_log::actor_role.eq(&actor.role),
-            audit_log::actor_court.eq(&actor.court),
-            audit_log::action.eq(action),
-            audit_log::entity_type.eq(entity_type),
-            audit_log::entity_id.eq(entity_id),
-            audit_log::before.eq(before),
-            audit_log::after.eq(after),
-            audit_log::prev_hash.eq(&prev_hash),
-            audit_log::hash.eq(&hash),
-        ))
+            audit_log::at.eq(r.at),
+            audit_log::actor_sub.eq(&r.actor.sub),
+            audit_log::actor_role.eq(&r.actor.role),
+            audit_log::actor_court.eq(&r.actor.court),
+            audit_log::action.eq(&r.action),
+            audit_log::entity_type.eq(&r.entity_type),
+            audit_log::entity_id.eq(&r.entity_id),
+            audit_log::before.eq(r.before.as_ref()),
+            audit_log::after.eq(r.after.as_ref()),
+            audit_log::prev_hash.eq(prev_hash.clone()),
+            audit_log::hash.eq(hash.clone()),
+        ));
+        prev_hash = hash;
+    }
+    insert_into(audit_log::table)
+        .values(values)
         .execute(conn)
         .await?;
     diesel::update(audit_chain_head::table.filter(audit_chain_head::id.eq(1)))
         .set((
             audit_chain_head::seq.eq(seq),
-            audit_chain_head::hash.eq(&hash),
+            audit_chain_head::hash.eq(&prev_hash),
         ))
         .execute(conn)
         .await?;

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Push benchmark (issue: bench/push): CHANGES court changes (person listings, each published with its
-# restriction order: two events) fanned out to WEBHOOKS webhooks of one airline subscriber on a local
-# receiver, then a paced stream of RATE changes/s for PACED_SECONDS; in the same run, the receiver's own
-# throughput under a plain load generator (the baseline). See examples/bench_push.rs.
-#   bench/push/run.sh                      # CHANGES=10000 WRITERS=8 WEBHOOKS=10 RATE=100 PACED_SECONDS=10
+# Push benchmark (issue: bench/push). Against a fresh database and one `shixin serve`, with one airline
+# subscriber whose WEBHOOKS webhooks point at a receiver inside the driver (examples/bench_push.rs):
+#   baseline  the receiver's own throughput under a plain load generator (same client, one sender per webhook);
+#   phase A   CHANGES court changes (person listings, each published with its restriction order: two events,
+#             so 20 deliveries with 10 webhooks) from WRITERS concurrent writers, as fast as the service takes
+#             them: deliveries/s and the latency from each write's answer to its listing.published notice;
+#   phase B   RATE changes/s for PACED_SECONDS (open loop): the same statistics at a steady rate;
+#   phase C   (DRAIN=1) every webhook replays phases A and B at once: the delivery worker draining a backlog.
+#   bench/push/run.sh                      # CHANGES=10000 WRITERS=16 WEBHOOKS=10 RATE=100 PACED_SECONDS=20 DRAIN=1
 #   CHANGES=500 PACED_SECONDS=5 bench/push/run.sh   # a smoke test
 # Results: target/bench-push/result.json (driver output), serve.log, samples.txt (top and
 # pg_stat_activity every few seconds while the driver runs).
@@ -39,12 +43,25 @@ SERVER=$!
 SAMPLER=
 cleanup() {
   [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null || true
+  [ -n "${VACUUMER:-}" ] && kill "$VACUUMER" 2>/dev/null || true
   kill "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
 }
 trap cleanup EXIT
 for _ in $(seq 1 100); do curl -sf "$SHIXIN_URL/healthz" >/dev/null && break; sleep 0.2; done
 curl -sf "$SHIXIN_URL/healthz" >/dev/null || { echo "the service did not start:"; cat "$OUT/serve.log"; exit 1; }
+
+# This host's PostgreSQL runs with autovacuum = off (/etc/postgresql/15/main/conf.d/90-ci.conf). The
+# service vacuums its delivery queue itself every 10 s while deliveries flow; VACUUM_EVERY=N (seconds) adds
+# an outside vacuum loop as well (default 0: none, the service alone).
+VACUUM_EVERY=${VACUUM_EVERY:-0}
+VACUUMER=
+if [ "$VACUUM_EVERY" != 0 ]; then
+  ( while sleep "$VACUUM_EVERY"; do
+      psql -h 127.0.0.1 -U postgres -d "$DB" -qc "VACUUM (ANALYZE) webhook_deliveries, audit_chain_head" || true
+    done ) > "$OUT/vacuum.log" 2>&1 &
+  VACUUMER=$!
+fi
 
 # While the driver runs: the busiest processes and what PostgreSQL's sessions wait on.
 (
@@ -57,7 +74,7 @@ curl -sf "$SHIXIN_URL/healthz" >/dev/null || { echo "the service did not start:"
 ) > "$OUT/samples.txt" 2>&1 &
 SAMPLER=$!
 
-echo "commit $(git rev-parse --short HEAD), $(date -u +%F), $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-target/release/examples/bench_push | tee "$OUT/result.json"
+echo "commit $(git rev-parse --short HEAD), $(date -u +%F), $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg), VACUUM_EVERY=$VACUUM_EVERY"
+target/release/examples/bench_push 2> >(tee "$OUT/summary.txt" >&2) | tee "$OUT/result.json"
 echo "queue after the run:"
 "${PSQL[@]}" -d "$DB" -Atc "SELECT status, count(*), sum(attempts) FROM webhook_deliveries GROUP BY 1"

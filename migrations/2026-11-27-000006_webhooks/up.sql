@@ -40,9 +40,14 @@ CREATE TABLE webhook_deliveries (
     delivered_at    timestamptz,
     CHECK (event_seq IS NOT NULL OR payload IS NOT NULL)
 );
-CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at, id) WHERE status = 'pending';
+-- the claim walks each free webhook's due deliveries in order
+CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (webhook_id, next_attempt_at, id) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, id);
 -- the tick prunes delivered deliveries after SHIXIN_WEBHOOK_RETENTION
+-- Every delivery leaves a dead tuple: vacuum the queue early (the worker also vacuums it itself, for
+-- servers that run without autovacuum).
+ALTER TABLE webhook_deliveries SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 1000,
+                                    autovacuum_vacuum_insert_scale_factor = 0.05);
 CREATE INDEX webhook_deliveries_delivered_idx ON webhook_deliveries (delivered_at) WHERE status = 'delivered';
 
 -- Every attempt: when, how long, what came back.

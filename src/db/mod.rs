@@ -107,7 +107,12 @@ where
 {
     type Tm = <AsyncPgConnection as AsyncConnection>::TransactionManager;
     Tm::begin_transaction(conn).await?;
-    match body(conn).await {
+    let (result, audit_rows) = crate::audit::collect(body(conn)).await;
+    let result = match result {
+        Ok(v) => crate::audit::seal(conn, audit_rows).await.map(|()| v),
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(v) => {
             Tm::commit_transaction(conn).await?;
             Ok(v)

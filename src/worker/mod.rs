@@ -10,7 +10,10 @@ pub mod send;
 
 use std::{
     collections::{BTreeMap, HashSet},
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::Duration,
 };
 
@@ -27,8 +30,12 @@ use crate::startup::AppState;
 use queue::{Claimed, GroupOutcome, Recorded};
 use send::Verdict;
 
-/// The most deliveries one claim takes.
-const BATCH: i64 = 100;
+/// The most deliveries one claim takes per webhook.
+const PER_WEBHOOK: i64 = 50;
+/// Connections of the worker's own pool (claims and records never wait behind API requests).
+const POOL: usize = 4;
+/// How often the queue is vacuumed while deliveries flow (each leaves a dead tuple behind).
+const VACUUM_EVERY: Duration = Duration::from_secs(10);
 /// How often the queue is polled when no notification comes.
 const POLL: Duration = Duration::from_secs(1);
 const CHANNEL: &str = "shixin_webhooks";
@@ -61,8 +68,20 @@ pub async fn run_forever(state: web::Data<AppState>) {
             return;
         }
     };
+    let pool = match crate::db::build_pool(s.database_url.expose(), POOL) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook worker pool could not be built; no deliveries");
+            return;
+        }
+    };
     let wake = Arc::new(Notify::new());
+    let processed = Arc::new(AtomicU64::new(0));
     tokio::spawn(listen(s.database_url.expose().to_string(), wake.clone()));
+    tokio::spawn(vacuum_loop(
+        s.database_url.expose().to_string(),
+        processed.clone(),
+    ));
     let busy: Busy = Arc::default();
     let permits = Arc::new(Semaphore::new(s.webhook_concurrency.max(1)));
     let lease_ms = i64::try_from(s.webhook_lease.as_millis()).unwrap_or(30_000);
@@ -70,8 +89,8 @@ pub async fn run_forever(state: web::Data<AppState>) {
         let Ok(first) = permits.clone().acquire_owned().await else {
             return;
         };
-        let claimed = match state.db.get().await {
-            Ok(mut conn) => queue::claim(&mut conn, &busy_ids(&busy), BATCH, lease_ms)
+        let claimed = match pool.get().await {
+            Ok(mut conn) => queue::claim(&mut conn, &busy_ids(&busy), PER_WEBHOOK, lease_ms)
                 .await
                 .map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
@@ -107,11 +126,18 @@ pub async fn run_forever(state: web::Data<AppState>) {
                 },
             };
             set_busy(&busy, webhook_id, true);
-            let (state, client, busy, wake) =
-                (state.clone(), client.clone(), busy.clone(), wake.clone());
+            let (state, pool, client, busy, wake, processed) = (
+                state.clone(),
+                pool.clone(),
+                client.clone(),
+                busy.clone(),
+                wake.clone(),
+                processed.clone(),
+            );
             tokio::spawn(async move {
                 let outcome = send_group(&state, &client, webhook_id, rows).await;
-                save(&state, &outcome).await;
+                save(&state, &pool, &outcome).await;
+                processed.fetch_add(outcome.recorded.len() as u64, Ordering::Relaxed);
                 set_busy(&busy, webhook_id, false);
                 drop(permit);
                 wake.notify_one();
@@ -192,11 +218,11 @@ async fn send_group(
 
 /// Records a group's outcome, retrying a few times; if the database stays away the leases run out
 /// and the deliveries are sent again (at least once, never lost).
-async fn save(state: &AppState, outcome: &GroupOutcome) {
+async fn save(state: &AppState, pool: &crate::db::DbPool, outcome: &GroupOutcome) {
     let disable_after_ms =
         i64::try_from(state.settings.webhook_disable_after.as_millis()).unwrap_or(i64::MAX);
     for attempt in 0..5u32 {
-        let result = match state.db.get().await {
+        let result = match pool.get().await {
             Ok(mut conn) => queue::record(&mut conn, outcome, disable_after_ms)
                 .await
                 .map_err(|e| e.to_string()),
@@ -248,5 +274,41 @@ async fn listen(url: String, wake: Arc<Notify>) {
             Err(e) => tracing::warn!(error = %e, "webhook LISTEN connection failed"),
         }
         tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Vacuums the delivery queue every [`VACUUM_EVERY`] while deliveries flow, one instance at a time
+/// (an advisory lock): autovacuum may be slow or off, and the claim walks the queue's index, where
+/// every delivered row leaves a dead entry until a vacuum.
+async fn vacuum_loop(url: String, processed: Arc<AtomicU64>) {
+    const LOCK: i64 = 0x5348_4958_5643; // "SHIXVC"
+    let mut seen = 0;
+    loop {
+        tokio::time::sleep(VACUUM_EVERY).await;
+        let now = processed.load(Ordering::Relaxed);
+        if now - seen < 1000 {
+            continue;
+        }
+        seen = now;
+        let Ok((client, connection)) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await
+        else {
+            continue;
+        };
+        let driver = tokio::spawn(connection);
+        let locked = client
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK])
+            .await
+            .map(|r| r.get::<_, bool>(0))
+            .unwrap_or(false);
+        if locked {
+            if let Err(e) = client.batch_execute("VACUUM webhook_deliveries").await {
+                tracing::warn!(error = %e, "vacuuming the delivery queue failed");
+            }
+            let _ = client
+                .batch_execute("SELECT pg_advisory_unlock_all()")
+                .await;
+        }
+        drop(client);
+        let _ = driver.await;
     }
 }

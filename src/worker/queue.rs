@@ -86,14 +86,15 @@ impl Claimed {
 }
 
 const CLAIM_SQL: &str = "WITH due AS ( \
-       SELECT d.id FROM webhook_deliveries d \
-         JOIN webhooks w ON w.id = d.webhook_id AND w.enabled \
+       SELECT d.id FROM webhooks w \
          JOIN subscribers s ON s.id = w.subscriber_id AND s.enabled \
-        WHERE d.status = 'pending' AND d.next_attempt_at <= now() \
-          AND (d.locked_until IS NULL OR d.locked_until < now()) \
-          AND d.webhook_id <> ALL ($1) \
-        ORDER BY d.next_attempt_at, d.id LIMIT $2 \
-        FOR UPDATE OF d SKIP LOCKED), \
+         CROSS JOIN LATERAL ( \
+           SELECT d.id FROM webhook_deliveries d \
+            WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= now() \
+              AND (d.locked_until IS NULL OR d.locked_until < now()) \
+            ORDER BY d.next_attempt_at, d.id LIMIT $2 \
+            FOR UPDATE SKIP LOCKED) d \
+        WHERE w.enabled AND w.id <> ALL ($1)), \
      claimed AS ( \
        UPDATE webhook_deliveries d SET locked_until = statement_timestamp() + $3 * interval '1 millisecond' \
          FROM due WHERE d.id = due.id \
@@ -105,16 +106,16 @@ const CLAIM_SQL: &str = "WITH due AS ( \
        LEFT JOIN events e ON e.seq = c.event_seq \
       ORDER BY c.id";
 
-/// Claims up to `limit` due deliveries of webhooks not in `busy`, for `lease_ms`.
+/// Claims up to `per_webhook` due deliveries of each enabled webhook not in `busy`, for `lease_ms`.
 pub async fn claim(
     conn: &mut AsyncPgConnection,
     busy: &[Uuid],
-    limit: i64,
+    per_webhook: i64,
     lease_ms: i64,
 ) -> Result<Vec<Claimed>, diesel::result::Error> {
     sql_query(CLAIM_SQL)
         .bind::<Array<SqlUuid>, _>(busy)
-        .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(per_webhook)
         .bind::<BigInt, _>(lease_ms)
         .load(conn)
         .await
