@@ -77,6 +77,13 @@ pub async fn run_forever(state: web::Data<AppState>) {
     };
     let wake = Arc::new(Notify::new());
     let processed = Arc::new(AtomicU64::new(0));
+    let (record_tx, record_rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(recorder(
+        state.clone(),
+        pool.clone(),
+        record_rx,
+        processed.clone(),
+    ));
     tokio::spawn(listen(s.database_url.expose().to_string(), wake.clone()));
     tokio::spawn(vacuum_loop(
         s.database_url.expose().to_string(),
@@ -126,18 +133,18 @@ pub async fn run_forever(state: web::Data<AppState>) {
                 },
             };
             set_busy(&busy, webhook_id, true);
-            let (state, pool, client, busy, wake, processed) = (
+            let (state, client, busy, wake, record_tx) = (
                 state.clone(),
-                pool.clone(),
                 client.clone(),
                 busy.clone(),
                 wake.clone(),
-                processed.clone(),
+                record_tx.clone(),
             );
             tokio::spawn(async move {
                 let outcome = send_group(&state, &client, webhook_id, rows).await;
-                save(&state, &pool, &outcome).await;
-                processed.fetch_add(outcome.recorded.len() as u64, Ordering::Relaxed);
+                // The sent deliveries stay leased until the recorder writes them down, so the
+                // webhook's next deliveries may already go out (in order, as the claim walks them).
+                let _ = record_tx.send(outcome);
                 set_busy(&busy, webhook_id, false);
                 drop(permit);
                 wake.notify_one();
@@ -216,25 +223,37 @@ async fn send_group(
     out
 }
 
-/// Records a group's outcome, retrying a few times; if the database stays away the leases run out
-/// and the deliveries are sent again (at least once, never lost).
-async fn save(state: &AppState, pool: &crate::db::DbPool, outcome: &GroupOutcome) {
+/// Writes down what the senders did, every outcome that finished meanwhile in one transaction,
+/// retrying a few times; if the database stays away the leases run out and the deliveries are sent
+/// again (at least once, never lost).
+async fn recorder(
+    state: web::Data<AppState>,
+    pool: crate::db::DbPool,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<GroupOutcome>,
+    processed: Arc<AtomicU64>,
+) {
     let disable_after_ms =
         i64::try_from(state.settings.webhook_disable_after.as_millis()).unwrap_or(i64::MAX);
-    for attempt in 0..5u32 {
-        let result = match pool.get().await {
-            Ok(mut conn) => queue::record(&mut conn, outcome, disable_after_ms)
-                .await
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        match result {
-            Ok(()) => return,
-            Err(e) => {
-                tracing::warn!(error = %e, attempt, "recording webhook attempts failed");
-                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+    let mut batch = Vec::new();
+    while rx.recv_many(&mut batch, 256).await > 0 {
+        for attempt in 0..5u32 {
+            let result = match pool.get().await {
+                Ok(mut conn) => queue::record(&mut conn, &batch, disable_after_ms)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match result {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, attempt, "recording webhook attempts failed");
+                    tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+                }
             }
         }
+        let n: usize = batch.iter().map(|g| g.recorded.len()).sum();
+        processed.fetch_add(n as u64, Ordering::Relaxed);
+        batch.clear();
     }
 }
 

@@ -149,13 +149,14 @@ pub struct GroupOutcome {
     pub gone: bool,
 }
 
-/// Records a group's attempts and results in one transaction.
+/// Records the attempts and results of many groups in one transaction (the worker's recorder batches
+/// what finished meanwhile).
 pub async fn record(
     conn: &mut AsyncPgConnection,
-    g: &GroupOutcome,
+    groups: &[GroupOutcome],
     disable_after_ms: i64,
 ) -> Result<(), crate::error::ApiError> {
-    let r = &g.recorded;
+    let r: Vec<&Recorded> = groups.iter().flat_map(|g| &g.recorded).collect();
     let ids: Vec<i64> = r.iter().map(|x| x.delivery_id).collect();
     let ats: Vec<DateTime<Utc>> = r.iter().map(|x| x.attempted_at).collect();
     let codes: Vec<Option<i32>> = r.iter().map(|x| x.status_code).collect();
@@ -165,9 +166,28 @@ pub async fn record(
     let statuses: Vec<&str> = r.iter().map(|x| x.status).collect();
     let nexts: Vec<DateTime<Utc>> = r.iter().map(|x| x.next_attempt_at).collect();
     let leases: Vec<DateTime<Utc>> = r.iter().map(|x| x.lease).collect();
-    let released: Vec<i64> = g.released.iter().map(|x| x.0).collect();
-    let released_leases: Vec<DateTime<Utc>> = g.released.iter().map(|x| x.1).collect();
-    let (webhook_id, last_ok, gone) = (g.webhook_id, g.last_ok, g.gone);
+    let released: Vec<i64> = groups
+        .iter()
+        .flat_map(|g| g.released.iter().map(|x| x.0))
+        .collect();
+    let released_leases: Vec<DateTime<Utc>> = groups
+        .iter()
+        .flat_map(|g| g.released.iter().map(|x| x.1))
+        .collect();
+    // Each webhook's state after the batch: its last group decides whether it is failing.
+    let mut last: Vec<(Uuid, bool, bool)> = Vec::new();
+    for g in groups.iter().filter(|g| !g.recorded.is_empty()) {
+        match last.iter_mut().find(|(id, ..)| *id == g.webhook_id) {
+            Some(e) => *e = (g.webhook_id, g.last_ok, e.2 || g.gone),
+            None => last.push((g.webhook_id, g.last_ok, g.gone)),
+        }
+    }
+    let healthy: Vec<Uuid> = last.iter().filter(|s| s.1).map(|s| s.0).collect();
+    let states: Vec<(Uuid, bool)> = last
+        .iter()
+        .filter(|s| !s.1 || s.2)
+        .map(|s| (s.0, s.2))
+        .collect();
     crate::db::in_transaction(conn, move |conn| {
         Box::pin(async move {
             if !ids.is_empty() {
@@ -200,15 +220,24 @@ pub async fn record(
                 .bind::<Array<Timestamptz>, _>(&leases)
                 .execute(&mut *conn)
                 .await?;
+            }
+            if !healthy.is_empty() {
                 sql_query(
-                    "UPDATE webhooks SET failing_since = CASE WHEN $2 THEN NULL ELSE now() END \
-                     WHERE id = $1 AND (failing_since IS NULL) <> $2",
+                    "UPDATE webhooks SET failing_since = NULL \
+                     WHERE id = ANY ($1) AND failing_since IS NOT NULL",
                 )
-                .bind::<SqlUuid, _>(webhook_id)
-                .bind::<Bool, _>(last_ok)
+                .bind::<Array<SqlUuid>, _>(&healthy)
                 .execute(&mut *conn)
                 .await?;
-                if gone || !last_ok {
+            }
+            for (webhook_id, gone) in states {
+                sql_query(
+                    "UPDATE webhooks SET failing_since = now() WHERE id = $1 AND failing_since IS NULL",
+                )
+                .bind::<SqlUuid, _>(webhook_id)
+                .execute(&mut *conn)
+                .await?;
+                {
                     sql_query(
                         "UPDATE webhooks SET enabled = false, version = version + 1, updated_at = now(), \
                            disabled_reason = CASE WHEN $2 THEN 'gone' ELSE 'failing' END \
