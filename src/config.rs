@@ -34,6 +34,8 @@ pub struct Settings {
     /// `SHIXIN_WEBHOOK_CONCURRENCY`: webhooks sent to at once by this process (default 32; `0` runs
     /// no delivery worker here). Each webhook gets one request at a time, in order.
     pub webhook_concurrency: usize,
+    /// `SHIXIN_HTTP_WORKERS`: HTTP worker threads (default: one per core).
+    pub http_workers: usize,
     /// `SHIXIN_WEBHOOK_RETENTION`: how long delivered deliveries and their attempts are kept.
     pub webhook_retention: Duration,
     /// How often `serve` runs the time-driven changes; `None` (`off`) leaves them to `shixin tick`.
@@ -134,6 +136,14 @@ impl Settings {
             webhook_disable_after: duration("SHIXIN_WEBHOOK_DISABLE_AFTER", "5d")?,
             webhook_allow_private: get("SHIXIN_WEBHOOK_ALLOW_PRIVATE").as_deref() == Some("true"),
             webhook_lease: duration("SHIXIN_WEBHOOK_LEASE", "30s")?,
+            http_workers: match get("SHIXIN_HTTP_WORKERS") {
+                Some(v) => v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=256).contains(n))
+                    .context("SHIXIN_HTTP_WORKERS must be 1 to 256")?,
+                None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            },
             webhook_retention: duration("SHIXIN_WEBHOOK_RETENTION", "30d")?,
             webhook_concurrency: match get("SHIXIN_WEBHOOK_CONCURRENCY") {
                 Some(v) => v.parse().context("SHIXIN_WEBHOOK_CONCURRENCY")?,

@@ -111,6 +111,7 @@ impl Application {
             tokio::spawn(crate::worker::run_forever(state.clone()));
         }
         let max_body = state.settings.max_body;
+        let workers = state.settings.http_workers;
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
@@ -128,6 +129,7 @@ impl Application {
                 .wrap(middleware::NormalizePath::trim())
                 .wrap(TracingLogger::<RedactedRootSpan>::new())
         })
+        .workers(workers)
         .listen(listener)?
         .shutdown_timeout(10)
         .run();
