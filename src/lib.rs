@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod metrics;
 pub mod orders;
 pub mod routes;
 pub mod secret;

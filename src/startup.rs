@@ -104,6 +104,7 @@ impl Application {
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState::new(settings).await?);
+        crate::metrics::handle();
         if let Some(interval) = state.settings.tick_interval {
             tokio::spawn(crate::tick::run_forever(state.clone(), interval));
         }
@@ -126,6 +127,7 @@ impl Application {
                 .default_service(web::to(routes::fallback::not_found))
                 .wrap(middleware::from_fn(routes::public::limit::rate_limit))
                 .wrap(routes::fallback::problem_errors())
+                .wrap(middleware::from_fn(crate::metrics::track))
                 .wrap(middleware::NormalizePath::trim())
                 .wrap(TracingLogger::<RedactedRootSpan>::new())
         })

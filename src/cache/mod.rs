@@ -226,11 +226,17 @@ impl Cache {
             .await
         };
         match tokio::time::timeout(REDIS_DEADLINE, call).await {
-            Ok(Ok((_, _, Some(body), n))) => (Lookup::Hit(Bytes::from(body)), counter.map(|_| n)),
-            Ok(Ok((e, g, None, n))) => (
-                Lookup::Miss(FillKey(format!("{answers}{e}:{g}:{suffix}"))),
-                counter.map(|_| n),
-            ),
+            Ok(Ok((_, _, Some(body), n))) => {
+                metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "hit").increment(1);
+                (Lookup::Hit(Bytes::from(body)), counter.map(|_| n))
+            }
+            Ok(Ok((e, g, None, n))) => {
+                metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "miss").increment(1);
+                (
+                    Lookup::Miss(FillKey(format!("{answers}{e}:{g}:{suffix}"))),
+                    counter.map(|_| n),
+                )
+            }
             Ok(Err(e))
                 if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) =>
             {

@@ -39,6 +39,7 @@ pub async fn append(
         .bind::<Jsonb, _>(data)
         .execute(conn)
         .await?;
+    metrics::counter!(crate::metrics::EVENTS, "type" => event_type.to_string()).increment(1);
     Ok(id)
 }
 

@@ -55,15 +55,80 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
+#[derive(diesel::QueryableByName)]
+struct QueueRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pending: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    failed: i64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    oldest_due_seconds: f64,
+}
+
+fn gauge(out: &mut String, name: &str, help: &str, value: f64) {
+    out.push_str(&format!(
+        "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"
+    ));
+}
+
 /// Prometheus metrics.
 #[utoipa::path(tag = "operations", responses((status = 200, content_type = "text/plain", body = String)))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let mut body = crate::metrics::handle()
+        .map(|h| h.render())
+        .unwrap_or_default();
     let s = state.db.status();
-    let body = format!(
-        "# HELP shixin_db_pool_size Connections in the database pool.\n# TYPE shixin_db_pool_size gauge\nshixin_db_pool_size {}\n# HELP shixin_db_pool_available Idle connections in the database pool.\n# TYPE shixin_db_pool_available gauge\nshixin_db_pool_available {}\n",
-        s.size, s.available
+    gauge(
+        &mut body,
+        "shixin_db_pool_size",
+        "Connections in the database pool.",
+        s.size as f64,
     );
+    gauge(
+        &mut body,
+        "shixin_db_pool_available",
+        "Idle connections in the database pool.",
+        s.available as f64,
+    );
+    gauge(
+        &mut body,
+        "shixin_db_pool_waiting",
+        "Requests waiting for a database connection.",
+        s.waiting as f64,
+    );
+    if let Ok(mut conn) = state.db.get().await {
+        let q: Result<Vec<QueueRow>, _> = sql_query(
+            "SELECT count(*) FILTER (WHERE status = 'pending') AS pending, \
+                    count(*) FILTER (WHERE status = 'failed') AS failed, \
+                    COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at) \
+                      FILTER (WHERE status = 'pending' AND next_attempt_at <= now())), 0)::float8 \
+                      AS oldest_due_seconds \
+             FROM webhook_deliveries WHERE status IN ('pending', 'failed')",
+        )
+        .load(&mut conn)
+        .await;
+        if let Some(r) = q.ok().and_then(|v| v.into_iter().next()) {
+            gauge(
+                &mut body,
+                "shixin_webhook_queue_pending",
+                "Deliveries waiting to be sent (due or scheduled for a retry).",
+                r.pending as f64,
+            );
+            gauge(
+                &mut body,
+                "shixin_webhook_queue_failed",
+                "Deliveries whose retries are used up (replayable).",
+                r.failed as f64,
+            );
+            gauge(
+                &mut body,
+                "shixin_webhook_queue_oldest_due_seconds",
+                "How long the oldest due delivery has waited: the delivery lag.",
+                r.oldest_due_seconds,
+            );
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(body)

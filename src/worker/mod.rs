@@ -202,6 +202,16 @@ async fn send_group(
                 }
             }
         };
+        let outcome = match r.verdict {
+            Verdict::Delivered => "delivered",
+            Verdict::Gone => "gone",
+            Verdict::Failed => "failed",
+        };
+        metrics::counter!(crate::metrics::DELIVERY_ATTEMPTS, "outcome" => outcome).increment(1);
+        if let (Verdict::Delivered, Some(at)) = (r.verdict, row.occurred_at) {
+            let lag = (r.attempted_at - at).to_std().unwrap_or_default();
+            metrics::histogram!(crate::metrics::DELIVERY_LAG).record(lag.as_secs_f64());
+        }
         out.last_ok = r.verdict == Verdict::Delivered;
         out.gone |= r.verdict == Verdict::Gone;
         if r.verdict != Verdict::Delivered {

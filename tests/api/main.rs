@@ -13,6 +13,7 @@ mod helpers;
 mod idempotency;
 mod listings_change;
 mod listings_create;
+mod metrics;
 mod openapi;
 mod process;
 mod public;

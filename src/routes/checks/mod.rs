@@ -209,6 +209,12 @@ pub async fn check(
         });
         results.push(result);
     }
+    let denied = results.iter().filter(|r| r.decision == "deny").count() as u64;
+    let sector = subscriber.sector.code();
+    metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => "deny")
+        .increment(denied);
+    metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => "allow")
+        .increment(results.len() as u64 - denied);
     state.check_log.record(log);
     Ok(HttpResponse::Ok().json(CheckOut {
         as_of: position.encode(),

@@ -25,6 +25,7 @@ pub fn is_public_path(path: &str) -> bool {
 
 /// 429 `rate_limited` with `Retry-After`.
 pub fn too_many(retry_after: u64) -> ApiError {
+    metrics::counter!(crate::metrics::RATE_LIMITED).increment(1);
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate_limited",
@@ -35,6 +36,7 @@ pub fn too_many(retry_after: u64) -> ApiError {
 
 /// The web page's 429: a short page in Chinese, with `Retry-After`.
 fn too_many_page(retry_after: u64) -> HttpResponse {
+    metrics::counter!(crate::metrics::RATE_LIMITED).increment(1);
     HttpResponse::TooManyRequests()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::RETRY_AFTER, retry_after.to_string()))
