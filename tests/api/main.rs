@@ -23,6 +23,7 @@ mod rate_limit;
 mod receiver;
 mod releases;
 mod restrictions;
+mod security;
 mod seed;
 mod subscribers;
 mod tick;
