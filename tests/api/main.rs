@@ -8,6 +8,7 @@ mod checks;
 mod courts;
 mod errors;
 mod events;
+mod faults;
 mod feed;
 mod helpers;
 mod idempotency;

@@ -132,18 +132,22 @@ async fn public_cache_off_with_redis_url_none() {
     assert_correct_and_fast(&app).await;
 }
 
-struct PrivateRedis {
+pub(crate) struct PrivateRedis {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl PrivateRedis {
-    fn start() -> PrivateRedis {
+    pub(crate) fn start() -> PrivateRedis {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
+        Self::start_on(port)
+    }
+    /// A Redis on `port` (again, after a kill).
+    pub(crate) fn start_on(port: u16) -> PrivateRedis {
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -160,7 +164,7 @@ impl PrivateRedis {
             .expect("redis-server");
         PrivateRedis { child, port }
     }
-    fn signal(&self, sig: &str) {
+    pub(crate) fn signal(&self, sig: &str) {
         Command::new("kill")
             .args([sig, &self.child.id().to_string()])
             .status()
