@@ -89,7 +89,12 @@ pub async fn migrate(url: &str) -> anyhow::Result<usize> {
             .enable_all()
             .build()?;
         rt.block_on(async {
-            let conn = AsyncPgConnection::establish(&url).await?;
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            // Instances starting together on a new database migrate one at a time; the lock is
+            // released when this connection closes.
+            sql_query("SELECT pg_advisory_lock(7324155001)")
+                .execute(&mut conn)
+                .await?;
             let mut harness = AsyncMigrationHarness::new(conn);
             let ran = harness
                 .run_pending_migrations(MIGRATIONS)

@@ -81,3 +81,33 @@ async fn redis_killed_under_public_load_fails_no_request() {
     );
     drop(redis);
 }
+
+#[tokio::test]
+async fn two_instances_starting_together_on_a_new_database_both_migrate() {
+    let name = format!("shixin_test_{}", uuid::Uuid::new_v4().simple());
+    let url = format!("{}/{name}", crate::helpers::base_url());
+    let (a, b, c) = tokio::join!(
+        shixin::db::migrate(&url),
+        shixin::db::migrate(&url),
+        shixin::db::migrate(&url)
+    );
+    let ran: Vec<usize> = [a, b, c]
+        .into_iter()
+        .map(|r| r.expect("migrated"))
+        .collect();
+    assert_eq!(
+        ran.iter().filter(|n| **n > 0).count(),
+        1,
+        "one ran them, the others found them done: {ran:?}"
+    );
+    let mut admin = <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(
+        &format!("{}/postgres", crate::helpers::base_url()),
+    )
+    .await
+    .unwrap();
+    let _ = diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")),
+        &mut admin,
+    )
+    .await;
+}
