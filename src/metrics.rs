@@ -5,7 +5,7 @@
 use std::{sync::OnceLock, time::Instant};
 
 use actix_web::{
-    Error,
+    Error, HttpMessage,
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
     middleware::Next,
@@ -40,6 +40,30 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
+/// A request's route pattern (`/v1/listings/{id}`, never its path, which may carry an ID number),
+/// worked out once per request and kept in its extensions for the log span and the metrics.
+#[derive(Clone)]
+pub struct RoutePattern(pub String);
+
+impl RoutePattern {
+    pub fn of(req: &ServiceRequest) -> RoutePattern {
+        if let Some(p) = req.extensions().get::<RoutePattern>() {
+            return p.clone();
+        }
+        let p = RoutePattern(req.match_pattern().unwrap_or_else(|| "unmatched".into()));
+        req.extensions_mut().insert(p.clone());
+        p
+    }
+}
+
+/// The status a request ended with, whether the service answered or failed.
+pub fn status_of<B>(outcome: &Result<ServiceResponse<B>, Error>) -> u16 {
+    match outcome {
+        Ok(r) => r.status().as_u16(),
+        Err(e) => e.as_response_error().status_code().as_u16(),
+    }
+}
+
 /// Counts every request and its latency under its route pattern (never its path, which may carry an
 /// ID number).
 pub async fn track(
@@ -47,15 +71,10 @@ pub async fn track(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let start = Instant::now();
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_string());
+    let route = RoutePattern::of(&req).0;
     let method = req.method().as_str().to_string();
     let res = next.call(req).await;
-    let status = match &res {
-        Ok(r) => r.status().as_u16(),
-        Err(e) => e.as_response_error().status_code().as_u16(),
-    };
+    let status = status_of(&res);
     metrics::counter!(REQUESTS, "route" => route.clone(), "method" => method.clone(),
         "status" => status.to_string())
     .increment(1);

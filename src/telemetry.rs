@@ -53,23 +53,18 @@ impl RootSpanBuilder for RedactedRootSpan {
             .get::<RequestId>()
             .map(|r| r.to_string())
             .unwrap_or_default();
-        let route = request
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".into());
+        let route = crate::metrics::RoutePattern::of(request);
         tracing::info_span!(
             "http_request",
             method = %request.method(),
-            route = %route,
+            route = %route.0,
             request_id = %request_id,
             status = tracing::field::Empty,
         )
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        let status = match outcome {
-            Ok(resp) => resp.status().as_u16(),
-            Err(e) => e.as_response_error().status_code().as_u16(),
-        };
+        let status = crate::metrics::status_of(outcome);
         span.record("status", status);
         span.in_scope(|| tracing::info!(status, "request finished"));
     }

@@ -89,15 +89,37 @@ pub async fn page(
     Ok(rows
         .into_iter()
         .map(|r| {
-            json!({
-                "id": r.id,
-                "cursor": cursor_of(&r.txid_text, r.seq).encode(),
-                "type": r.event_type,
-                "occurred_at": r.occurred_at,
-                "data": filter_items(r.data, sector_items),
-            })
+            event_json(
+                r.id,
+                &r.txid_text,
+                r.seq,
+                &r.event_type,
+                r.occurred_at,
+                r.data,
+                sector_items,
+            )
         })
         .collect())
+}
+
+/// An event as a subscriber reads it, in the feed and in a webhook's body: `{id, cursor, type,
+/// occurred_at, data}`, its items filtered to the subscriber's sector.
+pub fn event_json(
+    id: Uuid,
+    txid_text: &str,
+    seq: i64,
+    event_type: &str,
+    occurred_at: DateTime<Utc>,
+    data: Value,
+    sector_items: &[String],
+) -> Value {
+    json!({
+        "id": id,
+        "cursor": cursor_of(txid_text, seq).encode(),
+        "type": event_type,
+        "occurred_at": occurred_at,
+        "data": filter_items(data, sector_items),
+    })
 }
 
 /// [`position`] on a shared connection reference, to pipeline with other statements.

@@ -23,6 +23,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 
 use crate::error::ApiError;
 
@@ -181,6 +182,16 @@ pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
 
 pub fn encode_cursor(s: &str) -> String {
     URL_SAFE_NO_PAD.encode(s)
+}
+
+/// `?cursor=` of a list ordered by UUID: the id to continue after, if any.
+pub fn uuid_cursor(cursor: &Option<String>) -> Result<Option<Uuid>, ApiError> {
+    opt(cursor)
+        .map(|c| {
+            Uuid::parse_str(&decode_cursor(c)?)
+                .map_err(|_| ApiError::invalid_parameter("cursor is not one this service issued"))
+        })
+        .transpose()
 }
 
 pub fn decode_cursor(c: &str) -> Result<String, ApiError> {

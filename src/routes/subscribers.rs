@@ -20,7 +20,7 @@ use crate::{
     },
     domain::restriction::Sector,
     error::ApiError,
-    routes::{decode_cursor, encode_cursor, opt, page_limit, parse_json},
+    routes::{encode_cursor, page_limit, parse_json, uuid_cursor},
     startup::AppState,
     write::{Outcome, run_write},
 };
@@ -141,13 +141,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     principal.require_admin()?;
     let limit = page_limit(q.limit)?;
-    let after = match opt(&q.cursor) {
-        Some(c) => Some(
-            Uuid::parse_str(&decode_cursor(c)?)
-                .map_err(|_| ApiError::invalid_parameter("cursor is not valid"))?,
-        ),
-        None => None,
-    };
+    let after = uuid_cursor(&q.cursor)?;
     let mut conn = state.db.get().await?;
     let mut items = Subscriber::page(&mut conn, after, limit + 1).await?;
     let next_cursor = if items.len() as i64 > limit {

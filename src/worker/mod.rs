@@ -93,9 +93,10 @@ pub async fn run_forever(state: web::Data<AppState>) {
     let permits = Arc::new(Semaphore::new(s.webhook_concurrency.max(1)));
     let lease_ms = i64::try_from(s.webhook_lease.as_millis()).unwrap_or(30_000);
     loop {
-        let Ok(first) = permits.clone().acquire_owned().await else {
+        // Claim only when a sender is free; only this loop takes permits, so it stays free.
+        if permits.acquire().await.is_err() {
             return;
-        };
+        }
         let claimed = match pool.get().await {
             Ok(mut conn) => queue::claim(&mut conn, &busy_ids(&busy), PER_WEBHOOK, lease_ms)
                 .await
@@ -106,13 +107,11 @@ pub async fn run_forever(state: web::Data<AppState>) {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(error = %e, "claiming webhook deliveries failed; retrying");
-                drop(first);
                 tokio::time::sleep(POLL).await;
                 continue;
             }
         };
         if claimed.is_empty() {
-            drop(first);
             tokio::select! {
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
@@ -123,14 +122,9 @@ pub async fn run_forever(state: web::Data<AppState>) {
         for c in claimed {
             groups.entry(c.webhook_id).or_default().push(c);
         }
-        let mut first = Some(first);
         for (webhook_id, rows) in groups {
-            let permit = match first.take() {
-                Some(p) => p,
-                None => match permits.clone().acquire_owned().await {
-                    Ok(p) => p,
-                    Err(_) => return,
-                },
+            let Ok(permit) = permits.clone().acquire_owned().await else {
+                return;
             };
             set_busy(&busy, webhook_id, true);
             let (state, client, busy, wake, record_tx) = (

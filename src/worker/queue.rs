@@ -10,10 +10,10 @@ use diesel::{
     },
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
-use crate::events::{cursor::Cursor, feed::filter_items};
+use crate::events::feed::event_json;
 
 #[derive(QueryableByName, Debug)]
 pub struct Claimed {
@@ -60,17 +60,15 @@ impl Claimed {
             return (id, p);
         }
         let id = self.event_id.unwrap_or_default();
-        let cursor = Cursor {
-            txid: self
-                .txid_text
-                .as_deref()
-                .and_then(|t| t.parse().ok())
-                .unwrap_or(0),
-            seq: self.seq.unwrap_or(0),
-        };
-        let data = filter_items(self.data.take().unwrap_or(Value::Null), &self.items);
-        let body = json!({"id": id, "cursor": cursor.encode(), "type": self.event_type,
-            "occurred_at": self.occurred_at, "data": data});
+        let body = event_json(
+            id,
+            self.txid_text.as_deref().unwrap_or("0"),
+            self.seq.unwrap_or(0),
+            self.event_type.as_deref().unwrap_or_default(),
+            self.occurred_at.unwrap_or_default(),
+            self.data.take().unwrap_or(Value::Null),
+            &self.items,
+        );
         (id.to_string(), body)
     }
 
@@ -266,6 +264,15 @@ pub async fn record(
         })
     })
     .await
+}
+
+/// Wakes the delivery workers now (queued rows wake them by the table's trigger; this is for rows that
+/// became due by an update: a webhook enabled again, failed deliveries queued again).
+pub async fn wake_workers(conn: &mut AsyncPgConnection) -> Result<(), diesel::result::Error> {
+    sql_query("SELECT pg_notify('shixin_webhooks', '')")
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Deletes deliveries delivered before `before` (with their attempts), in bounded batches; pending

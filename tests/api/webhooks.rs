@@ -344,3 +344,50 @@ async fn rotation_signs_with_both_secrets_and_replay_sends_older_events_again() 
     .await;
     assert_eq!((s, v["code"].as_str()), (422, Some("invalid_value")), "{v}");
 }
+
+#[tokio::test]
+async fn restriction_events_reach_only_webhooks_whose_sector_they_concern() {
+    // API.md "Change feed": restriction.* events go to a subscriber only when they carry one of its
+    // sector's items (DOMAIN §5), and then with only those items.
+    let app = worker_app(&[]).await;
+    let rx = Receiver::start();
+    let (_, air) = app.subscriber_token("airline").await;
+    let (_, school) = app.subscriber_token("education").await;
+    register(&app, &air, json!({"url": rx.url("/air")})).await;
+    let (school_hook, _, _) = register(&app, &school, json!({"url": rx.url("/school")})).await;
+    let mut body = crate::helpers::order_body(&make_id("110105", "19800101", 721), 21);
+    body["items"] = json!(["air_travel", "g_train_any_seat"]);
+    let (s, v) = json(
+        app.post("/v1/restrictions", &app.court("京0105"), &body)
+            .await,
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let got = rx
+        .wait_until(10, |g| g.iter().any(|r| r.path == "/air"))
+        .await;
+    let air_got: Vec<_> = got.iter().filter(|r| r.path == "/air").collect();
+    assert_eq!(air_got[0].event_type(), "restriction.imposed");
+    assert_eq!(air_got[0].json()["data"]["items"], json!(["air_travel"]));
+    // A test event queued after the order reaches the education webhook after anything queued
+    // before it (one webhook's deliveries go out in order): it is all that arrives there.
+    app.post(
+        &format!("/v1/webhooks/{school_hook}/test"),
+        &school,
+        &json!({}),
+    )
+    .await;
+    let got = rx
+        .wait_until(10, |g| g.iter().any(|r| r.path == "/school"))
+        .await;
+    let school_got: Vec<String> = got
+        .iter()
+        .filter(|r| r.path == "/school")
+        .map(|r| r.event_type())
+        .collect();
+    assert_eq!(
+        school_got,
+        ["webhook.test"],
+        "nothing of the order for education"
+    );
+}

@@ -11,41 +11,27 @@ use uuid::Uuid;
 
 use crate::db::schema::webhooks;
 
-#[derive(Clone, Queryable, Selectable)]
+/// A webhook; as its subscriber sees it, never with its secrets (shown only on creation and
+/// rotation) nor the columns the service keeps for itself.
+#[derive(Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = webhooks)]
 pub struct Webhook {
     pub id: Uuid,
+    #[serde(skip)]
     pub subscriber_id: Uuid,
-    pub url: String,
-    pub description: Option<String>,
-    pub event_types: Option<Vec<String>>,
-    pub items: Vec<String>,
-    pub secret: String,
-    pub previous_secret: Option<String>,
-    pub previous_secret_until: Option<DateTime<Utc>>,
-    pub enabled: bool,
-    pub disabled_reason: Option<String>,
-    pub failing_since: Option<DateTime<Utc>>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl std::fmt::Debug for Webhook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Webhook({}, enabled={})", self.id, self.enabled)
-    }
-}
-
-/// A webhook as its subscriber sees it (never with its secret, which is shown only on creation and
-/// rotation).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookOut {
-    pub id: Uuid,
     pub url: String,
     pub description: Option<String>,
     /// The event types sent; null for all.
     pub event_types: Option<Vec<String>>,
+    /// The subscriber's sector items (which restriction and release events it gets).
+    #[serde(skip)]
+    pub items: Vec<String>,
+    #[serde(skip)]
+    pub secret: String,
+    #[serde(skip)]
+    pub previous_secret: Option<String>,
+    #[serde(skip)]
+    pub previous_secret_until: Option<DateTime<Utc>>,
     pub enabled: bool,
     /// Why it was disabled: `gone` (the receiver answered 410), `failing` (failures for longer than
     /// `SHIXIN_WEBHOOK_DISABLE_AFTER`) or `subscriber` (disabled by its owner).
@@ -57,20 +43,9 @@ pub struct WebhookOut {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<&Webhook> for WebhookOut {
-    fn from(w: &Webhook) -> Self {
-        WebhookOut {
-            id: w.id,
-            url: w.url.clone(),
-            description: w.description.clone(),
-            event_types: w.event_types.clone(),
-            enabled: w.enabled,
-            disabled_reason: w.disabled_reason.clone(),
-            failing_since: w.failing_since,
-            version: w.version,
-            created_at: w.created_at,
-            updated_at: w.updated_at,
-        }
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Webhook({}, enabled={})", self.id, self.enabled)
     }
 }
 

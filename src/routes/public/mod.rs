@@ -12,7 +12,7 @@ use crate::{
     db::models::public_listing::{self, PublicSearch},
     domain::{credit_code::CreditCode, id_number::IdNumber, name::fold_name},
     error::ApiError,
-    routes::{decode_cursor, encode_cursor, listings::public_item, opt, page_limit},
+    routes::{encode_cursor, listings::public_item, opt, page_limit, uuid_cursor},
     startup::AppState,
 };
 use wire::{PublicItem, PublicPage, PublicQuery};
@@ -55,13 +55,7 @@ pub fn parse_search(q: &PublicQuery) -> Result<PublicSearch, ApiError> {
             Some(keys)
         }
     };
-    let after =
-        match opt(&q.cursor) {
-            None => None,
-            Some(c) => Some(Uuid::parse_str(&decode_cursor(c)?).map_err(|_| {
-                ApiError::invalid_parameter("cursor is not one this service issued")
-            })?),
-        };
+    let after = uuid_cursor(&q.cursor)?;
     Ok(PublicSearch {
         folded_name: folded,
         debtor_keys,

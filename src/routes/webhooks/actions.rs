@@ -12,7 +12,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{WebhookWithSecret, not_found, out, parse_id, subscriber};
+use super::{WebhookWithSecret, not_found, owned, parse_id, subscriber};
 use crate::{
     auth::Principal,
     db::{in_transaction, models::webhook::Webhook, schema::webhooks},
@@ -64,10 +64,7 @@ pub async fn rotate(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{}\"", w.version)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(WebhookWithSecret {
-            webhook: out(&w),
-            secret,
-        }))
+        .json(WebhookWithSecret { webhook: w, secret }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -108,8 +105,7 @@ pub async fn replay(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let sub = subscriber(&state, &principal).await?;
-    let id = parse_id(&path)?;
+    let id = owned(&state, &principal, &path).await?.id;
     let input: ReplayIn = if body.is_empty() {
         ReplayIn { after: None }
     } else {
@@ -127,9 +123,6 @@ pub async fn replay(
         None => None,
     };
     let mut conn = state.db.get().await?;
-    Webhook::find_owned(&mut conn, sub.id, id)
-        .await?
-        .ok_or_else(not_found)?;
     let queued = match after {
         Some(c) => {
             sql_query(REPLAY_SQL)
@@ -144,9 +137,7 @@ pub async fn replay(
                 .bind::<SqlUuid, _>(id)
                 .execute(&mut conn)
                 .await?;
-            sql_query("SELECT pg_notify('shixin_webhooks', '')")
-                .execute(&mut conn)
-                .await?;
+            crate::worker::queue::wake_workers(&mut conn).await?;
             n
         }
     };
@@ -165,12 +156,8 @@ pub async fn test(
     principal: Principal,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let sub = subscriber(&state, &principal).await?;
-    let id = parse_id(&path)?;
+    let id = owned(&state, &principal, &path).await?.id;
     let mut conn = state.db.get().await?;
-    Webhook::find_owned(&mut conn, sub.id, id)
-        .await?
-        .ok_or_else(not_found)?;
     let event_id = Uuid::now_v7();
     let payload = json!({"id": event_id, "type": "webhook.test", "occurred_at": Utc::now(),
         "data": {"webhook_id": id, "message": "a test event from shixin"}});

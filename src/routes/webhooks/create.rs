@@ -8,7 +8,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{WebhookWithSecret, check_url, out, parse_description, parse_event_types, subscriber};
+use super::{WebhookWithSecret, check_url, parse_description, parse_event_types, subscriber};
 use crate::{
     auth::Principal,
     db::{models::webhook::Webhook, schema::webhooks},
@@ -65,8 +65,5 @@ pub async fn create(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/webhooks/{id}")))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(WebhookWithSecret {
-            webhook: out(&w),
-            secret,
-        }))
+        .json(WebhookWithSecret { webhook: w, secret }))
 }

@@ -12,10 +12,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{not_found, parse_id, subscriber};
+use super::owned;
 use crate::{
     auth::Principal,
-    db::models::webhook::Webhook,
     error::ApiError,
     routes::{decode_cursor, encode_cursor, opt, page_limit},
     startup::AppState,
@@ -138,16 +137,6 @@ const SELECT: &str = "SELECT d.id, COALESCE(e.id::text, d.payload->>'id') AS eve
      LEFT JOIN LATERAL (SELECT * FROM webhook_attempts a WHERE a.delivery_id = d.id \
                         ORDER BY a.id DESC LIMIT 1) a ON true";
 
-async fn owned(state: &AppState, principal: &Principal, id: &str) -> Result<Uuid, ApiError> {
-    let sub = subscriber(state, principal).await?;
-    let id = parse_id(id)?;
-    let mut conn = state.db.get().await?;
-    Webhook::find_owned(&mut conn, sub.id, id)
-        .await?
-        .ok_or_else(not_found)?;
-    Ok(id)
-}
-
 /// The webhook's deliveries, newest first, each with its last attempt.
 #[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path), DeliveryQuery),
     security(("bearer" = [])), responses((status = 200, body = DeliveryPage)))]
@@ -158,7 +147,7 @@ pub async fn list(
     path: web::Path<String>,
     q: web::Query<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = owned(&state, &principal, &path).await?;
+    let id = owned(&state, &principal, &path).await?.id;
     let limit = page_limit(q.limit)?;
     let status = opt(&q.status);
     if let Some(s) = status
@@ -207,7 +196,7 @@ pub async fn get(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, delivery) = path.into_inner();
-    let id = owned(&state, &principal, &id).await?;
+    let id = owned(&state, &principal, &id).await?.id;
     let delivery: i64 = delivery
         .parse()
         .map_err(|_| ApiError::not_found("no such delivery"))?;

@@ -7,20 +7,15 @@ use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::{
-    check_url, not_found, out, parse_description, parse_event_types, parse_id, subscriber,
+    check_url, not_found, owned, parse_description, parse_event_types, parse_id, subscriber,
 };
 use crate::{
     auth::Principal,
-    db::{
-        in_transaction,
-        models::webhook::{Webhook, WebhookOut},
-        schema::webhooks,
-    },
+    db::{in_transaction, models::webhook::Webhook, schema::webhooks},
     error::ApiError,
-    routes::{decode_cursor, encode_cursor, opt, page_limit, parse_json},
+    routes::{encode_cursor, page_limit, parse_json, uuid_cursor},
     startup::AppState,
     write::{check_version, if_match},
 };
@@ -35,7 +30,7 @@ pub struct WebhookQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookPage {
-    pub items: Vec<WebhookOut>,
+    pub items: Vec<Webhook>,
     pub next_cursor: Option<String>,
 }
 
@@ -62,7 +57,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::E
 fn respond(w: &Webhook) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{}\"", w.version)))
-        .json(out(w))
+        .json(w)
 }
 
 /// The subscriber's webhooks.
@@ -76,17 +71,11 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let sub = subscriber(&state, &principal).await?;
     let limit = page_limit(q.limit)?;
-    let after = match opt(&q.cursor) {
-        Some(c) => Some(
-            Uuid::parse_str(&decode_cursor(c)?)
-                .map_err(|_| ApiError::invalid_parameter("cursor is not valid"))?,
-        ),
-        None => None,
-    };
+    let after = uuid_cursor(&q.cursor)?;
     let mut conn = state.db.get().await?;
     let rows = Webhook::list(&mut conn, sub.id, after, limit + 1).await?;
     let more = rows.len() as i64 > limit;
-    let items: Vec<WebhookOut> = rows.iter().take(limit as usize).map(out).collect();
+    let items: Vec<Webhook> = rows.into_iter().take(limit as usize).collect();
     let next_cursor = more
         .then(|| items.last().map(|w| encode_cursor(&w.id.to_string())))
         .flatten();
@@ -95,25 +84,19 @@ pub async fn list(
 
 /// One of the subscriber's webhooks (404 for another subscriber's).
 #[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, body = WebhookOut)))]
+    responses((status = 200, body = Webhook)))]
 #[get("/v1/webhooks/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let sub = subscriber(&state, &principal).await?;
-    let id = parse_id(&path)?;
-    let mut conn = state.db.get().await?;
-    let w = Webhook::find_owned(&mut conn, sub.id, id)
-        .await?
-        .ok_or_else(not_found)?;
-    Ok(respond(&w))
+    Ok(respond(&owned(&state, &principal, &path).await?))
 }
 
 /// Change the URL, event types, description, or enable/disable it (`If-Match` optional).
 #[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), request_body = WebhookPatch,
-    security(("bearer" = [])), responses((status = 200, body = WebhookOut)))]
+    security(("bearer" = [])), responses((status = 200, body = Webhook)))]
 #[patch("/v1/webhooks/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -189,9 +172,7 @@ pub async fn update(
     .await?;
     if w.enabled {
         // Re-enabled: its pending deliveries are due now.
-        let _ = diesel::sql_query("SELECT pg_notify('shixin_webhooks', '')")
-            .execute(&mut conn)
-            .await;
+        let _ = crate::worker::queue::wake_workers(&mut conn).await;
     }
     Ok(respond(&w))
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Principal,
-    db::models::webhook::{Webhook, WebhookOut},
+    db::models::webhook::Webhook,
     error::ApiError,
     startup::AppState,
     subscribers::ActiveSubscriber,
@@ -24,7 +24,7 @@ use crate::{
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookWithSecret {
     #[serde(flatten)]
-    pub webhook: WebhookOut,
+    pub webhook: Webhook,
     /// `whsec_…` (Standard Webhooks): keep it, it is not shown again.
     pub secret: String,
 }
@@ -34,6 +34,20 @@ pub(crate) async fn subscriber(
     principal: &Principal,
 ) -> Result<ActiveSubscriber, ApiError> {
     state.subscribers.require(&state.db, principal).await
+}
+
+/// The principal's webhook `id` (404 when it belongs to another subscriber or does not exist).
+pub(crate) async fn owned(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<Webhook, ApiError> {
+    let sub = subscriber(state, principal).await?;
+    let id = parse_id(id)?;
+    let mut conn = state.db.get().await?;
+    Webhook::find_owned(&mut conn, sub.id, id)
+        .await?
+        .ok_or_else(not_found)
 }
 
 pub(crate) fn parse_id(s: &str) -> Result<Uuid, ApiError> {
@@ -102,8 +116,4 @@ pub(crate) fn parse_description(v: Option<&Value>) -> Result<Option<String>, Api
             "description must be a string of at most 500 characters",
         )),
     }
-}
-
-pub(crate) fn out(w: &Webhook) -> WebhookOut {
-    WebhookOut::from(w)
 }
