@@ -202,9 +202,19 @@ fn is_connection_error(e: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
     match e {
         Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        // tokio-postgres reports a dropped socket as "error communicating with the server" or
+        // "connection closed"; the server's own goodbye says "terminating connection …" (found by
+        // the PostgreSQL crash test, tests/api/pg_fault.rs).
         Error::DatabaseError(_, info) => {
             let m = info.message();
-            m.contains("connection") || m.contains("terminating")
+            [
+                "connection",
+                "terminating",
+                "communicating with the server",
+                "shutting down",
+            ]
+            .iter()
+            .any(|s| m.contains(s))
         }
         Error::BrokenTransactionManager => true,
         _ => false,

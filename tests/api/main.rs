@@ -16,6 +16,7 @@ mod listings_change;
 mod listings_create;
 mod metrics;
 mod openapi;
+mod pg_fault;
 mod process;
 mod public;
 mod public_cache;
