@@ -42,6 +42,9 @@ pub struct Settings {
     pub tick_interval: Option<Duration>,
     /// How long the check log keeps a check.
     pub check_log_retention: Duration,
+    /// `SHIXIN_CHECK_FILTER_REFRESH`: how often the in-memory set of restricted keys catches up
+    /// (default 250ms); `off` sends every subject of a check to PostgreSQL.
+    pub check_filter_refresh: Option<Duration>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,6 +153,11 @@ impl Settings {
                 None => 32,
             },
             check_log_retention: duration("SHIXIN_CHECK_LOG_RETENTION", "180d")?,
+            check_filter_refresh: match get("SHIXIN_CHECK_FILTER_REFRESH").as_deref() {
+                Some("off") => None,
+                Some(v) => Some(parse_duration(v).context("SHIXIN_CHECK_FILTER_REFRESH")?),
+                None => Some(Duration::from_millis(250)),
+            },
             tick_interval: match get("SHIXIN_TICK_INTERVAL").as_deref() {
                 Some("off") => None,
                 Some(v) => Some(parse_duration(v).context("SHIXIN_TICK_INTERVAL")?),

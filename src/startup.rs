@@ -28,6 +28,8 @@ pub struct AppState {
     pub rate_limiter: RateLimiter,
     pub subscribers: crate::subscribers::SubscriberCache,
     pub check_log: crate::checklog::CheckLog,
+    /// The keys any restriction order binds, in memory (`routes::checks::filter`).
+    pub subject_filter: routes::checks::filter::SubjectFilter,
     pub jwt: JwtVerifier,
     pub settings: Settings,
     pub openapi_json: String,
@@ -58,6 +60,7 @@ impl AppState {
         Ok(AppState {
             check_log: crate::checklog::CheckLog::start(settings.database_url.expose()),
             subscribers: crate::subscribers::SubscriberCache::default(),
+            subject_filter: Default::default(),
             db: pool,
             read_db,
             cache,
@@ -105,6 +108,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState::new(settings).await?);
         crate::metrics::handle();
+        if let Some(every) = state.settings.check_filter_refresh {
+            state
+                .subject_filter
+                .start(state.public_db().clone(), every)
+                .await;
+        }
         if let Some(interval) = state.settings.tick_interval {
             tokio::spawn(crate::tick::run_forever(state.clone(), interval));
         }

@@ -97,6 +97,12 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         "Requests waiting for a database connection.",
         s.waiting as f64,
     );
+    gauge(
+        &mut body,
+        "shixin_check_filter_keys",
+        "Restricted keys held in memory for checks (0 while not loaded or turned off).",
+        state.subject_filter.len() as f64,
+    );
     if let Ok(mut conn) = state.db.get().await {
         let q: Result<Vec<QueueRow>, _> = sql_query(
             "SELECT count(*) FILTER (WHERE status = 'pending') AS pending, \

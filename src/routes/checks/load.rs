@@ -9,6 +9,7 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::filter::Probe;
 use crate::error::ApiError;
 
 #[derive(QueryableByName)]
@@ -80,12 +81,20 @@ pub async fn documents(
 
 /// Every active order binding any subject (by ID number or organisation code, or by a document
 /// bound to a person), with the releases valid now of that subject on that order as JSON.
+/// `probe` comes from the in-memory filter (`filter.rs`): the keys it may restrict, plus any key of
+/// `all` written since its watermark.
 pub async fn orders(
     mut conn: Shared<'_>,
-    keys: Vec<String>,
+    probe: Probe,
+    all: Vec<String>,
     types: Vec<String>,
     numbers: Vec<String>,
 ) -> Result<Vec<OrderHit>, ApiError> {
+    let recent = if probe.since.is_some() {
+        all
+    } else {
+        Vec::new()
+    };
     Ok(sql_query(
         "SELECT s.subject_key, s.role, s.name, r.id AS restriction_id, r.listing_id, r.items, \
                 r.case_number, r.issued_on, c.name AS court_name, \
@@ -102,12 +111,17 @@ pub async fn orders(
                  SELECT unnest($1::text[]) \
                  UNION ALL \
                  SELECT d.id_number FROM person_documents d \
-                 JOIN unnest($2::text[], $3::text[]) AS q(t, n) ON d.doc_type = q.t AND d.doc_number = q.n)) \
+                 JOIN unnest($2::text[], $3::text[]) AS q(t, n) ON d.doc_type = q.t AND d.doc_number = q.n \
+                 UNION ALL \
+                 SELECT n.subject_key FROM restriction_subjects n \
+                 WHERE n.txid >= $4::text::xid8 AND n.subject_key = ANY($5::text[]))) \
            AND r.status = 'active'",
     )
-    .bind::<Array<Text>, _>(keys)
+    .bind::<Array<Text>, _>(probe.keys)
     .bind::<Array<Text>, _>(types)
     .bind::<Array<Text>, _>(numbers)
+    .bind::<Nullable<Text>, _>(probe.since)
+    .bind::<Array<Text>, _>(recent)
     .load(&mut conn)
     .await?)
 }

@@ -1,6 +1,7 @@
 //! `POST /v1/checks`: may these persons buy this ticket? (API.md "Checks").
 
 pub mod decide;
+pub mod filter;
 pub mod load;
 pub mod wire;
 
@@ -145,6 +146,7 @@ pub async fn check(
             Key::Doc(..) => None,
         })
         .collect();
+    let probe = state.subject_filter.probe(&direct);
     let conn = state.public_db().get().await?;
     let shared: &diesel_async::AsyncPgConnection = &conn;
     // One round trip, three pipelined statements. The feed position is read first, so every event
@@ -152,7 +154,7 @@ pub async fn check(
     let (position, docs, orders) = futures_util::try_join!(
         crate::events::feed::position_shared(shared),
         load::documents(shared, types.clone(), numbers.clone()),
-        load::orders(shared, direct, types, numbers),
+        load::orders(shared, probe, direct, types, numbers),
     )?;
     let releases: Vec<load::ReleaseHit> = orders.iter().flat_map(load::releases_of).collect();
     let mut by_doc: HashMap<(&str, &str), Vec<String>> = HashMap::new();
