@@ -1,5 +1,7 @@
 //! How an order and its releases read (API.md "Restriction orders"), in answers and in events.
 
+use std::collections::HashMap;
+
 use diesel_async::AsyncPgConnection;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -44,36 +46,59 @@ pub fn release_json(r: &ReleaseRow, subject: Option<&SubjectRow>) -> Value {
 
 /// The whole current state of an order.
 pub async fn order_json(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Value, ApiError> {
-    let (row, court_name) = RestrictionRow::find(conn, id)
+    orders_json(conn, &[id])
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no restriction order {id}")))?;
-    let subjects = RestrictionRow::subjects(conn, id).await?;
+        .pop()
+        .ok_or_else(|| ApiError::not_found(format!("no restriction order {id}")))
+}
+
+/// The states of several orders, in the order of `ids` (unknown ids left out): four queries
+/// whatever the number of orders.
+pub async fn orders_json(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<Value>, ApiError> {
+    let rows = RestrictionRow::find_many(conn, ids).await?;
+    let subjects = RestrictionRow::subjects_of(conn, ids).await?;
     let keys: Vec<String> = subjects
         .iter()
         .filter(|s| s.kind == "person")
         .map(|s| s.subject_key.clone())
         .collect();
     let docs = documents_of(conn, &keys).await?;
-    let releases = RestrictionRow::releases(conn, id).await?;
-    Ok(json!({
-        "id": row.id,
-        "listing_id": row.listing_id,
-        "status": row.status,
-        "version": row.version,
-        "subjects": subjects.iter().map(|s| subject_json(s, &row.debtor, &docs)).collect::<Vec<_>>(),
-        "items": row.items,
-        "court_code": row.court_code,
-        "court_name": court_name,
-        "case_number": row.case_number,
-        "issued_on": row.issued_on,
-        "lifted": row.lifted,
-        "releases": releases
-            .iter()
-            .map(|r| release_json(r, subjects.iter().find(|s| s.subject_key == r.subject_key)))
-            .collect::<Vec<_>>(),
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-    }))
+    let releases = RestrictionRow::releases_of(conn, ids).await?;
+    let mut by_id: HashMap<Uuid, (RestrictionRow, String)> =
+        rows.into_iter().map(|(r, c)| (r.id, (r, c))).collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_id.remove(id))
+        .map(|(row, court_name)| {
+            let subjects: Vec<&SubjectRow> = subjects
+                .iter()
+                .filter(|s| s.restriction_id == row.id)
+                .collect();
+            json!({
+                "id": row.id,
+                "listing_id": row.listing_id,
+                "status": row.status,
+                "version": row.version,
+                "subjects": subjects.iter().map(|s| subject_json(s, &row.debtor, &docs)).collect::<Vec<_>>(),
+                "items": row.items,
+                "court_code": row.court_code,
+                "court_name": court_name,
+                "case_number": row.case_number,
+                "issued_on": row.issued_on,
+                "lifted": row.lifted,
+                "releases": releases
+                    .iter()
+                    .filter(|r| r.restriction_id == row.id)
+                    .map(|r| release_json(r, subjects.iter().copied().find(|s| s.subject_key == r.subject_key)))
+                    .collect::<Vec<_>>(),
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+            })
+        })
+        .collect())
 }
 
 /// `restriction.*` event data: the order's state, named by `restriction_id`.

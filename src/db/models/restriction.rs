@@ -78,17 +78,47 @@ pub struct RestrictionFilter {
 }
 
 impl RestrictionRow {
-    pub async fn find(
+    /// Several orders with their court names (any order; missing ids are left out).
+    pub async fn find_many(
         conn: &mut AsyncPgConnection,
-        id: Uuid,
-    ) -> Result<Option<(RestrictionRow, String)>, diesel::result::Error> {
+        ids: &[Uuid],
+    ) -> Result<Vec<(RestrictionRow, String)>, diesel::result::Error> {
         restrictions::table
             .inner_join(courts::table)
-            .filter(restrictions::id.eq(id))
+            .filter(restrictions::id.eq_any(ids))
             .select((RestrictionRow::as_select(), courts::name))
-            .first(conn)
+            .load(conn)
             .await
-            .optional()
+    }
+
+    /// The subjects of several orders, by order, role and key.
+    pub async fn subjects_of(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> Result<Vec<SubjectRow>, diesel::result::Error> {
+        restriction_subjects::table
+            .filter(restriction_subjects::restriction_id.eq_any(ids))
+            .select(SubjectRow::as_select())
+            .order((
+                restriction_subjects::restriction_id.asc(),
+                restriction_subjects::role.asc(),
+                restriction_subjects::subject_key.asc(),
+            ))
+            .load(conn)
+            .await
+    }
+
+    /// The releases of several orders, in id order.
+    pub async fn releases_of(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> Result<Vec<ReleaseRow>, diesel::result::Error> {
+        releases::table
+            .filter(releases::restriction_id.eq_any(ids))
+            .select(ReleaseRow::as_select())
+            .order(releases::id.asc())
+            .load(conn)
+            .await
     }
 
     pub async fn lock(
@@ -177,18 +207,6 @@ impl RestrictionRow {
                 .await?;
         }
         Ok(())
-    }
-
-    pub async fn releases(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-    ) -> Result<Vec<ReleaseRow>, diesel::result::Error> {
-        releases::table
-            .filter(releases::restriction_id.eq(id))
-            .select(ReleaseRow::as_select())
-            .order(releases::id.asc())
-            .load(conn)
-            .await
     }
 }
 

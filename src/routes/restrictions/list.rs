@@ -10,7 +10,7 @@ use crate::{
     db::models::restriction::{RestrictionFilter, RestrictionRow},
     domain::{case_number::CaseNumber, credit_code::CreditCode, id_number::IdNumber},
     error::ApiError,
-    orders::view::order_json,
+    orders::view::{order_json, orders_json},
     routes::{decode_cursor, encode_cursor, opt, page_limit},
     startup::AppState,
 };
@@ -94,9 +94,6 @@ pub async fn list(
     } else {
         None
     };
-    let mut items = Vec::with_capacity(ids.len());
-    for id in ids {
-        items.push(order_json(&mut conn, id).await?);
-    }
+    let items = orders_json(&mut conn, &ids).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": next_cursor})))
 }
