@@ -11,15 +11,20 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
+use super::DomainError;
+
 /// The L5 deadline: a removal is due within this many working days after its event.
 pub const REMOVAL_DEADLINE_WORKING_DAYS: u32 = 3;
+
+/// A day of the year: (month, day).
+type MonthDay = (u32, u32);
 
 /// One year's notice: the days off (inclusive ranges, month and day) and the weekend days worked.
 pub struct YearTable {
     pub year: i32,
     pub source: &'static str,
-    holidays: &'static [((u32, u32), (u32, u32))],
-    workdays: &'static [(u32, u32)],
+    holidays: &'static [(MonthDay, MonthDay)],
+    workdays: &'static [MonthDay],
 }
 
 /// 国务院办公厅关于2024年部分节假日安排的通知 (国办发明电〔2023〕7号, 2023-10-25).
@@ -142,6 +147,28 @@ pub fn removal_due_on(event_on: NaiveDate) -> NaiveDate {
 /// L5, L6: removed more than 3 working days after the event.
 pub fn removed_late(event_on: NaiveDate, removed_on: NaiveDate) -> bool {
     removed_on > removal_due_on(event_on)
+}
+
+/// L5: the date of a removal event (CST) is not in the future and not before the listing decision;
+/// otherwise `invalid_event_on`.
+pub fn check_event_on(
+    event_on: NaiveDate,
+    decided_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), DomainError> {
+    if event_on > today {
+        return Err(DomainError::new(
+            "invalid_event_on",
+            "event_on is in the future",
+        ));
+    }
+    if event_on < decided_on {
+        return Err(DomainError::new(
+            "invalid_event_on",
+            "event_on is before the listing decision (decided_on)",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
