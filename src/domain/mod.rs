@@ -79,6 +79,7 @@ pub mod grounds;
 pub mod id_number;
 pub mod listing_rules;
 pub mod name;
+pub mod period;
 pub mod restriction;
 pub mod travel;
 

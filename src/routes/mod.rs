@@ -6,6 +6,7 @@ pub mod checks;
 pub mod courts;
 pub mod fallback;
 pub mod feed;
+pub mod indicators;
 pub mod listings;
 pub mod oauth;
 pub mod ops;
@@ -90,6 +91,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(oauth::token)
         .service(checks::check)
         .service(check_log::list)
+        .service(indicators::indicators)
         .service(feed::feed)
         .service(feed::snapshot::snapshot)
         .service(webhooks::create::create)

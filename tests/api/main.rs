@@ -12,6 +12,7 @@ mod faults;
 mod feed;
 mod helpers;
 mod idempotency;
+mod indicators;
 mod listings_change;
 mod listings_create;
 mod metrics;
