@@ -368,6 +368,28 @@ async fn indicators_l6_late_expiry_and_l11_late_publication_are_counted() {
         1
     );
 
+    // The correction moved the listing's decision date, and the new listings with it.
+    let v = indicators(
+        &app,
+        &app.admin(),
+        &format!("?period=day&from={old}&to={old}"),
+    )
+    .await;
+    assert_eq!(v["periods"][0]["new_listings"], 1);
+    let v = indicators(&app, &app.admin(), "?period=day").await;
+    let new: Vec<i64> = v["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["new_listings"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        new.iter().sum::<i64>(),
+        1,
+        "only the pending listing, decided yesterday"
+    );
+    assert_eq!(new[new.len() - 2], 1);
+
     // The counters agree with the table after every kind of write.
     let v = indicators(&app, &app.admin(), "").await;
     let c = court(&v, "京0105");

@@ -53,7 +53,7 @@ pub struct DayCount {
     pub unknown: i64,
 }
 
-/// Listings decided per day (reason `new`), from `listings (decided_on, court_code)`.
+/// Listings decided per day (reason `new`), from the maintained `decided_counts`.
 pub async fn new_per_day(
     conn: &mut AsyncPgConnection,
     courts: &[String],
@@ -61,7 +61,8 @@ pub async fn new_per_day(
     to: NaiveDate,
 ) -> Db<Vec<DayCount>> {
     sql_query(
-        "SELECT decided_on AS day, 'new' AS reason, count(*) AS n, 0::int8 AS unknown FROM listings
+        "SELECT decided_on AS day, 'new' AS reason, sum(n)::int8 AS n, 0::int8 AS unknown
+         FROM decided_counts
          WHERE decided_on BETWEEN $2 AND $3 AND court_code = ANY($1) GROUP BY decided_on",
     )
     .bind::<Array<Text>, _>(courts)
@@ -71,19 +72,18 @@ pub async fn new_per_day(
     .await
 }
 
-/// Listings ended per day and reason, from `listing_removals (removed_on, court_code, reason)`.
+/// Listings ended per day and reason, from the maintained `removal_counts`.
 pub async fn removals_per_day(
     conn: &mut AsyncPgConnection,
     courts: &[String],
     from: NaiveDate,
     to: NaiveDate,
 ) -> Db<Vec<DayCount>> {
-    sql_query(format!(
-        "SELECT removed_on AS day, reason, count(*) AS n,
-                count(*) FILTER (WHERE event_on IS NULL AND reason NOT IN {NOT_DEADLINE_REASONS}) AS unknown
-         FROM listing_removals
-         WHERE removed_on BETWEEN $2 AND $3 AND court_code = ANY($1) GROUP BY removed_on, reason"
-    ))
+    sql_query(
+        "SELECT removed_on AS day, reason, sum(n)::int8 AS n, sum(unknown)::int8 AS unknown
+         FROM removal_counts
+         WHERE removed_on BETWEEN $2 AND $3 AND court_code = ANY($1) GROUP BY removed_on, reason",
+    )
     .bind::<Array<Text>, _>(courts)
     .bind::<Date, _>(from)
     .bind::<Date, _>(to)
