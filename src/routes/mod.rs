@@ -113,7 +113,9 @@ pub fn configure_plain(cfg: &mut web::ServiceConfig) {
     cfg.route("/openapi.json", web::get().to(ops::openapi_json))
         .route("/docs", web::get().to(ops::docs))
         .route("/", web::get().to(crate::web::index))
-        .route("/listings/{id}", web::get().to(crate::web::detail));
+        .route("/listings/{id}", web::get().to(crate::web::detail))
+        .route("/supervise", web::get().to(crate::web::supervise::form))
+        .route("/supervise", web::post().to(crate::web::supervise::show));
 }
 
 pub fn json_config(limit: usize) -> web::JsonConfig {

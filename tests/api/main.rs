@@ -13,6 +13,8 @@ mod feed;
 mod helpers;
 mod idempotency;
 mod indicators;
+mod indicators_deadlines;
+mod indicators_page;
 mod listings_change;
 mod listings_create;
 mod metrics;

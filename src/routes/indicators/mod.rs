@@ -51,16 +51,28 @@ pub async fn indicators(
     principal: Principal,
     q: web::Query<IndicatorsQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let out = compute(&state, &principal, &q).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(out))
+}
+
+/// The indicators `principal` may see for the query (also behind the supervisors' page).
+pub async fn compute(
+    state: &AppState,
+    principal: &Principal,
+    q: &IndicatorsQuery,
+) -> Result<IndicatorsOut, ApiError> {
     let today = today_cst();
-    let (from, to) = range(&q, today)?;
+    let (from, to) = range(q, today)?;
     let period = match opt(&q.period) {
         None => Period::Month,
         Some(p) => Period::parse(p)
             .map_err(|_| ApiError::invalid_parameter("period is one of day, week, month"))?,
     };
     let mut conn = state.db.get().await?;
-    let (scope, courts) = resolve_scope(&mut conn, &principal, &q).await?;
-    let out: IndicatorsOut = in_transaction(&mut conn, move |c| {
+    let (scope, courts) = resolve_scope(&mut conn, principal, q).await?;
+    in_transaction(&mut conn, move |c| {
         Box::pin(async move {
             sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute(c)
@@ -68,10 +80,7 @@ pub async fn indicators(
             build::indicators(c, scope, courts, from, to, period, today).await
         })
     })
-    .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(out))
+    .await
 }
 
 fn date_param(name: &str, v: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {

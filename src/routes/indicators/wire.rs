@@ -76,7 +76,7 @@ pub struct PeriodIndicators {
 }
 
 /// Listings of one court that missed a deadline: how many, and the first 20 ids.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CourtDeadline {
     pub court_code: String,
     pub court_name: String,
