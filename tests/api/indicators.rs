@@ -216,6 +216,9 @@ async fn indicators_bad_parameters_are_400() {
         "?from=2020-01-01&to=2026-01-01",
         "?court=京9999",
         "?court=nonsense",
+        "?from=%2B262143-12-01&to=%2B262143-12-31",
+        "?to=-0001-01-01",
+        "?to=9999-12-31&period=week",
     ] {
         let (s, v) = json(
             app.get(&format!("/v1/indicators{q}"), Some(&app.admin()))

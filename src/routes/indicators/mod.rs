@@ -5,7 +5,7 @@ pub mod build;
 pub mod wire;
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use diesel::sql_query;
 use diesel_async::RunQueryDsl;
 
@@ -83,10 +83,19 @@ pub async fn compute(
     .await
 }
 
+/// The years a date parameter may name (date arithmetic near chrono's limits would overflow).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1990..=2199;
+
 fn date_param(name: &str, v: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
     v.map(|s| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| ApiError::invalid_parameter(format!("{name} is a date, YYYY-MM-DD")))
+            .ok()
+            .filter(|d| YEARS.contains(&d.year()))
+            .ok_or_else(|| {
+                ApiError::invalid_parameter(format!(
+                    "{name} is a date, YYYY-MM-DD, from 1990 to 2199"
+                ))
+            })
     })
     .transpose()
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct IndicatorsQuery {
-    /// First day of the flows, `YYYY-MM-DD` (CST); default 29 days before `to`.
+    /// First day of the flows, `YYYY-MM-DD` (CST, years 1990–2199); default 29 days before `to`.
     pub from: Option<String>,
     /// Last day of the flows, `YYYY-MM-DD` (CST), at most 3 years after `from`; default today.
     pub to: Option<String>,
