@@ -4,7 +4,10 @@
 //! with valid ID numbers (I1) whose region codes match their court's district, organisations with
 //! valid credit codes (I2) and legal representatives, real court codes (the intermediate and basic
 //! courts used are created when missing) with case numbers of the court (I3), a realistic mix of
-//! grounds (L1), terms (L2) and statuses (active, pending, removed, expired, revoked).
+//! grounds (L1), terms (L2) and statuses (active, pending, removed, expired, revoked). Removals carry
+//! plausible event dates (`removal.event_on`, some more than 3 working days before the removal, some
+//! missing, L5/L6) and one active listing in ten had a grace period (L11), a few published late, so
+//! that `GET /v1/indicators` has something to show.
 //!
 //! **Seeding is a bulk load that bypasses the write path**: it writes `listings` rows, then derives in
 //! SQL what publishing them implies (R1): a restriction order with every item for each active listing,
