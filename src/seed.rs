@@ -4,7 +4,10 @@
 //! with valid ID numbers (I1) whose region codes match their court's district, organisations with
 //! valid credit codes (I2) and legal representatives, real court codes (the intermediate and basic
 //! courts used are created when missing) with case numbers of the court (I3), a realistic mix of
-//! grounds (L1), terms (L2) and statuses (active, pending, removed, expired, revoked).
+//! grounds (L1), terms (L2) and statuses (active, pending, removed, expired, revoked). Removals carry
+//! plausible event dates (`removal.event_on`, some more than 3 working days before the removal, some
+//! missing, L5/L6) and one active listing in ten had a grace period (L11), a few published late, so
+//! that `GET /v1/indicators` has something to show.
 //!
 //! **Seeding is a bulk load that bypasses the write path**: it writes `listings` rows, then derives in
 //! SQL what publishing them implies (R1): a restriction order with every item for each active listing,
@@ -352,29 +355,32 @@ impl Gen {
             let debtor = json!({"kind": "person", "name": name, "id_number": id});
             ("person", name, id.clone(), Some(id), None, debtor)
         };
-        let published = (status != "pending").then(|| format!("{decided}T02:00:00Z"));
-        let grace = (status == "pending").then(|| {
+        let mut published = (status != "pending").then(|| format!("{decided}T02:00:00Z"));
+        let mut grace = (status == "pending").then(|| {
             decided
                 .checked_add_months(chrono::Months::new(rng.random_range(1..=3)))
                 .unwrap_or(decided)
         });
-        let expires = fixed_term.then(|| term(decided));
-        let removal = match status {
-            "removed" => {
-                let reason = if fixed_term {
-                    "early_deletion"
+        // One active listing in ten had a grace period (L11): published on its last day, a few late.
+        if status == "active" && rng.random_range(0..10) == 0 {
+            let g = decided
+                .checked_add_months(chrono::Months::new(rng.random_range(1..=3)))
+                .unwrap_or(decided);
+            if g <= today {
+                let late = if rng.random_range(0..20) == 0 {
+                    rng.random_range(1..10)
                 } else {
-                    ["performed", "settlement_performed", "creditor_request", "early_deletion"]
-                        [rng.random_range(0..4)]
+                    0
                 };
-                let at = date_between(rng, decided + Duration::days(1), today);
-                Some(json!({"reason": reason, "note": "", "removed_at": format!("{at}T03:00:00Z")}))
+                grace = Some(g);
+                published = Some(format!(
+                    "{}T01:00:00Z",
+                    (g + Duration::days(late)).min(today)
+                ));
             }
-            "revoked" => Some(json!({"reason": "wrongful_listing", "note": "",
-                "removed_at": format!("{}T03:00:00Z", decided + Duration::days(10))})),
-            "expired" => expires.map(|e| json!({"reason": "term_expired", "note": "", "removed_at": format!("{e}T00:00:00Z")})),
-            _ => None,
-        };
+        }
+        let expires = fixed_term.then(|| term(decided));
+        let removal = removal(rng, status, fixed_term, decided, expires, today);
         let initiated = if rng.random_range(0..5) == 0 {
             "creditor_application"
         } else {
@@ -412,6 +418,60 @@ impl Gen {
             expires.map(|d| d.to_string()),
             removal.map(|r| r.to_string()),
         ]
+    }
+}
+
+/// The `removal` of an ended listing, with a plausible event date: for the L5 reasons the event comes
+/// 0 to 2 days before the removal, one in ten 5 to 20 days (late), one in ten has none (unknown); an
+/// expiry's event is the end of the term (L6), and one in thirty is removed days late.
+fn removal(
+    rng: &mut StdRng,
+    status: &str,
+    fixed_term: bool,
+    decided: NaiveDate,
+    expires: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<serde_json::Value> {
+    match status {
+        "removed" => {
+            let reason = if fixed_term {
+                "early_deletion"
+            } else {
+                [
+                    "performed",
+                    "settlement_performed",
+                    "creditor_request",
+                    "no_assets_after_termination",
+                    "early_deletion",
+                ][rng.random_range(0..5)]
+            };
+            let at = date_between(rng, decided + Duration::days(1), today);
+            let lag = match rng.random_range(0..10) {
+                0 => Some(rng.random_range(5..=20)),
+                1 => None,
+                _ => Some(rng.random_range(0..=2)),
+            };
+            let event_on = lag
+                .filter(|_| reason != "early_deletion")
+                .map(|l| (at - Duration::days(l)).max(decided));
+            Some(
+                json!({"reason": reason, "note": "", "removed_at": format!("{at}T03:00:00Z"),
+                "event_on": event_on}),
+            )
+        }
+        "revoked" => Some(json!({"reason": "wrongful_listing", "note": "",
+            "removed_at": format!("{}T03:00:00Z", decided + Duration::days(10)), "event_on": null})),
+        "expired" => expires.map(|e| {
+            let late = if rng.random_range(0..30) == 0 {
+                rng.random_range(5..15)
+            } else {
+                0
+            };
+            let at = (e + Duration::days(late)).min(today);
+            json!({"reason": "term_expired", "note": "", "removed_at": format!("{at}T00:00:00Z"),
+                "event_on": e})
+        }),
+        _ => None,
     }
 }
 

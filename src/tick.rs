@@ -99,6 +99,8 @@ async fn expire_one(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Str
         reason: "term_expired".into(),
         note: None,
         removed_at: Utc::now(),
+        // L6: the event is the end of the term.
+        event_on: row.expires_on,
         keep_restriction: false,
     };
     diesel::update(listings::table.filter(listings::id.eq(id)))

@@ -91,7 +91,12 @@ pub fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))?;
-    let token = bearer(req)?;
+    from_token(state, bearer(req)?)
+}
+
+/// The principal of a bearer token given otherwise than in the header (the supervisors' page
+/// takes it from a form); 401 when it does not verify.
+pub fn from_token(state: &AppState, token: &str) -> Result<Principal, ApiError> {
     let claims = state
         .jwt
         .verify(token)

@@ -212,3 +212,42 @@ diesel::table! {
         updated_at -> Timestamptz,
     }
 }
+
+// Indicators (migration 000007): maintained by triggers on `listings`, `restrictions` and
+// `listing_removals`; read by `db::models::indicators`, never written by the service.
+diesel::table! {
+    status_counts (entity, court_code, status) {
+        entity -> Text,
+        court_code -> Text,
+        status -> Text,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
+    decided_counts (decided_on, court_code) {
+        decided_on -> Date,
+        court_code -> Text,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
+    listing_removals (listing_id) {
+        listing_id -> Uuid,
+        court_code -> Text,
+        reason -> Text,
+        removed_on -> Date,
+        event_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    removal_counts (removed_on, court_code, reason) {
+        removed_on -> Date,
+        court_code -> Text,
+        reason -> Text,
+        n -> Int8,
+        unknown -> Int8,
+    }
+}

@@ -70,6 +70,7 @@ macro_rules! code_enum {
     };
 }
 
+pub mod calendar;
 pub mod case_number;
 pub mod court_code;
 pub mod credit_code;
@@ -78,6 +79,7 @@ pub mod grounds;
 pub mod id_number;
 pub mod listing_rules;
 pub mod name;
+pub mod period;
 pub mod restriction;
 pub mod travel;
 

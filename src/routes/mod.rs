@@ -6,6 +6,7 @@ pub mod checks;
 pub mod courts;
 pub mod fallback;
 pub mod feed;
+pub mod indicators;
 pub mod listings;
 pub mod oauth;
 pub mod ops;
@@ -90,6 +91,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(oauth::token)
         .service(checks::check)
         .service(check_log::list)
+        .service(indicators::indicators)
         .service(feed::feed)
         .service(feed::snapshot::snapshot)
         .service(webhooks::create::create)
@@ -111,7 +113,9 @@ pub fn configure_plain(cfg: &mut web::ServiceConfig) {
     cfg.route("/openapi.json", web::get().to(ops::openapi_json))
         .route("/docs", web::get().to(ops::docs))
         .route("/", web::get().to(crate::web::index))
-        .route("/listings/{id}", web::get().to(crate::web::detail));
+        .route("/listings/{id}", web::get().to(crate::web::detail))
+        .route("/supervise", web::get().to(crate::web::supervise::form))
+        .route("/supervise", web::post().to(crate::web::supervise::show));
 }
 
 pub fn json_config(limit: usize) -> web::JsonConfig {

@@ -1,6 +1,8 @@
 //! The public web page (API.md "Public"): server-rendered HTML (askama), in Chinese, without
 //! JavaScript. `GET /` searches, `GET /listings/{id}` shows one published listing with the legal
-//! basis of each field. Templates are in `src/web/templates/`.
+//! basis of each field. Templates are in `src/web/templates/`. `supervise` is the supervisors' page.
+
+pub mod supervise;
 
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;

@@ -1,5 +1,5 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use diesel::{ExpressionMethods, QueryDsl};
 use diesel_async::RunQueryDsl;
 
@@ -11,7 +11,7 @@ use crate::{
     audit::{self, Actor},
     auth::Principal,
     db::schema::listings,
-    domain::{grounds::Grounds, listing_rules::RemovalReason},
+    domain::{calendar, grounds::Grounds, listing_rules::RemovalReason, today_cst},
     error::ApiError,
     routes::{check_note, parse_json},
     startup::AppState,
@@ -19,7 +19,8 @@ use crate::{
 };
 
 /// Remove (L3, L5) or revoke (L7) a listing; `If-Match` required. L5 reasons apply only to
-/// listings without a fixed term (L6).
+/// listings without a fixed term (L6). `event_on` dates the removal event, from which the indicators
+/// measure L5's 3 working days.
 #[utoipa::path(tag = "listings", request_body = RemovalIn, security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ListingOut), (status = 409, body = crate::error::Problem),
@@ -45,6 +46,16 @@ pub async fn removal(
         ));
     }
     check_note(input.note.as_deref())?;
+    let event_on = match input.event_on.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            ApiError::rule(
+                "invalid_date",
+                Some("event_on"),
+                "a date is written YYYY-MM-DD",
+            )
+        })?),
+    };
     let actor = Actor::from(&principal);
     let p = principal.clone();
     run_write(&state, &principal, &req, &body, move |conn| {
@@ -54,12 +65,17 @@ pub async fn removal(
             reason
                 .check_applicable(grounds.has_fixed_term())
                 .map_err(|e| ApiError::domain("reason", e))?;
+            if let Some(on) = event_on {
+                calendar::check_event_on(on, row.decided_on, today_cst())
+                    .map_err(|e| ApiError::domain("event_on", e))?;
+            }
             let before = out_json(&reload(conn, id).await?)?;
             let now = Utc::now();
             let removal = Removal {
                 reason: reason.code().to_string(),
                 note: input.note.clone(),
                 removed_at: now,
+                event_on,
                 keep_restriction: input.keep_restriction,
             };
             let status = if reason.is_revocation() {

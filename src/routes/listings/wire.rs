@@ -88,6 +88,11 @@ pub struct Removal {
     pub reason: String,
     pub note: Option<String>,
     pub removed_at: DateTime<Utc>,
+    /// The date (CST) of the event that ended the listing: the L5 event named by the court, or the
+    /// end of the term for an expiry (L6). Null when the court did not give it. The indicators
+    /// measure the 3-working-day deadline of L5 from it.
+    #[serde(default)]
+    pub event_on: Option<NaiveDate>,
     /// Whether the restriction order stays after the listing ends.
     #[serde(default)]
     pub keep_restriction: bool,
@@ -147,6 +152,13 @@ pub struct RemovalIn {
     pub note: Option<String>,
     #[serde(default)]
     pub keep_restriction: bool,
+    /// `YYYY-MM-DD` (CST): when the removal event happened (L5: the obligation performed, the
+    /// creditor's application approved, the ruling made …), not in the future and not before
+    /// `decided_on` (422 `invalid_event_on`). Optional; without it the indicators cannot tell
+    /// whether the 3-working-day deadline was kept.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub event_on: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
