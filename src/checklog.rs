@@ -1,6 +1,8 @@
 //! The check log: every check is recorded (subscriber, time, subject, decision) without slowing the
-//! answer. Checks hand their entries to a bounded channel; one task writes them in batches. When the
-//! channel is full (the database far behind) entries are dropped and counted rather than blocking
+//! answer. A check hands its whole batch (one row of `check_requests`: the keys and one decision
+//! character each) to a bounded channel; one task writes them with binary `COPY`, up to 200 requests
+//! at a time. When the channel is full (the database far behind) the batch is dropped and its
+//! subjects counted (`shixin_check_log_subjects_total{outcome="dropped"}`) rather than blocking
 //! ticket sales.
 
 use std::sync::{
@@ -15,21 +17,32 @@ use uuid::Uuid;
 
 use crate::db::DbPool;
 
-pub const CAPACITY: usize = 100_000;
-const BATCH: usize = 5_000;
+/// Requests waiting to be written (at most 1,000 subjects each).
+pub const CAPACITY: usize = 1_000;
+const BATCH: usize = 200;
 
+/// One `POST /v1/checks`: its subjects' keys and decisions, in the order asked.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub struct Request {
     pub subscriber_id: Uuid,
     pub checked_at: DateTime<Utc>,
-    pub subject_key: String,
-    pub decision: &'static str,
+    pub subject_keys: Vec<String>,
+    /// One character per subject: `a` allow, `d` deny.
+    pub decisions: String,
+}
+
+impl Request {
+    pub fn decision_char(decision: &str) -> char {
+        if decision == "deny" { 'd' } else { 'a' }
+    }
 }
 
 #[derive(Clone)]
 pub struct CheckLog {
-    tx: mpsc::Sender<Entry>,
+    tx: mpsc::Sender<Request>,
+    /// Subjects dropped because the writer was far behind.
     pub dropped: Arc<AtomicU64>,
+    /// Subjects written.
     pub written: Arc<AtomicU64>,
 }
 
@@ -50,11 +63,10 @@ impl CheckLog {
         log
     }
 
-    pub fn record(&self, entries: Vec<Entry>) {
-        for e in entries {
-            if self.tx.try_send(e).is_err() {
-                self.dropped.fetch_add(1, Ordering::Relaxed);
-            }
+    pub fn record(&self, request: Request) {
+        let n = request.subject_keys.len() as u64;
+        if self.tx.try_send(request).is_err() {
+            self.dropped.fetch_add(n, Ordering::Relaxed);
         }
     }
 }
@@ -70,30 +82,39 @@ async fn copy_client(url: &str) -> Result<tokio_postgres::Client, tokio_postgres
     Ok(client)
 }
 
+/// Writes the requests; returns how many subjects they hold.
 async fn copy_batch(
     client: &tokio_postgres::Client,
-    batch: &[Entry],
+    batch: &[Request],
 ) -> Result<u64, tokio_postgres::Error> {
     use futures_util::pin_mut;
     use tokio_postgres::{binary_copy::BinaryCopyInWriter, types::Type};
     let sink = client
-        .copy_in("COPY check_log (subscriber_id, checked_at, subject_key, decision) FROM STDIN (FORMAT binary)")
+        .copy_in("COPY check_requests (subscriber_id, checked_at, subject_keys, decisions) FROM STDIN (FORMAT binary)")
         .await?;
     let writer = BinaryCopyInWriter::new(
         sink,
-        &[Type::UUID, Type::TIMESTAMPTZ, Type::TEXT, Type::TEXT],
+        &[Type::UUID, Type::TIMESTAMPTZ, Type::TEXT_ARRAY, Type::TEXT],
     );
     pin_mut!(writer);
-    for e in batch {
+    let mut subjects = 0;
+    for r in batch {
         writer
             .as_mut()
-            .write(&[&e.subscriber_id, &e.checked_at, &e.subject_key, &e.decision])
+            .write(&[
+                &r.subscriber_id,
+                &r.checked_at,
+                &r.subject_keys,
+                &r.decisions,
+            ])
             .await?;
+        subjects += r.subject_keys.len() as u64;
     }
-    writer.finish().await
+    writer.finish().await?;
+    Ok(subjects)
 }
 
-async fn write_loop(url: String, mut rx: mpsc::Receiver<Entry>, written: Arc<AtomicU64>) {
+async fn write_loop(url: String, mut rx: mpsc::Receiver<Request>, written: Arc<AtomicU64>) {
     let mut batch = Vec::with_capacity(BATCH);
     let mut client: Option<tokio_postgres::Client> = None;
     while rx.recv_many(&mut batch, BATCH).await > 0 {
@@ -139,14 +160,14 @@ pub async fn prune(
     let mut total = 0;
     loop {
         let n = diesel::sql_query(
-            "DELETE FROM check_log WHERE id IN \
-             (SELECT id FROM check_log WHERE checked_at < $1 LIMIT 10000)",
+            "DELETE FROM check_requests WHERE id IN \
+             (SELECT id FROM check_requests WHERE checked_at < $1 LIMIT 1000)",
         )
         .bind::<diesel::sql_types::Timestamptz, _>(older_than)
         .execute(&mut conn)
         .await?;
         total += n;
-        if n < 10_000 {
+        if n < 1_000 {
             return Ok(total);
         }
     }

@@ -181,17 +181,14 @@ diesel::table! {
 }
 
 diesel::table! {
-    check_log (id) {
+    check_requests (id) {
         id -> Int8,
         subscriber_id -> Uuid,
         checked_at -> Timestamptz,
-        subject_key -> Text,
-        decision -> Text,
+        subject_keys -> Array<Text>,
+        decisions -> Text,
     }
 }
-
-diesel::joinable!(check_log -> subscribers (subscriber_id));
-diesel::allow_tables_to_appear_in_same_query!(check_log, subscribers);
 
 diesel::table! {
     webhooks (id) {

@@ -3,7 +3,10 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use diesel::{ExpressionMethods, QueryDsl};
+use diesel::{
+    ExpressionMethods, QueryDsl, QueryableByName, sql_query,
+    sql_types::{BigInt, Text, Timestamptz, Uuid as SqlUuid},
+};
 use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -11,7 +14,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Principal, Role, scope::ancestors},
-    db::schema::{check_log, listings, restriction_subjects, restrictions, subscribers},
+    db::schema::{listings, restriction_subjects, restrictions},
     domain::id_number::IdNumber,
     error::ApiError,
     routes::{decode_cursor, encode_cursor, opt, page_limit},
@@ -36,6 +39,24 @@ pub struct CheckLogItem {
     pub decision: String,
 }
 
+#[derive(QueryableByName)]
+struct LogRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = BigInt)]
+    pos: i64,
+    #[diesel(sql_type = SqlUuid)]
+    subscriber_id: Uuid,
+    #[diesel(sql_type = Text)]
+    subscriber_name: String,
+    #[diesel(sql_type = Text)]
+    sector: String,
+    #[diesel(sql_type = Timestamptz)]
+    checked_at: DateTime<Utc>,
+    #[diesel(sql_type = Text)]
+    decision: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckLogPage {
     pub items: Vec<CheckLogItem>,
@@ -58,11 +79,13 @@ pub async fn list(
         .map_err(|_| ApiError::invalid_parameter("id_number is not valid"))?
         .as_str()
         .to_string();
-    let after = match opt(&q.cursor) {
+    // The cursor is the last (request, position) returned.
+    let after: (i64, i64) = match opt(&q.cursor) {
         Some(c) => decode_cursor(c)?
-            .parse::<i64>()
-            .map_err(|_| ApiError::invalid_parameter("cursor is not valid"))?,
-        None => 0,
+            .split_once(':')
+            .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+            .ok_or_else(|| ApiError::invalid_parameter("cursor is not valid"))?,
+        None => (0, 0),
     };
     let mut conn = state.db.get().await?;
     match principal.role {
@@ -108,43 +131,42 @@ pub async fn list(
             ));
         }
     }
-    let rows: Vec<(i64, Uuid, String, String, DateTime<Utc>, String)> = check_log::table
-        .inner_join(subscribers::table)
-        .filter(check_log::subject_key.eq(&id))
-        .filter(check_log::id.gt(after))
-        .order(check_log::id.asc())
-        .limit(limit + 1)
-        .select((
-            check_log::id,
-            check_log::subscriber_id,
-            subscribers::name,
-            subscribers::sector,
-            check_log::checked_at,
-            check_log::decision,
-        ))
-        .load(&mut conn)
-        .await?;
+    // The GIN index finds the requests naming the person; `unnest … WITH ORDINALITY` the positions.
+    let rows: Vec<LogRow> = sql_query(
+        "SELECT r.id, k.pos, r.subscriber_id, s.name AS subscriber_name, s.sector, r.checked_at, \
+                CASE substr(r.decisions, k.pos::int, 1) WHEN 'd' THEN 'deny' ELSE 'allow' END AS decision \
+         FROM check_requests r \
+         CROSS JOIN LATERAL unnest(r.subject_keys) WITH ORDINALITY AS k(key, pos) \
+         JOIN subscribers s ON s.id = r.subscriber_id \
+         WHERE r.subject_keys @> ARRAY[$1] AND k.key = $1 AND (r.id, k.pos) > ($2, $3) \
+         ORDER BY r.id, k.pos LIMIT $4",
+    )
+    .bind::<Text, _>(&id)
+    .bind::<BigInt, _>(after.0)
+    .bind::<BigInt, _>(after.1)
+    .bind::<BigInt, _>(limit + 1)
+    .load(&mut conn)
+    .await?;
     let more = rows.len() as i64 > limit;
     let rows: Vec<_> = rows
         .into_iter()
         .take(usize::try_from(limit).unwrap_or(0))
         .collect();
     let next_cursor = if more {
-        rows.last().map(|r| encode_cursor(&r.0.to_string()))
+        rows.last()
+            .map(|r| encode_cursor(&format!("{}:{}", r.id, r.pos)))
     } else {
         None
     };
     let items = rows
         .into_iter()
-        .map(
-            |(_, subscriber_id, subscriber_name, sector, checked_at, decision)| CheckLogItem {
-                subscriber_id,
-                subscriber_name,
-                sector,
-                checked_at,
-                decision,
-            },
-        )
+        .map(|r| CheckLogItem {
+            subscriber_id: r.subscriber_id,
+            subscriber_name: r.subscriber_name,
+            sector: r.sector,
+            checked_at: r.checked_at,
+            decision: r.decision,
+        })
         .collect();
     Ok(HttpResponse::Ok().json(CheckLogPage { items, next_cursor }))
 }

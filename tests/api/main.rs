@@ -5,6 +5,7 @@ mod audit_trail;
 mod auth;
 mod auth_keys;
 mod check_filter;
+mod check_log;
 mod checks;
 mod courts;
 mod errors;

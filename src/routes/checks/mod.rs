@@ -12,7 +12,7 @@ use chrono::Utc;
 
 use crate::{
     auth::Principal,
-    checklog::Entry,
+    checklog::Request as LoggedRequest,
     domain::{
         credit_code::CreditCode,
         document::{DocumentType, normalize_document_number},
@@ -174,7 +174,8 @@ pub async fn check(
     let sector_items = subscriber.sector.items();
     let now = Utc::now();
     let mut results = Vec::with_capacity(keys.len());
-    let mut log = Vec::with_capacity(keys.len());
+    let mut logged_keys = Vec::with_capacity(keys.len());
+    let mut decisions = String::with_capacity(keys.len());
     for (index, (key, s)) in keys.iter().zip(&input.subjects).enumerate() {
         let (subject_keys, log_key) = match key {
             Key::Id(id) => (vec![id.clone()], id.clone()),
@@ -203,12 +204,8 @@ pub async fn check(
             name: s.name.as_deref(),
         };
         let result = decide(&subject, sector_items, scope, &hits, &rels);
-        log.push(Entry {
-            subscriber_id: subscriber.id,
-            checked_at: now,
-            subject_key: log_key,
-            decision: result.decision,
-        });
+        logged_keys.push(log_key);
+        decisions.push(LoggedRequest::decision_char(result.decision));
         results.push(result);
     }
     let denied = results.iter().filter(|r| r.decision == "deny").count() as u64;
@@ -217,7 +214,12 @@ pub async fn check(
         .increment(denied);
     metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => "allow")
         .increment(results.len() as u64 - denied);
-    state.check_log.record(log);
+    state.check_log.record(LoggedRequest {
+        subscriber_id: subscriber.id,
+        checked_at: now,
+        subject_keys: logged_keys,
+        decisions,
+    });
     Ok(HttpResponse::Ok().json(CheckOut {
         as_of: position.encode(),
         results,

@@ -1,0 +1,82 @@
+//! The check log (API.md "Check log"): one row per check request, every subject found again by its
+//! ID number, in order, page by page.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{json, make_id, person_listing, spawn_app};
+
+#[tokio::test]
+async fn check_log_finds_every_check_of_a_person_across_requests_and_pages() {
+    let app = spawn_app().await;
+    let (_, airline) = app.subscriber_token("airline").await;
+    let listed = make_id("110105", "19800101", 401);
+    app.create_listing(&person_listing(&listed, 401)).await;
+    let other = make_id("110105", "19800101", 403);
+    let bodies = [
+        json!({"subjects": [{"id_number": other}, {"id_number": listed}]}),
+        json!({"subjects": [{"id_number": other}]}),
+        json!({"subjects": [{"id_number": listed}, {"id_number": other}, {"id_number": listed}]}),
+    ];
+    for b in &bodies {
+        let (s, v) = app.check(&airline, b).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let admin = app.admin();
+    let mut seen: Vec<Value> = Vec::new();
+    // The writer is asynchronous: wait for the three requests, then read two at a time.
+    for _ in 0..60 {
+        let (_, v) = json(
+            app.get(&format!("/v1/check-log?id_number={listed}"), Some(&admin))
+                .await,
+        )
+        .await;
+        if v["items"].as_array().map_or(0, Vec::len) == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let mut path = format!("/v1/check-log?id_number={listed}&limit=2");
+    loop {
+        let (s, v) = json(app.get(&path, Some(&admin)).await).await;
+        assert_eq!(s, 200, "{v}");
+        seen.extend(v["items"].as_array().unwrap().iter().cloned());
+        match v["next_cursor"].as_str() {
+            Some(c) => path = format!("/v1/check-log?id_number={listed}&limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    let decisions: Vec<&str> = seen
+        .iter()
+        .map(|i| i["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        decisions,
+        ["deny", "deny", "deny"],
+        "once in the first request, twice in the third"
+    );
+    let (_, v) = json(
+        app.get(&format!("/v1/check-log?id_number={other}"), Some(&admin))
+            .await,
+    )
+    .await;
+    let decisions: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(decisions, ["allow", "allow", "allow"]);
+    let r = app
+        .get(
+            &format!("/v1/check-log?id_number={listed}&cursor=bm9wZQ"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    let metrics = app.get("/metrics", None).await.text().await.unwrap();
+    assert!(
+        metrics.contains("shixin_check_log_subjects_total{outcome=\"written\"} 6"),
+        "six subjects written"
+    );
+    assert!(metrics.contains("shixin_check_log_subjects_total{outcome=\"dropped\"} 0"));
+}
