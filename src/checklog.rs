@@ -1,9 +1,11 @@
 //! The check log: every check is recorded (subscriber, time, subject, decision) without slowing the
 //! answer. A check hands its whole batch (one row of `check_requests`: the keys and one decision
 //! character each) to a bounded channel; one task writes them with binary `COPY`, up to 200 requests
-//! at a time. When the channel is full (the database far behind) the batch is dropped and its
-//! subjects counted (`shixin_check_log_subjects_total{outcome="dropped"}`) rather than blocking
-//! ticket sales.
+//! at a time. When the channel is full (the database far behind), by default
+//! (`SHIXIN_CHECK_LOG_FULL=drop`) the batch is dropped and its subjects counted
+//! (`shixin_check_log_subjects_total{outcome="dropped"}`) rather than slowing ticket sales; with
+//! `wait` the check waits for room, so every check is recorded and the answers slow down to the
+//! log's pace instead.
 
 use std::sync::{
     Arc,
@@ -40,6 +42,8 @@ impl Request {
 #[derive(Clone)]
 pub struct CheckLog {
     tx: mpsc::Sender<Request>,
+    /// `SHIXIN_CHECK_LOG_FULL=wait`: wait for room rather than drop.
+    wait: bool,
     /// Subjects dropped because the writer was far behind.
     pub dropped: Arc<AtomicU64>,
     /// Subjects written.
@@ -48,10 +52,11 @@ pub struct CheckLog {
 
 impl CheckLog {
     /// Starts the writer task on the current runtime.
-    pub fn start(database_url: &str) -> Self {
+    pub fn start(database_url: &str, wait: bool) -> Self {
         let (tx, rx) = mpsc::channel(CAPACITY);
         let log = CheckLog {
             tx,
+            wait,
             dropped: Arc::default(),
             written: Arc::default(),
         };
@@ -63,9 +68,14 @@ impl CheckLog {
         log
     }
 
-    pub fn record(&self, request: Request) {
+    pub async fn record(&self, request: Request) {
         let n = request.subject_keys.len() as u64;
-        if self.tx.try_send(request).is_err() {
+        let sent = if self.wait {
+            self.tx.send(request).await.is_ok()
+        } else {
+            self.tx.try_send(request).is_ok()
+        };
+        if !sent {
             self.dropped.fetch_add(n, Ordering::Relaxed);
         }
     }

@@ -45,6 +45,8 @@ pub struct Settings {
     /// `SHIXIN_CHECK_FILTER_REFRESH`: how often the in-memory set of restricted keys catches up
     /// (default 250ms); `off` sends every subject of a check to PostgreSQL.
     pub check_filter_refresh: Option<Duration>,
+    /// `SHIXIN_CHECK_LOG_FULL`: `drop` (default) or `wait` when the check log's queue is full.
+    pub check_log_wait: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,6 +155,11 @@ impl Settings {
                 None => 32,
             },
             check_log_retention: duration("SHIXIN_CHECK_LOG_RETENTION", "180d")?,
+            check_log_wait: match get("SHIXIN_CHECK_LOG_FULL").as_deref() {
+                None | Some("drop") => false,
+                Some("wait") => true,
+                Some(_) => anyhow::bail!("SHIXIN_CHECK_LOG_FULL must be drop or wait"),
+            },
             check_filter_refresh: match get("SHIXIN_CHECK_FILTER_REFRESH").as_deref() {
                 Some("off") => None,
                 Some(v) => Some(parse_duration(v).context("SHIXIN_CHECK_FILTER_REFRESH")?),

@@ -58,7 +58,10 @@ impl AppState {
         );
         let api = openapi();
         Ok(AppState {
-            check_log: crate::checklog::CheckLog::start(settings.database_url.expose()),
+            check_log: crate::checklog::CheckLog::start(
+                settings.database_url.expose(),
+                settings.check_log_wait,
+            ),
             subscribers: crate::subscribers::SubscriberCache::default(),
             subject_filter: Default::default(),
             db: pool,

@@ -37,6 +37,9 @@ python3 bench/checks/make_batches.py "$DB" "$OUT"
 # Warm up, then measure.
 target/release/examples/bench_checks "http://127.0.0.1:$PORT/v1/checks" "$TOKEN" "$OUT/batches.jsonl" 8 3 >/dev/null
 SERVICE=$(target/release/examples/bench_checks "http://127.0.0.1:$PORT/v1/checks" "$TOKEN" "$OUT/batches.jsonl" 8 "$SECONDS_RUN")
+# The check log is written asynchronously: give it 3 s to drain, then read what it wrote and dropped.
+sleep 3
+LOGGED=$(curl -sf "http://127.0.0.1:$PORT/metrics" | sed -nE 's/^shixin_check_log_subjects_total\{outcome="(written|dropped)"\} ([0-9]+)$/\1=\2/p' | tr '\n' ' ')
 kill $SERVER; wait $SERVER 2>/dev/null || true
 
 files=(); for f in "$OUT"/baseline_*.sql; do files+=(-f "$f"); done
@@ -44,9 +47,10 @@ PGB=$(pgbench -n -h 127.0.0.1 -U postgres -c 8 -j 2 -T "$SECONDS_RUN" "${files[@
 TPS=$(echo "$PGB" | sed -nE 's/^tps = ([0-9.]+).*/\1/p' | head -1)
 LAT=$(echo "$PGB" | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p' | head -1)
 
-python3 - "$SERVICE" "$TPS" "$LAT" <<'PY'
+python3 - "$SERVICE" "$TPS" "$LAT" "$LOGGED" <<'PY'
 import json, sys
 s = json.loads(sys.argv[1]); tps = float(sys.argv[2]); lat = float(sys.argv[3] or 0)
+s["check_log"] = dict(kv.split("=") for kv in sys.argv[4].split())  # warm-up included
 base = tps * s["subjects_per_batch"]
 print(json.dumps({"service": s, "baseline": {"batches_per_sec": tps, "subjects_per_sec": base, "latency_avg_ms": lat},
                   "ratio": s["subjects_per_sec"] / base if base else None}, indent=2))

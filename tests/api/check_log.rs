@@ -3,11 +3,20 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{json, make_id, person_listing, spawn_app};
+use crate::helpers::{json, make_id, person_listing, spawn_app_with};
 
 #[tokio::test]
 async fn check_log_finds_every_check_of_a_person_across_requests_and_pages() {
-    let app = spawn_app().await;
+    check_log_pages(&[]).await;
+}
+
+#[tokio::test]
+async fn check_log_that_waits_for_room_records_the_same() {
+    check_log_pages(&[("SHIXIN_CHECK_LOG_FULL", "wait")]).await;
+}
+
+async fn check_log_pages(extra: &[(&str, &str)]) {
+    let app = spawn_app_with(extra).await;
     let (_, airline) = app.subscriber_token("airline").await;
     let listed = make_id("110105", "19800101", 401);
     app.create_listing(&person_listing(&listed, 401)).await;

@@ -214,12 +214,15 @@ pub async fn check(
         .increment(denied);
     metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => "allow")
         .increment(results.len() as u64 - denied);
-    state.check_log.record(LoggedRequest {
-        subscriber_id: subscriber.id,
-        checked_at: now,
-        subject_keys: logged_keys,
-        decisions,
-    });
+    state
+        .check_log
+        .record(LoggedRequest {
+            subscriber_id: subscriber.id,
+            checked_at: now,
+            subject_keys: logged_keys,
+            decisions,
+        })
+        .await;
     Ok(HttpResponse::Ok().json(CheckOut {
         as_of: position.encode(),
         results,
