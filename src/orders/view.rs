@@ -55,12 +55,24 @@ pub async fn order_json(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Value,
         .collect();
     let docs = documents_of(conn, &keys).await?;
     let releases = RestrictionRow::releases(conn, id).await?;
-    Ok(json!({
+    Ok(state_json(&row, &court_name, &subjects, &docs, &releases))
+}
+
+/// The state of an order from its rows: `subjects` ordered by role then key, `docs` as
+/// (ID number, type, number). Shared by [`order_json`] and bulk import (`crate::bulk`).
+pub fn state_json(
+    row: &RestrictionRow,
+    court_name: &str,
+    subjects: &[SubjectRow],
+    docs: &[(String, String, String)],
+    releases: &[ReleaseRow],
+) -> Value {
+    json!({
         "id": row.id,
         "listing_id": row.listing_id,
         "status": row.status,
         "version": row.version,
-        "subjects": subjects.iter().map(|s| subject_json(s, &row.debtor, &docs)).collect::<Vec<_>>(),
+        "subjects": subjects.iter().map(|s| subject_json(s, &row.debtor, docs)).collect::<Vec<_>>(),
         "items": row.items,
         "court_code": row.court_code,
         "court_name": court_name,
@@ -73,7 +85,7 @@ pub async fn order_json(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Value,
             .collect::<Vec<_>>(),
         "created_at": row.created_at,
         "updated_at": row.updated_at,
-    }))
+    })
 }
 
 /// `restriction.*` event data: the order's state, named by `restriction_id`.
