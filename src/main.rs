@@ -1,11 +1,18 @@
 #![forbid(unsafe_code)]
 //! `shixin`: one binary for the service and its operations (API.md "Command line").
 
-use std::process::ExitCode;
+use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use shixin::{auth::jwt, config::Settings, db, startup::Application, telemetry};
+use shixin::{
+    auth::jwt,
+    bulk::{Entity, Format, cli},
+    config::Settings,
+    db,
+    startup::Application,
+    telemetry,
+};
 
 /// mimalloc: the batch checks allocate and free many small objects per request; glibc's malloc
 /// spent a quarter of the service's CPU on them (perf, bench/checks).
@@ -65,6 +72,46 @@ enum Command {
         /// Seed of the random generator (the same seed on an empty database gives the same data).
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Load listings or courts from an NDJSON or CSV file (docs/BULK.md): every line is validated
+    /// as the API would; any bad line is reported (line, reason) and nothing is imported.
+    Import {
+        #[arg(value_enum)]
+        entity: Entity,
+        /// The file to load.
+        file: PathBuf,
+        /// ndjson or csv (default: from the file name).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Write no events (a first load: subscribers then take a snapshot).
+        #[arg(long)]
+        no_events: bool,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+        /// Also write every bad line to this file (NDJSON).
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Who runs the import, for the audit row (`cli:<actor>`).
+        #[arg(long, env = "USER", default_value = "operator")]
+        actor: String,
+    },
+    /// Write listings or courts as NDJSON or CSV (the published fields, docs/BULK.md).
+    Export {
+        #[arg(value_enum)]
+        entity: Entity,
+        /// ndjson or csv (default: from the --output file name, else ndjson).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// A file, or `-` for standard output (the default).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Only these statuses, comma-separated (`active,pending`).
+        #[arg(long)]
+        status: Option<String>,
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
@@ -136,20 +183,48 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let started = std::time::Instant::now();
             shixin::seed::seed(url, listings, seed, quiet).await?;
             // Running instances must not serve answers cached before the load.
-            let cache = shixin::cache::Cache::connect(
-                settings.redis_url.as_deref(),
-                &shixin::startup::database_name(url),
-            )?;
-            if settings.redis_url.is_some() && !cache.bump_epoch().await {
-                eprintln!(
-                    "warning: Redis did not answer; restart running instances to drop their cache"
-                );
-            }
+            shixin::bulk::cli::bump_cache(&settings).await;
             println!(
                 "{listings} listings seeded in {:.1} s (no audit rows or events: synthetic data). Try: shixin serve, then open http://127.0.0.1:8080/?name=張偉",
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            entity,
+            file,
+            format,
+            no_events,
+            quiet,
+            report,
+            actor,
+        } => {
+            cli::import(cli::ImportArgs {
+                entity,
+                file,
+                format,
+                no_events,
+                quiet,
+                report,
+                actor,
+            })
+            .await
+        }
+        Command::Export {
+            entity,
+            format,
+            output,
+            status,
+            quiet,
+        } => {
+            cli::export(cli::ExportArgs {
+                entity,
+                format,
+                output,
+                status,
+                quiet,
+            })
+            .await
         }
         Command::Migrate => {
             let settings = Settings::from_env()?;
