@@ -214,6 +214,14 @@ pub fn listing_value(row: &Row<'_>) -> Result<Value, (String, String)> {
             )
         })
     })?;
+    let version = row.get("version").map_or(Ok(Value::Null), |s| {
+        s.trim().parse::<i64>().map(|n| json!(n)).map_err(|_| {
+            (
+                "version".to_string(),
+                "version is a whole number".to_string(),
+            )
+        })
+    })?;
     Ok(json!({
         "id": row.text("id"),
         "status": row.text("status"),
@@ -233,6 +241,7 @@ pub fn listing_value(row: &Row<'_>) -> Result<Value, (String, String)> {
         "published_at": row.text("published_at"),
         "removal": removal,
         "created_at": row.text("created_at"),
+        "version": version,
     }))
 }
 

@@ -80,31 +80,37 @@ impl Seen {
         let mut dup = |map: &mut HashMap<u128, u64>, key: u128, field: &str, what: &str| match map
             .entry(key)
         {
-            Entry::Occupied(first) => bad.push(BadLine::new(
-                s.line,
-                Some(field),
-                "listing_exists",
-                format!("{what} as line {}", first.get()),
-            )),
+            Entry::Occupied(first) => {
+                bad.push(BadLine::new(
+                    s.line,
+                    Some(field),
+                    "listing_exists",
+                    format!("{what} as line {}", first.get()),
+                ));
+                true
+            }
             Entry::Vacant(e) => {
                 e.insert(s.line);
+                false
             }
         };
         dup(&mut self.ids, by_id, "id", "the same id");
-        if let Some(k) = by_open {
+        let open_twice = by_open.is_some_and(|k| {
             dup(
                 &mut self.open,
                 k,
                 "case_number",
                 "an open listing of the same debtor in the same case",
+            )
+        });
+        if !open_twice {
+            dup(
+                &mut self.decided,
+                by_decision,
+                "decided_on",
+                "the same debtor, case and decision date",
             );
         }
-        dup(
-            &mut self.decided,
-            by_decision,
-            "decided_on",
-            "the same debtor, case and decision date",
-        );
         bad
     }
 }

@@ -37,6 +37,8 @@ pub struct Staged {
     pub id: Uuid,
     pub values: ListingValues,
     pub status: ListingStatus,
+    /// The version the file states (kept, so that a round trip gives the same listing), or 1.
+    pub version: i32,
     pub published_at: Option<DateTime<Utc>>,
     pub removal: Option<Value>,
     pub created_at: DateTime<Utc>,
@@ -48,7 +50,7 @@ pub struct Staged {
 }
 
 /// The fields an export writes beyond the create body (docs/BULK.md); the derived ones
-/// (`version`, `court_name`, `expires_on`, `restriction_id`, `updated_at`) are not read.
+/// (`court_name`, `expires_on`, `restriction_id`, `updated_at`) are not read.
 #[derive(Deserialize)]
 struct Extras {
     #[serde(default)]
@@ -61,6 +63,8 @@ struct Extras {
     removal: Option<Value>,
     #[serde(default)]
     created_at: Option<String>,
+    #[serde(default)]
+    version: Option<i64>,
 }
 
 fn timestamp(
@@ -149,6 +153,19 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
         ListingStatus::Active => Some(published.unwrap_or(ctx.now)),
         _ => published,
     };
+    let version = match extras.version.map(i32::try_from) {
+        None => 1,
+        Some(Ok(v)) if v >= 1 => v,
+        Some(_) => {
+            bad.push(BadLine::new(
+                line,
+                Some("version"),
+                "invalid_value",
+                "a version is a whole number from 1",
+            ));
+            1
+        }
+    };
     let created_at =
         timestamp(&mut bad, line, "created_at", extras.created_at.as_deref()).unwrap_or(ctx.now);
     let valid = validate(&input, ctx.today, Mode::Import { status });
@@ -185,6 +202,7 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
         id,
         values: valid.values,
         status,
+        version,
         published_at,
         removal,
         created_at,

@@ -46,7 +46,7 @@ pub fn events(ctx: &Context, s: &Staged) -> [(Uuid, Value); 2] {
             grace_until: v.grace_until,
             initiated_by: v.initiated_by.clone(),
             status: s.status.code().to_string(),
-            version: 1,
+            version: s.version,
             published_at: Some(published_at),
             expires_on: v.expires_on,
             restriction_id: s.restriction_id,

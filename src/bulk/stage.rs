@@ -16,7 +16,8 @@ CREATE TEMP TABLE import_listings (
     associated_persons jsonb NOT NULL, filed_on date NOT NULL, basis_document_number text NOT NULL,
     basis_issuer text NOT NULL, obligation text NOT NULL, performance text NOT NULL,
     grounds text[] NOT NULL, extension_years integer NOT NULL, decided_on date NOT NULL,
-    grace_until date, initiated_by text NOT NULL, status text NOT NULL, published_at timestamptz,
+    grace_until date, initiated_by text NOT NULL, status text NOT NULL, version integer NOT NULL,
+    published_at timestamptz,
     expires_on date, restriction_id uuid, removal jsonb, created_at timestamptz NOT NULL,
     listing_event_id uuid, listing_event jsonb, restriction_event_id uuid, restriction_event jsonb
 ) ON COMMIT DROP;
@@ -29,7 +30,7 @@ pub const COPY_LISTINGS: &str = "COPY import_listings FROM STDIN (FORMAT binary)
 pub const COPY_PERSONS: &str = "COPY import_persons FROM STDIN (FORMAT binary)";
 pub const COPY_DOCUMENTS: &str = "COPY import_documents FROM STDIN (FORMAT binary)";
 
-pub const LISTING_TYPES: [Type; 32] = [
+pub const LISTING_TYPES: [Type; 33] = [
     Type::INT8,
     Type::UUID,
     Type::TEXT,
@@ -53,6 +54,7 @@ pub const LISTING_TYPES: [Type; 32] = [
     Type::DATE,
     Type::TEXT,
     Type::TEXT,
+    Type::INT4,
     Type::TIMESTAMPTZ,
     Type::DATE,
     Type::UUID,
@@ -101,6 +103,7 @@ pub async fn write_listing(
         &v.grace_until,
         &v.initiated_by,
         &s.status.code(),
+        &s.version,
         &s.published_at,
         &v.expires_on,
         &s.restriction_id,
@@ -167,7 +170,7 @@ INSERT INTO listings (id, court_code, case_number, debtor_kind, debtor_key, debt
     version, published_at, expires_on, restriction_id, removal, created_at, updated_at)
 SELECT id, court_code, case_number, debtor_kind, debtor_key, debtor_name, name_folded, id_number,
     credit_code, debtor, associated_persons, filed_on, basis_document_number, basis_issuer, obligation,
-    performance, grounds, extension_years, decided_on, grace_until, initiated_by, status, 1,
+    performance, grounds, extension_years, decided_on, grace_until, initiated_by, status, version,
     published_at, expires_on, restriction_id, removal, created_at, $1
   FROM import_listings";
 

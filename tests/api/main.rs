@@ -4,6 +4,7 @@
 mod audit_trail;
 mod auth;
 mod auth_keys;
+mod bulk;
 mod checks;
 mod courts;
 mod errors;
