@@ -1,18 +1,11 @@
 #![forbid(unsafe_code)]
 //! `shixin`: one binary for the service and its operations (API.md "Command line").
 
-use std::{path::PathBuf, process::ExitCode};
+use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use shixin::{
-    auth::jwt,
-    bulk::{Entity, Format, cli},
-    config::Settings,
-    db,
-    startup::Application,
-    telemetry,
-};
+use shixin::{auth::jwt, bulk::cli, config::Settings, db, startup::Application, telemetry};
 
 /// mimalloc: the batch checks allocate and free many small objects per request; glibc's malloc
 /// spent a quarter of the service's CPU on them (perf, bench/checks).
@@ -78,44 +71,9 @@ enum Command {
     },
     /// Load listings or courts from an NDJSON or CSV file (docs/BULK.md): every line is validated
     /// as the API would; any bad line is reported (line, reason) and nothing is imported.
-    Import {
-        #[arg(value_enum)]
-        entity: Entity,
-        /// The file to load.
-        file: PathBuf,
-        /// ndjson or csv (default: from the file name).
-        #[arg(long, value_enum)]
-        format: Option<Format>,
-        /// Write no events (a first load: subscribers then take a snapshot).
-        #[arg(long)]
-        no_events: bool,
-        /// No progress bar.
-        #[arg(long)]
-        quiet: bool,
-        /// Also write every bad line to this file (NDJSON).
-        #[arg(long)]
-        report: Option<PathBuf>,
-        /// Who runs the import, for the audit row (`cli:<actor>`).
-        #[arg(long, env = "USER", default_value = "operator")]
-        actor: String,
-    },
+    Import(cli::ImportArgs),
     /// Write listings or courts as NDJSON or CSV (the published fields, docs/BULK.md).
-    Export {
-        #[arg(value_enum)]
-        entity: Entity,
-        /// ndjson or csv (default: from the --output file name, else ndjson).
-        #[arg(long, value_enum)]
-        format: Option<Format>,
-        /// A file, or `-` for standard output (the default).
-        #[arg(long, short)]
-        output: Option<PathBuf>,
-        /// Only these statuses, comma-separated (`active,pending`).
-        #[arg(long)]
-        status: Option<String>,
-        /// No progress bar.
-        #[arg(long)]
-        quiet: bool,
-    },
+    Export(cli::ExportArgs),
 }
 
 #[derive(Subcommand)]
@@ -190,42 +148,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import {
-            entity,
-            file,
-            format,
-            no_events,
-            quiet,
-            report,
-            actor,
-        } => {
-            cli::import(cli::ImportArgs {
-                entity,
-                file,
-                format,
-                no_events,
-                quiet,
-                report,
-                actor,
-            })
-            .await
-        }
-        Command::Export {
-            entity,
-            format,
-            output,
-            status,
-            quiet,
-        } => {
-            cli::export(cli::ExportArgs {
-                entity,
-                format,
-                output,
-                status,
-                quiet,
-            })
-            .await
-        }
+        Command::Import(args) => cli::import(args).await,
+        Command::Export(args) => cli::export(args).await,
         Command::Migrate => {
             let settings = Settings::from_env()?;
             let n = db::migrate(settings.database_url.expose()).await?;

@@ -23,13 +23,27 @@ pub async fn bump_cache(settings: &Settings) {
     }
 }
 
+/// `shixin import listings|courts FILE …`
+#[derive(Debug, clap::Args)]
 pub struct ImportArgs {
+    #[arg(value_enum)]
     pub entity: Entity,
+    /// The file to load.
     pub file: PathBuf,
+    /// ndjson or csv (default: from the file name).
+    #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// Write no events (a first load: subscribers then take a snapshot).
+    #[arg(long)]
     pub no_events: bool,
+    /// No progress bar.
+    #[arg(long)]
     pub quiet: bool,
+    /// Also write every bad line to this file (NDJSON).
+    #[arg(long)]
     pub report: Option<PathBuf>,
+    /// Who runs the import, for the audit row (`cli:<actor>`).
+    #[arg(long, env = "USER", default_value = "operator")]
     pub actor: String,
 }
 
@@ -98,11 +112,22 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `shixin export listings|courts …`
+#[derive(Debug, clap::Args)]
 pub struct ExportArgs {
+    #[arg(value_enum)]
     pub entity: Entity,
+    /// ndjson or csv (default: from the --output file name, else ndjson).
+    #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// A file, or `-` for standard output (the default).
+    #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Only these statuses, comma-separated (`active,pending`).
+    #[arg(long)]
     pub status: Option<String>,
+    /// No progress bar.
+    #[arg(long)]
     pub quiet: bool,
 }
 

@@ -4,8 +4,7 @@
 //! ones (R1, R3) and, unless `--no-events`, their events; one audit row; commit. Any bad line: a
 //! report of all of them, a rollback, nothing imported.
 
-use std::collections::{BTreeMap, HashMap, hash_map::Entry};
-use std::hash::{BuildHasher, RandomState};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -17,6 +16,7 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 
 use super::{
     Entity, Format, bar,
+    dedup::Seen,
     line::{Context, Staged, stage},
     phase,
     read::{self, FileSummary},
@@ -51,70 +51,6 @@ pub struct Summary {
 
 const BATCH: usize = 2_000;
 
-/// Duplicates inside the file, by 128-bit keyed hashes of the identities (no value is kept).
-struct Seen {
-    hasher: (RandomState, RandomState),
-    ids: HashMap<u128, u64>,
-    open: HashMap<u128, u64>,
-    decided: HashMap<u128, u64>,
-}
-
-impl Seen {
-    fn key(&self, parts: &[&str]) -> u128 {
-        let a = self.hasher.0.hash_one(parts);
-        let b = self.hasher.1.hash_one(parts);
-        (u128::from(a) << 64) | u128::from(b)
-    }
-
-    /// The bad lines of `s` as a duplicate of an earlier line (the API's `listing_exists`).
-    fn check(&mut self, s: &Staged) -> Vec<BadLine> {
-        let v = &s.values;
-        let (id, decided) = (s.id.to_string(), v.decided_on.to_string());
-        let by_id = self.key(&[&id]);
-        let by_open = s
-            .status
-            .is_open()
-            .then(|| self.key(&[&v.debtor_key, &v.case_number]));
-        let by_decision = self.key(&[&v.debtor_key, &v.case_number, &decided]);
-        let mut bad = Vec::new();
-        let mut dup = |map: &mut HashMap<u128, u64>, key: u128, field: &str, what: &str| match map
-            .entry(key)
-        {
-            Entry::Occupied(first) => {
-                bad.push(BadLine::new(
-                    s.line,
-                    Some(field),
-                    "listing_exists",
-                    format!("{what} as line {}", first.get()),
-                ));
-                true
-            }
-            Entry::Vacant(e) => {
-                e.insert(s.line);
-                false
-            }
-        };
-        dup(&mut self.ids, by_id, "id", "the same id");
-        let open_twice = by_open.is_some_and(|k| {
-            dup(
-                &mut self.open,
-                k,
-                "case_number",
-                "an open listing of the same debtor in the same case",
-            )
-        });
-        if !open_twice {
-            dup(
-                &mut self.decided,
-                by_decision,
-                "decided_on",
-                "the same debtor, case and decision date",
-            );
-        }
-        bad
-    }
-}
-
 /// The blocking half: reads, validates and sends batches of valid lines; returns the bad ones.
 fn validate_file(
     opts: (PathBuf, Format),
@@ -123,12 +59,7 @@ fn validate_file(
     tx: mpsc::Sender<Vec<Staged>>,
 ) -> anyhow::Result<(Vec<BadLine>, FileSummary)> {
     let mut bad = Vec::new();
-    let mut seen = Seen {
-        hasher: (RandomState::new(), RandomState::new()),
-        ids: HashMap::new(),
-        open: HashMap::new(),
-        decided: HashMap::new(),
-    };
+    let mut seen = Seen::default();
     let mut batch = Vec::with_capacity(BATCH);
     let mut closed = false;
     let summary = read::for_each(&opts.0, opts.1, Entity::Listings, &bar, |line, record| {
@@ -272,7 +203,9 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
         step.set_message("writing events and webhook deliveries");
         st::insert_events(&tx, now)
             .await
-            .context("writing events")?
+            .context("writing events")?;
+        // listing.published and restriction.imposed for each active listing
+        2 * by_status.get("active").copied().unwrap_or(0)
     } else {
         0
     };

@@ -12,10 +12,10 @@ use uuid::Uuid;
 use super::report::{BadLine, redact};
 use crate::{
     db::models::{listing::ListingValues, person::PersonRecord},
-    domain::listing_rules::{ListingStatus, RemovalReason},
+    domain::listing_rules::ListingStatus,
     routes::listings::{
         validate::{Mode, validate},
-        wire::{ListingIn, Removal},
+        wire::ListingIn,
     },
 };
 
@@ -186,7 +186,7 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
         ));
     }
     let expires_on = valid.as_ref().and_then(|v| v.values.expires_on);
-    let removal = removal(
+    let removal = super::removal::removal(
         &mut bad,
         line,
         status,
@@ -214,71 +214,4 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
         staged.events = Some(super::publish::events(ctx, &staged));
     }
     Ok(staged)
-}
-
-/// L3, L5–L7: an ended listing states its removal, whose reason leads to its status; an open one
-/// has none.
-fn removal(
-    bad: &mut Vec<BadLine>,
-    line: u64,
-    status: ListingStatus,
-    removal: Option<&Value>,
-    fixed_term: bool,
-) -> Option<Value> {
-    let removal = removal.filter(|r| !r.is_null());
-    let mut fail = |code: &str, msg: String| {
-        bad.push(BadLine::new(line, Some("removal"), code, msg));
-        None
-    };
-    if status.is_open() {
-        return match removal {
-            Some(_) => fail(
-                "invalid_value",
-                format!("a {} listing has no removal", status.code()),
-            ),
-            None => None,
-        };
-    }
-    let Some(r) = removal else {
-        return fail(
-            "invalid_value",
-            format!(
-                "a {} listing states its removal {{reason, note, removed_at}}",
-                status.code()
-            ),
-        );
-    };
-    let Ok(parsed) = Removal::deserialize(r) else {
-        return fail(
-            "invalid_value",
-            "removal is {reason, note, removed_at (RFC 3339), keep_restriction}".into(),
-        );
-    };
-    let reason = match RemovalReason::parse(&parsed.reason) {
-        Ok(reason) => reason,
-        Err(e) => return fail(e.code, e.message),
-    };
-    if reason.resulting_status() != status {
-        return fail(
-            "reason_not_applicable",
-            format!(
-                "removal reason `{}` leads to status `{}`, not `{}`",
-                reason.code(),
-                reason.resulting_status().code(),
-                status.code()
-            ),
-        );
-    }
-    let applicable = match reason {
-        RemovalReason::TermExpired if fixed_term => Ok(()),
-        RemovalReason::TermExpired => Err(crate::domain::DomainError::new(
-            "reason_not_applicable",
-            "a listing without a fixed term does not expire (L2, L6)",
-        )),
-        other => other.check_applicable(fixed_term),
-    };
-    if let Err(e) = applicable {
-        return fail(e.code, e.message);
-    }
-    serde_json::to_value(&parsed).ok()
 }

@@ -7,11 +7,13 @@ pub mod audit;
 pub mod cli;
 pub mod columns;
 pub mod courts;
+pub mod dedup;
 pub mod export;
 pub mod import;
 pub mod line;
 pub mod publish;
 pub mod read;
+pub mod removal;
 pub mod report;
 pub mod stage;
 

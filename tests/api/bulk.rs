@@ -186,6 +186,17 @@ async fn bulk_every_bad_line_is_reported_with_its_reason_and_nothing_is_imported
     let mut in_db = good(8);
     in_db["debtor"] = existing["debtor"].clone();
     in_db["case_number"] = existing["case_number"].clone();
+    // L8: a creditor's application within 6 months of a removal on the creditor's request.
+    let mut removed = named("钱孙", 20);
+    removed["grounds"] = json!(["able_but_refuses"]);
+    removed["decided_on"] = json!((today() - Duration::days(200)).to_string());
+    removed["filed_on"] = json!((today() - Duration::days(260)).to_string());
+    removed["status"] = json!("removed");
+    let removed_at = format!("{}T02:00:00Z", today() - Duration::days(100));
+    removed["removal"] =
+        json!({"reason": "creditor_request", "note": null, "removed_at": removed_at});
+    let mut relisted = named("钱孙", 20);
+    relisted["initiated_by"] = json!("creditor_application");
     let lines = [
         good(1).to_string(),                 // 1 good
         bad_check.to_string(),               // 2 I1
@@ -197,6 +208,8 @@ async fn bulk_every_bad_line_is_reported_with_its_reason_and_nothing_is_imported
         good(1).to_string(),                 // 8 twice in the file
         "{\"debtor\": \"张三\"".to_string(), // 9 not JSON
         in_db.to_string(),                   // 10 already in the database
+        removed.to_string(),                 // 11 good
+        relisted.to_string(),                // 12 L8
     ];
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bad.ndjson");
@@ -230,7 +243,8 @@ async fn bulk_every_bad_line_is_reported_with_its_reason_and_nothing_is_imported
         "line 8: listing_exists: case_number: an open listing of the same debtor in the same case as line 1",
         "line 9: invalid_json",
         "line 10: listing_exists: case_number",
-        "9 bad lines",
+        "line 12: relisting_barred: initiated_by",
+        "10 bad lines",
     ] {
         assert!(
             stderr.contains(expected),
