@@ -62,6 +62,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let format = Format::of(Some(&args.file), args.format)?;
     let started = std::time::Instant::now();
     let actor = actor(&args.actor);
+    let mut extra = String::new();
     let result = match args.entity {
         Entity::Courts => courts::import(url, &args.file, format, args.quiet, &actor)
             .await?
@@ -77,6 +78,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
             match import::import_listings(url, opts).await? {
                 import::Outcome::Rejected(bad) => Err(bad),
                 import::Outcome::Imported(s) => {
+                    extra = format!("time by phase: {}", s.timings);
                     bump_cache(&settings).await;
                     let statuses: Vec<String> = s
                         .by_status
@@ -103,6 +105,9 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     match result {
         Ok(msg) => {
             println!("{msg} in {:.1} s", started.elapsed().as_secs_f64());
+            if !extra.is_empty() {
+                println!("{extra}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(mut bad) => {

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 
 use super::{
-    Entity, Format, bar,
+    Entity, Format, Phases, bar,
     dedup::Seen,
     line::{Context, Staged, stage},
     phase,
@@ -42,6 +42,9 @@ pub enum Outcome {
 #[derive(Debug, serde::Serialize)]
 pub struct Summary {
     pub listings: u64,
+    /// The time of each phase (not audited).
+    #[serde(skip)]
+    pub timings: String,
     pub by_status: BTreeMap<String, u64>,
     pub restriction_orders: u64,
     pub persons: u64,
@@ -92,6 +95,7 @@ fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome> {
+    let started = std::time::Instant::now();
     let mut client = super::connect(url).await?;
     let tx = client.transaction().await?;
     let now = micros(Utc::now());
@@ -161,18 +165,21 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
         }
     }
     let (mut bad, summary) = validator.await.context("the validating thread")??;
+    let read_secs = started.elapsed().as_secs_f64();
     writer.finish().await.context("staging the listings")?;
     reading.finish_and_clear();
 
-    let step = phase(opts.quiet);
-    step.set_message("checking against the database");
+    let mut step = Phases::new(phase(opts.quiet));
+    step.done
+        .push(("read, validate and stage".into(), read_secs));
+    step.start("check", "checking against the database");
     bad.extend(st::conflicts(&tx).await?);
     if !bad.is_empty() {
-        step.finish_and_clear();
+        step.end();
         tx.rollback().await?;
         return Ok(Outcome::Rejected(bad));
     }
-    step.set_message(format!("staging {} persons", persons.len()));
+    step.start("persons", format!("staging {} persons", persons.len()));
     let sink = tx.copy_in(st::COPY_PERSONS).await?;
     let mut w = std::pin::pin!(BinaryCopyInWriter::new(sink, &st::PERSON_TYPES));
     for (line, id, name, folded) in &persons {
@@ -187,20 +194,21 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
     w.finish().await?;
 
     let listings: u64 = by_status.values().sum();
-    step.set_message(format!("writing {listings} listings"));
+    step.start("listings", format!("writing {listings} listings"));
     st::insert_listings(&tx, now)
         .await
         .context("writing the listings")?;
-    step.set_message("writing persons");
+
+    step.start("persons upsert", "writing persons");
     let persons = st::upsert_persons(&tx, now)
         .await
         .context("writing the persons")?;
-    step.set_message("deriving restriction orders (R1, R3)");
+    step.start("orders", "deriving restriction orders (R1, R3)");
     crate::orders::bulk::derive_orders(&tx, st::ORDER_TARGETS, now)
         .await
         .context("deriving restriction orders")?;
     let events = if opts.events {
-        step.set_message("writing events and webhook deliveries");
+        step.start("events", "writing events and webhook deliveries");
         st::insert_events(&tx, now)
             .await
             .context("writing events")?;
@@ -212,6 +220,7 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
     let summary = Summary {
         listings,
         restriction_orders: by_status.get("active").copied().unwrap_or(0),
+        timings: String::new(),
         by_status,
         persons,
         events,
@@ -232,8 +241,12 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
         &after,
     )
     .await?;
-    step.set_message("committing");
+    step.start("commit", "committing");
     tx.commit().await.context("committing the import")?;
-    step.finish_and_clear();
+    step.end();
+    let summary = Summary {
+        timings: step.describe(),
+        ..summary
+    };
     Ok(Outcome::Imported(summary))
 }

@@ -87,6 +87,47 @@ pub fn phase(quiet: bool) -> ProgressBar {
     b
 }
 
+/// The time each phase of a command took (printed at the end: where a load spends its time).
+pub struct Phases {
+    current: Option<(String, std::time::Instant)>,
+    pub done: Vec<(String, f64)>,
+    bar: ProgressBar,
+}
+
+impl Phases {
+    pub fn new(bar: ProgressBar) -> Phases {
+        Phases {
+            current: None,
+            done: Vec::new(),
+            bar,
+        }
+    }
+
+    /// Ends the current phase and starts `name` (shown on the spinner as `message`).
+    pub fn start(&mut self, name: &str, message: impl Into<String>) {
+        self.end();
+        self.bar.set_message(message.into());
+        self.current = Some((name.to_string(), std::time::Instant::now()));
+    }
+
+    /// Ends the current phase and clears the spinner.
+    pub fn end(&mut self) {
+        if let Some((name, t)) = self.current.take() {
+            self.done.push((name, t.elapsed().as_secs_f64()));
+        }
+        self.bar.finish_and_clear();
+    }
+
+    /// `read 40.1 s, check 1.2 s, …`
+    pub fn describe(&self) -> String {
+        self.done
+            .iter()
+            .map(|(n, s)| format!("{n} {s:.1} s"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// A tokio-postgres connection (COPY and server-side cursors), its driver spawned.
 pub async fn connect(url: &str) -> anyhow::Result<Client> {
     let (client, conn) = tokio_postgres::connect(url, NoTls)
