@@ -42,6 +42,21 @@ pub const LISTING_COLUMNS: [&str; 33] = [
     "updated_at",
 ];
 
+/// The listing columns a CSV file must have (the others may be absent).
+pub const REQUIRED_LISTING_COLUMNS: [&str; 11] = [
+    "debtor_kind",
+    "debtor_name",
+    "court_code",
+    "case_number",
+    "filed_on",
+    "basis_document_number",
+    "basis_issuer",
+    "obligation",
+    "performance",
+    "grounds",
+    "decided_on",
+];
+
 /// The court columns.
 pub const COURT_COLUMNS: [&str; 6] = [
     "code",
@@ -118,6 +133,15 @@ pub fn listing_row(l: &Value) -> Vec<String> {
 pub struct Header(std::collections::HashMap<String, usize>);
 
 impl Header {
+    /// The columns of `required` that the header lacks.
+    pub fn missing(&self, required: &[&str]) -> Vec<String> {
+        required
+            .iter()
+            .filter(|c| !self.0.contains_key(**c))
+            .map(|c| c.to_string())
+            .collect()
+    }
+
     pub fn new(headers: &csv::StringRecord) -> Header {
         Header(
             headers

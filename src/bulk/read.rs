@@ -101,6 +101,16 @@ pub fn for_each(
         Format::Csv => {
             let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
             let header = Header::new(r.headers().context("reading the CSV header")?);
+            let required: &[&str] = match entity {
+                Entity::Listings => &columns::REQUIRED_LISTING_COLUMNS,
+                Entity::Courts => &columns::COURT_COLUMNS[..4],
+            };
+            let missing = header.missing(required);
+            anyhow::ensure!(
+                missing.is_empty(),
+                "the CSV header lacks the columns {} (docs/BULK.md)",
+                missing.join(", ")
+            );
             let mut record = csv::StringRecord::new();
             loop {
                 match r.read_record(&mut record) {

@@ -157,6 +157,22 @@ async fn bulk_export_import_round_trip_ndjson_gives_the_same_listings() {
 #[tokio::test]
 async fn bulk_export_import_round_trip_csv_gives_the_same_listings() {
     round_trip("csv").await;
+    // A CSV file without the required columns is refused as a whole, naming them.
+    let app = spawn_app_with(&[NO_LIMIT]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("short.csv");
+    std::fs::write(&file, "id,status,debtor_name\n,active,张三\n").unwrap();
+    let out = shixin(
+        &app,
+        &["import", "listings", file.to_str().unwrap(), "--quiet"],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("lacks the columns debtor_kind, court_code"),
+        "{stderr}"
+    );
+    assert_eq!(count(&app, "listings").await, 0);
 }
 
 #[tokio::test]
