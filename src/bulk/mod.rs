@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cli;
 pub mod columns;
 pub mod courts;
+pub mod csvrow;
 pub mod dedup;
 pub mod export;
 pub mod import;
