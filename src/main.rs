@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use shixin::{auth::jwt, config::Settings, db, startup::Application, telemetry};
+use shixin::{auth::jwt, bulk::cli, config::Settings, db, startup::Application, telemetry};
 
 /// mimalloc: the batch checks allocate and free many small objects per request; glibc's malloc
 /// spent a quarter of the service's CPU on them (perf, bench/checks).
@@ -69,6 +69,11 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Load listings or courts from an NDJSON or CSV file (docs/BULK.md): every line is validated
+    /// as the API would; any bad line is reported (line, reason) and nothing is imported.
+    Import(cli::ImportArgs),
+    /// Write listings or courts as NDJSON or CSV (the published fields, docs/BULK.md).
+    Export(cli::ExportArgs),
 }
 
 #[derive(Subcommand)]
@@ -136,21 +141,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let started = std::time::Instant::now();
             shixin::seed::seed(url, listings, seed, quiet).await?;
             // Running instances must not serve answers cached before the load.
-            let cache = shixin::cache::Cache::connect(
-                settings.redis_url.as_deref(),
-                &shixin::startup::database_name(url),
-            )?;
-            if settings.redis_url.is_some() && !cache.bump_epoch().await {
-                eprintln!(
-                    "warning: Redis did not answer; restart running instances to drop their cache"
-                );
-            }
+            shixin::bulk::cli::bump_cache(&settings).await;
             println!(
                 "{listings} listings seeded in {:.1} s (no audit rows or events: synthetic data). Try: shixin serve, then open http://127.0.0.1:8080/?name=張偉",
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(args) => cli::import(args).await,
+        Command::Export(args) => cli::export(args).await,
         Command::Migrate => {
             let settings = Settings::from_env()?;
             let n = db::migrate(settings.database_url.expose()).await?;

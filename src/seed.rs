@@ -218,10 +218,10 @@ struct Columns {
 impl Columns {
     fn new() -> Self {
         Columns {
-            c: (0..24).map(|_| Vec::with_capacity(BATCH)).collect(),
+            c: (0..25).map(|_| Vec::with_capacity(BATCH)).collect(),
         }
     }
-    fn push(&mut self, row: [Option<String>; 24]) {
+    fn push(&mut self, row: [Option<String>; 25]) {
         for (col, v) in self.c.iter_mut().zip(row) {
             col.push(v);
         }
@@ -234,15 +234,16 @@ impl Columns {
 const INSERT: &str = "INSERT INTO listings (id, court_code, case_number, debtor_kind, debtor_key,
     debtor_name, name_folded, id_number, credit_code, debtor, filed_on, basis_document_number,
     basis_issuer, obligation, performance, grounds, extension_years, decided_on, grace_until,
-    initiated_by, status, published_at, expires_on, removal)
+    initiated_by, status, published_at, expires_on, removal, restriction_id)
 SELECT c1::uuid, c2, c3, c4, c5, c6, c7, c8, c9, c10::jsonb, c11::date, c12, c13, c14, c15,
-    c16::text[], c17::int, c18::date, c19::date, c20, c21, c22::timestamptz, c23::date, c24::jsonb
+    c16::text[], c17::int, c18::date, c19::date, c20, c21, c22::timestamptz, c23::date, c24::jsonb,
+    c25::uuid
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
     $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
     $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[],
-    $22::text[], $23::text[], $24::text[])
+    $22::text[], $23::text[], $24::text[], $25::text[])
     AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19,
-    c20, c21, c22, c23, c24)";
+    c20, c21, c22, c23, c24, c25)";
 
 struct Gen {
     rng: StdRng,
@@ -264,7 +265,7 @@ impl Gen {
         f
     }
 
-    fn row(&mut self) -> [Option<String>; 24] {
+    fn row(&mut self) -> [Option<String>; 25] {
         let today = self.today;
         let rng = &mut self.rng;
         let ci = rng.random_range(0..self.courts.len());
@@ -352,7 +353,7 @@ impl Gen {
         } else {
             let name = person_name(rng);
             let id = id_number(rng, region, decided);
-            let debtor = json!({"kind": "person", "name": name, "id_number": id});
+            let debtor = json!({"kind": "person", "name": name, "id_number": id, "documents": []});
             ("person", name, id.clone(), Some(id), None, debtor)
         };
         let mut published = (status != "pending").then(|| format!("{decided}T02:00:00Z"));
@@ -417,6 +418,8 @@ impl Gen {
             published,
             expires.map(|d| d.to_string()),
             removal.map(|r| r.to_string()),
+            // R1: the order an active listing carries (rows written by `derive_orders`).
+            (status == "active").then(|| uuid::Uuid::new_v4().to_string()),
         ]
     }
 }
@@ -552,36 +555,15 @@ pub async fn seed(url: &str, n: u64, seed: u64, quiet: bool) -> anyhow::Result<(
     Ok(())
 }
 
-/// R1 for seeded data: every active listing without an order gets one, with its subjects (R3).
+/// Seeded listings whose order is not written yet (R1): see [`crate::orders::bulk::derive_orders`].
+const SEEDED_TARGETS: &str = "SELECT l.id AS listing_id, l.restriction_id FROM listings l
+    WHERE l.status = 'active' AND l.restriction_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM restrictions r WHERE r.id = l.restriction_id)";
+
+/// R1 for seeded data: every active listing gets its order, with its subjects (R3), the persons
+/// they name, and a passport for some person debtors.
 async fn derive_orders(client: &tokio_postgres::Client) -> Result<(), tokio_postgres::Error> {
-    let items: Vec<String> = crate::orders::all_items();
-    client
-        .execute(
-            "WITH new AS (
-                 INSERT INTO restrictions (id, listing_id, court_code, case_number, debtor, associated_persons,
-                                           items, issued_on, status, version)
-                 SELECT gen_random_uuid(), l.id, l.court_code, l.case_number, l.debtor, l.associated_persons, $1::text[],
-                        coalesce((l.published_at AT TIME ZONE 'Asia/Shanghai')::date, l.decided_on), 'active', 1
-                 FROM listings l WHERE l.status = 'active' AND l.restriction_id IS NULL
-                 RETURNING id, listing_id, debtor, associated_persons),
-             linked AS (
-                 UPDATE listings l SET restriction_id = new.id FROM new WHERE l.id = new.listing_id)
-             INSERT INTO restriction_subjects (restriction_id, role, kind, subject_key, name)
-             SELECT new.id, 'debtor', l.debtor_kind, l.debtor_key, l.debtor_name
-               FROM new JOIN listings l ON l.id = new.listing_id
-             UNION ALL
-             SELECT new.id, 'legal_representative', 'person', new.debtor->'legal_representative'->>'id_number',
-                    new.debtor->'legal_representative'->>'name'
-               FROM new
-              WHERE new.debtor->>'kind' = 'organization'
-                AND new.debtor->'legal_representative'->>'id_number' IS NOT NULL
-             UNION ALL
-             SELECT new.id, p->>'role', 'person', p->>'id_number', p->>'name'
-               FROM new, jsonb_array_elements(new.associated_persons) p
-             ON CONFLICT DO NOTHING",
-            &[&items],
-        )
-        .await?;
+    crate::orders::bulk::derive_orders(client, SEEDED_TARGETS, chrono::Utc::now()).await?;
     client
         .execute(
             "INSERT INTO persons (id_number, name, name_folded)

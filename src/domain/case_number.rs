@@ -187,6 +187,20 @@ impl CaseNumber {
         })
     }
 
+    /// Bulk import (I3): an enforcement number of the 2016 rules, or a historic pre-2016
+    /// enforcement number (`(2014)丰法民执字第00326号`). A number dated 2016 or later must follow
+    /// the 2016 rules; the error is then that of [`CaseNumber::parse_enforcement`].
+    pub fn parse_enforcement_bulk(s: &str) -> Result<CaseNumber, DomainError> {
+        let modern = Self::parse_enforcement(s);
+        if modern.is_ok() {
+            return modern;
+        }
+        match Self::parse_legacy(s) {
+            Ok(n) if n.is_legacy() && n.year < FIRST_YEAR && n.is_enforcement() => Ok(n),
+            _ => modern,
+        }
+    }
+
     /// The normalised text, e.g. `（2024）京0105执1234号`.
     pub fn as_str(&self) -> &str {
         &self.text

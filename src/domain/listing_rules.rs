@@ -103,15 +103,25 @@ pub fn check_grace(
     grace_until: NaiveDate,
     today: NaiveDate,
 ) -> Result<(), DomainError> {
-    let min = decided_on.checked_add_months(Months::new(1));
-    let max = decided_on.checked_add_months(Months::new(3));
-    match (min, max) {
-        (Some(min), Some(max)) if (min..=max).contains(&grace_until) && grace_until >= today => {
-            Ok(())
-        }
+    match check_grace_range(decided_on, grace_until) {
+        Ok(()) if grace_until >= today => Ok(()),
         _ => Err(DomainError::new(
             "invalid_grace_period",
             "grace_until must be 1 to 3 months after decided_on and not in the past (L11)",
+        )),
+    }
+}
+
+/// L11 without "not in the past": `grace_until` is 1 to 3 months (inclusive) after `decided_on`.
+/// Used for imported listings whose grace period has already ended (bulk import).
+pub fn check_grace_range(decided_on: NaiveDate, grace_until: NaiveDate) -> Result<(), DomainError> {
+    let min = decided_on.checked_add_months(Months::new(1));
+    let max = decided_on.checked_add_months(Months::new(3));
+    match (min, max) {
+        (Some(min), Some(max)) if (min..=max).contains(&grace_until) => Ok(()),
+        _ => Err(DomainError::new(
+            "invalid_grace_period",
+            "grace_until must be 1 to 3 months after decided_on (L11)",
         )),
     }
 }

@@ -2,6 +2,7 @@
 //! their subjects (R3) kept in step with the listing, lifted (R5). Every change writes its audit row
 //! and its `restriction.*` event, with the whole current state and a version that only grows.
 
+pub mod bulk;
 pub mod release;
 pub mod view;
 

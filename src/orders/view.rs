@@ -73,32 +73,49 @@ pub async fn orders_json(
         .iter()
         .filter_map(|id| by_id.remove(id))
         .map(|(row, court_name)| {
-            let subjects: Vec<&SubjectRow> = subjects
+            let subjects: Vec<SubjectRow> = subjects
                 .iter()
                 .filter(|s| s.restriction_id == row.id)
+                .cloned()
                 .collect();
-            json!({
-                "id": row.id,
-                "listing_id": row.listing_id,
-                "status": row.status,
-                "version": row.version,
-                "subjects": subjects.iter().map(|s| subject_json(s, &row.debtor, &docs)).collect::<Vec<_>>(),
-                "items": row.items,
-                "court_code": row.court_code,
-                "court_name": court_name,
-                "case_number": row.case_number,
-                "issued_on": row.issued_on,
-                "lifted": row.lifted,
-                "releases": releases
-                    .iter()
-                    .filter(|r| r.restriction_id == row.id)
-                    .map(|r| release_json(r, subjects.iter().copied().find(|s| s.subject_key == r.subject_key)))
-                    .collect::<Vec<_>>(),
-                "created_at": row.created_at,
-                "updated_at": row.updated_at,
-            })
+            let releases: Vec<ReleaseRow> = releases
+                .iter()
+                .filter(|r| r.restriction_id == row.id)
+                .cloned()
+                .collect();
+            state_json(&row, &court_name, &subjects, &docs, &releases)
         })
         .collect())
+}
+
+/// The state of an order from its rows: `subjects` ordered by role then key, `docs` as
+/// (ID number, type, number). Shared by [`order_json`] and bulk import (`crate::bulk`).
+pub fn state_json(
+    row: &RestrictionRow,
+    court_name: &str,
+    subjects: &[SubjectRow],
+    docs: &[(String, String, String)],
+    releases: &[ReleaseRow],
+) -> Value {
+    json!({
+        "id": row.id,
+        "listing_id": row.listing_id,
+        "status": row.status,
+        "version": row.version,
+        "subjects": subjects.iter().map(|s| subject_json(s, &row.debtor, docs)).collect::<Vec<_>>(),
+        "items": row.items,
+        "court_code": row.court_code,
+        "court_name": court_name,
+        "case_number": row.case_number,
+        "issued_on": row.issued_on,
+        "lifted": row.lifted,
+        "releases": releases
+            .iter()
+            .map(|r| release_json(r, subjects.iter().find(|s| s.subject_key == r.subject_key)))
+            .collect::<Vec<_>>(),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    })
 }
 
 /// `restriction.*` event data: the order's state, named by `restriction_id`.

@@ -45,7 +45,7 @@ pub struct CourtQuery {
     pub province: Option<String>,
 }
 
-fn validate(input: &CourtIn) -> Result<(CourtCode, CourtLevel), ApiError> {
+pub fn validate(input: &CourtIn) -> Result<(CourtCode, CourtLevel), ApiError> {
     let mut errors = Vec::new();
     let code =
         CourtCode::parse(&input.code).map_err(|e| errors.push(FieldError::from_domain("code", e)));

@@ -4,6 +4,7 @@
 mod audit_trail;
 mod auth;
 mod auth_keys;
+mod bulk;
 mod check_filter;
 mod check_log;
 mod checks;

@@ -10,7 +10,7 @@ use crate::{
         case_number::CaseNumber,
         court_code::CourtCode,
         grounds::Grounds,
-        listing_rules::{self, InitiatedBy, Performance},
+        listing_rules::{self, InitiatedBy, ListingStatus, Performance},
         name::fold_name,
     },
     error::ApiError,
@@ -18,11 +18,14 @@ use crate::{
 };
 
 /// Create or correct: a correction may leave the term elapsed (the next tick expires it) and
-/// re-checks the grace period only while the listing is pending.
+/// re-checks the grace period only while the listing is pending. Bulk import (`shixin import`)
+/// states the listing's status: historic case numbers are accepted (I3), an open listing's term
+/// must still run (L2), and a grace period that has ended is checked for its range only (L11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Create,
     Correct { pending: bool },
+    Import { status: ListingStatus },
 }
 
 pub struct Valid {
@@ -37,7 +40,10 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
     let court = e.take("court_code", CourtCode::parse(&input.court_code));
     let case = e.take(
         "case_number",
-        CaseNumber::parse_enforcement(&input.case_number),
+        match mode {
+            Mode::Import { .. } => CaseNumber::parse_enforcement_bulk(&input.case_number),
+            _ => CaseNumber::parse_enforcement(&input.case_number),
+        },
     );
     if let (Some(court), Some(case)) = (&court, &case)
         && case.court().is_some_and(|c| c.as_str() != court.as_str())
@@ -127,7 +133,12 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
         );
         if let Some(d) = decided_on {
             expires_on = listing_rules::expires_on(d, g, x);
-            if mode == Mode::Create && expires_on.is_some_and(|exp| exp <= today) {
+            let term_must_run = match mode {
+                Mode::Create => true,
+                Mode::Correct { .. } => false,
+                Mode::Import { status } => status.is_open(),
+            };
+            if term_must_run && expires_on.is_some_and(|exp| exp <= today) {
                 e.push(
                     "decided_on",
                     "term_already_elapsed",
@@ -137,18 +148,29 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
         }
     }
     if let (Some(g), Some(d)) = (grace_until, decided_on) {
-        let check = match mode {
-            Mode::Create | Mode::Correct { pending: true } => true,
-            Mode::Correct { pending: false } => false,
-        };
-        if check {
-            e.take("grace_until", listing_rules::check_grace(d, g, today));
-        } else {
-            e.push(
+        match mode {
+            Mode::Create
+            | Mode::Correct { pending: true }
+            | Mode::Import {
+                status: ListingStatus::Pending,
+            } => {
+                e.take("grace_until", listing_rules::check_grace(d, g, today));
+            }
+            Mode::Correct { pending: false } => e.push(
                 "grace_until",
                 "invalid_grace_period",
                 "the listing is already published; its grace period cannot change",
-            );
+            ),
+            Mode::Import {
+                status: ListingStatus::Active,
+            } if g > today => e.push(
+                "grace_until",
+                "invalid_grace_period",
+                "an active listing's grace period has ended; a later one means `pending` (L11)",
+            ),
+            Mode::Import { .. } => {
+                e.take("grace_until", listing_rules::check_grace_range(d, g));
+            }
         }
     }
 

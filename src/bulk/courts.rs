@@ -1,0 +1,204 @@
+//! `shixin import courts` and `shixin export courts`: the rows of `POST /v1/courts`, validated by
+//! the route's own `validate`; a court code already registered is `court_exists`, a parent that is
+//! neither registered nor in the file is `unknown_court`. One transaction, one audit row.
+
+use std::collections::HashMap;
+
+/// A registered court: name, province, level, parent.
+type Known = (String, String, String, Option<String>);
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{
+    Entity, Format, bar, columns,
+    export::{Options as ExportOptions, Sink, output},
+    read,
+    report::{BadLine, redact},
+};
+use crate::{
+    audit::Actor,
+    routes::courts::{CourtIn, validate},
+};
+
+/// A valid court line.
+struct CourtLine {
+    line: u64,
+    code: String,
+    name: String,
+    province: String,
+    level: String,
+    parent: Option<String>,
+}
+
+fn parse(line: u64, v: &Value) -> Result<CourtLine, Vec<BadLine>> {
+    let input = CourtIn::deserialize(v).map_err(|e| {
+        vec![BadLine::new(
+            line,
+            None,
+            "invalid_value",
+            redact(&e.to_string()),
+        )]
+    })?;
+    match validate(&input) {
+        Ok((code, level)) => Ok(CourtLine {
+            line,
+            code: code.as_str().to_string(),
+            name: input.name.trim().to_string(),
+            province: input.province.trim().to_string(),
+            level: level.as_str().to_string(),
+            parent: input.parent_code.map(|p| p.trim().to_string()),
+        }),
+        Err(e) if e.errors.is_empty() => Err(vec![BadLine::new(line, None, &e.code, e.detail)]),
+        Err(e) => Err(e
+            .errors
+            .into_iter()
+            .map(|f| BadLine::from_field(line, f))
+            .collect()),
+    }
+}
+
+/// Imports the courts of `path`: `Ok(Ok(n))`, or every bad line.
+pub async fn import(
+    url: &str,
+    path: &Path,
+    format: Format,
+    quiet: bool,
+    actor: &Actor,
+) -> anyhow::Result<Result<u64, Vec<BadLine>>> {
+    let mut client = super::connect(url).await?;
+    let tx = client.transaction().await?;
+    // Courts are few: the table is read whole, and locked so that no court appears meanwhile.
+    tx.batch_execute("LOCK TABLE courts IN SHARE ROW EXCLUSIVE MODE")
+        .await?;
+    let known: HashMap<String, Known> = tx
+        .query(
+            "SELECT code, name, province, level, parent_code FROM courts",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3), r.get(4))))
+        .collect();
+    let progress = bar(
+        quiet,
+        Some(read::size(path)?),
+        "{spinner} [{elapsed_precise}] reading {wide_bar} {bytes}/{total_bytes}",
+    );
+    let mut bad = Vec::new();
+    let mut lines = Vec::new();
+    let summary =
+        read::for_each(
+            path,
+            format,
+            Entity::Courts,
+            &progress,
+            |line, record| match record.map_err(|b| vec![b]).and_then(|v| parse(line, &v)) {
+                Ok(c) => lines.push(c),
+                Err(b) => bad.extend(b),
+            },
+        )?;
+    progress.finish_and_clear();
+    // A court registered with the same fields is skipped (an export re-imports); with other
+    // fields it is `court_exists`.
+    lines.retain(|c| match known.get(&c.code) {
+        Some(k)
+            if *k
+                == (
+                    c.name.clone(),
+                    c.province.clone(),
+                    c.level.clone(),
+                    c.parent.clone(),
+                ) =>
+        {
+            false
+        }
+        Some(_) => {
+            bad.push(BadLine::new(
+                c.line,
+                Some("code"),
+                "court_exists",
+                format!("court {} exists with other fields", c.code),
+            ));
+            false
+        }
+        None => true,
+    });
+    let mut first: HashMap<&str, u64> = HashMap::new();
+    for c in &lines {
+        if let Some(l) = first.insert(&c.code, c.line) {
+            first.insert(&c.code, l);
+            bad.push(BadLine::new(
+                c.line,
+                Some("code"),
+                "court_exists",
+                format!("court {} is also on line {l}", c.code),
+            ));
+        }
+    }
+    for c in &lines {
+        if let Some(p) = &c.parent
+            && !known.contains_key(p)
+            && !first.contains_key(p.as_str())
+        {
+            bad.push(BadLine::new(
+                c.line,
+                Some("parent_code"),
+                "unknown_court",
+                format!("no court {p}"),
+            ));
+        }
+    }
+    if !bad.is_empty() {
+        tx.rollback().await?;
+        return Ok(Err(bad));
+    }
+    let col = |f: fn(&CourtLine) -> Option<String>| lines.iter().map(f).collect::<Vec<_>>();
+    let n = tx
+        .execute(
+            "INSERT INTO courts (code, name, province, level, parent_code)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])",
+            &[
+                &col(|c| Some(c.code.clone())),
+                &col(|c| Some(c.name.clone())),
+                &col(|c| Some(c.province.clone())),
+                &col(|c| Some(c.level.clone())),
+                &col(|c| c.parent.clone()),
+            ],
+        )
+        .await
+        .context("writing the courts")?;
+    let file = path.file_name().map(|f| f.to_string_lossy().to_string());
+    let codes: Vec<&str> = lines.iter().map(|c| c.code.as_str()).collect();
+    let after = json!({"file": file, "format": format.as_str(), "courts": n, "codes": codes, "sha256": summary.sha256});
+    super::audit::append(&tx, actor, "import", "courts", &summary.sha256, &after).await?;
+    tx.commit().await?;
+    Ok(Ok(n))
+}
+
+/// Writes every court, by code.
+pub async fn export(url: &str, opts: ExportOptions) -> anyhow::Result<u64> {
+    let client = super::connect(url).await?;
+    let rows = client
+        .query(
+            "SELECT code, name, province, level, parent_code, created_at FROM courts ORDER BY code",
+            &[],
+        )
+        .await?;
+    let mut sink = Sink::new(
+        opts.format,
+        output(opts.output.as_ref())?,
+        &columns::COURT_COLUMNS,
+    )?;
+    for r in &rows {
+        let created: chrono::DateTime<chrono::Utc> = r.get(5);
+        let json = json!({"code": r.get::<_, String>(0), "name": r.get::<_, String>(1),
+            "province": r.get::<_, String>(2), "level": r.get::<_, String>(3),
+            "parent_code": r.get::<_, Option<String>>(4), "created_at": created});
+        sink.write(&json, columns::court_row)?;
+    }
+    sink.finish()?;
+    Ok(rows.len() as u64)
+}
