@@ -45,6 +45,8 @@ pub struct Settings {
     /// `SHIXIN_CHECK_FILTER_REFRESH`: how often the in-memory set of restricted keys catches up
     /// (default 250ms); `off` sends every subject of a check to PostgreSQL.
     pub check_filter_refresh: Option<Duration>,
+    /// `SHIXIN_CHECK_CONNECTIONS`: connections with prepared statements for checks (default 4).
+    pub check_connections: usize,
     /// `SHIXIN_CHECK_LOG_FULL`: `drop` (default) or `wait` when the check log's queue is full.
     pub check_log_wait: bool,
 }
@@ -155,6 +157,14 @@ impl Settings {
                 None => 32,
             },
             check_log_retention: duration("SHIXIN_CHECK_LOG_RETENTION", "180d")?,
+            check_connections: match get("SHIXIN_CHECK_CONNECTIONS") {
+                Some(v) => v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=64).contains(n))
+                    .context("SHIXIN_CHECK_CONNECTIONS must be 1 to 64")?,
+                None => 4,
+            },
             check_log_wait: match get("SHIXIN_CHECK_LOG_FULL").as_deref() {
                 None | Some("drop") => false,
                 Some("wait") => true,

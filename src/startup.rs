@@ -30,6 +30,8 @@ pub struct AppState {
     pub check_log: crate::checklog::CheckLog,
     /// The keys any restriction order binds, in memory (`routes::checks::filter`).
     pub subject_filter: routes::checks::filter::SubjectFilter,
+    /// The checks' own connections with prepared statements (`routes::checks::load`).
+    pub check_db: routes::checks::load::CheckDb,
     pub jwt: JwtVerifier,
     pub settings: Settings,
     pub openapi_json: String,
@@ -64,6 +66,14 @@ impl AppState {
             ),
             subscribers: crate::subscribers::SubscriberCache::default(),
             subject_filter: Default::default(),
+            check_db: routes::checks::load::CheckDb::new(
+                settings
+                    .database_read_url
+                    .as_ref()
+                    .unwrap_or(&settings.database_url)
+                    .expose(),
+                settings.check_connections,
+            ),
             db: pool,
             read_db,
             cache,

@@ -5,3 +5,6 @@
 ALTER TABLE restriction_subjects ALTER COLUMN subject_key TYPE text COLLATE "C";
 ALTER TABLE check_requests ALTER COLUMN subject_keys TYPE text[] COLLATE "C";
 ALTER TABLE check_requests ALTER COLUMN subject_keys SET STORAGE EXTERNAL;
+-- Changing a column's type drops its statistics: without them the planner scans restriction_subjects
+-- whole for every check until autovacuum comes by (and some servers run without it).
+ANALYZE restriction_subjects;

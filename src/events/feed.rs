@@ -36,7 +36,7 @@ struct PositionRow {
     seq: i64,
 }
 
-fn cursor_of(txid: &str, seq: i64) -> Cursor {
+pub(crate) fn cursor_of(txid: &str, seq: i64) -> Cursor {
     Cursor {
         txid: txid.parse().unwrap_or(0),
         seq,
@@ -132,7 +132,7 @@ pub async fn position_shared(mut conn: &AsyncPgConnection) -> Result<Cursor, Api
         .unwrap_or(Cursor::START))
 }
 
-const POSITION_SQL: &str = "SELECT txid::text AS txid_text, seq FROM events \
+pub(crate) const POSITION_SQL: &str = "SELECT txid::text AS txid_text, seq FROM events \
      WHERE txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY txid DESC, seq DESC LIMIT 1";
 
 /// The position of the newest event every reader can already see: an answer read in the same

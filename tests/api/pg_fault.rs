@@ -277,6 +277,10 @@ async fn faults_postgres_restarted_under_write_load_loses_no_acknowledged_write(
         assert_eq!(r.status(), 201, "court {code}");
     }
 
+    let (_, airline) = app.subscriber_token("airline").await;
+    let checked = json!({"subjects": [{"id_number": make_id("110105", "19800101", 1)}]});
+    assert_eq!(app.check(&airline, &checked).await.0, 200);
+
     let stop = Arc::new(AtomicBool::new(false));
     let tally = Arc::new(Mutex::new(Tally::default()));
     let writers: Vec<_> = (0..4)
@@ -324,6 +328,17 @@ async fn faults_postgres_restarted_under_write_load_loses_no_acknowledged_write(
         w.await.expect("writer");
     }
     assert_eq!(app.get("/readyz", None).await.status(), 200);
+    // The checks' own prepared connections were cut too: they reconnect on their next use.
+    let mut answered = false;
+    for _ in 0..20 {
+        let (s, _) = app.check(&airline, &checked).await;
+        assert!(s == 200 || s == 503, "a check answered {s}");
+        if s == 200 {
+            answered = true;
+            break;
+        }
+    }
+    assert!(answered, "checks recover without a restart");
 
     let t = std::mem::take(&mut *tally.lock().unwrap());
     assert!(

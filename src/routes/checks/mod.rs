@@ -147,15 +147,11 @@ pub async fn check(
         })
         .collect();
     let probe = state.subject_filter.probe(&direct);
-    let conn = state.public_db().get().await?;
-    let shared: &diesel_async::AsyncPgConnection = &conn;
-    // One round trip, three pipelined statements. The feed position is read first, so every event
-    // up to it is visible to the statements after it (the answer is consistent with `as_of`).
-    let (position, docs, orders) = futures_util::try_join!(
-        crate::events::feed::position_shared(shared),
-        load::documents(shared, types.clone(), numbers.clone()),
-        load::orders(shared, probe, direct, types, numbers),
-    )?;
+    let load::Loaded {
+        position,
+        docs,
+        orders,
+    } = state.check_db.load(probe, direct, types, numbers).await?;
     let releases: Vec<load::ReleaseHit> = orders.iter().flat_map(load::releases_of).collect();
     let mut by_doc: HashMap<(&str, &str), Vec<String>> = HashMap::new();
     for d in &docs {
