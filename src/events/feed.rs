@@ -122,16 +122,6 @@ pub fn event_json(
     })
 }
 
-/// [`position`] on a shared connection reference, to pipeline with other statements.
-pub async fn position_shared(mut conn: &AsyncPgConnection) -> Result<Cursor, ApiError> {
-    let rows: Vec<PositionRow> = sql_query(POSITION_SQL).load(&mut conn).await?;
-    Ok(rows
-        .iter()
-        .map(|r| cursor_of(&r.txid_text, r.seq))
-        .next()
-        .unwrap_or(Cursor::START))
-}
-
 pub(crate) const POSITION_SQL: &str = "SELECT txid::text AS txid_text, seq FROM events \
      WHERE txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY txid DESC, seq DESC LIMIT 1";
 
