@@ -24,7 +24,7 @@ fn to_listing((row, court_name, province): (ListingRow, String, String)) -> List
     }
 }
 
-/// Active listings whose folded name equals the query, in id order (`listings_public_name_id_idx`: the scan starts at the cursor and stops after the page).
+/// Active listings whose folded name equals the query, in id order (`listings_public_status_name_id_idx`: the scan starts at the cursor and stops after the page, and the prepared statement keeps its generic plan).
 /// Not a boxed query, so that its prepared statement is cached per connection (two shapes).
 pub async fn search(
     conn: &mut AsyncPgConnection,
