@@ -68,6 +68,14 @@ impl CheckLog {
         log
     }
 
+    /// Subjects written and dropped so far by this process.
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            AtomicU64::load(&self.written, Ordering::Relaxed),
+            AtomicU64::load(&self.dropped, Ordering::Relaxed),
+        )
+    }
+
     pub async fn record(&self, request: Request) {
         let n = request.subject_keys.len() as u64;
         let sent = if self.wait {

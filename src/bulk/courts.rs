@@ -9,14 +9,13 @@ type Known = (String, String, String, Option<String>);
 use std::path::Path;
 
 use anyhow::Context;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
     Entity, Format, bar, columns,
     export::{Options as ExportOptions, Sink, output},
     read,
-    report::{BadLine, redact},
+    report::BadLine,
 };
 use crate::{
     audit::Actor,
@@ -34,14 +33,7 @@ struct CourtLine {
 }
 
 fn parse(line: u64, v: &Value) -> Result<CourtLine, Vec<BadLine>> {
-    let input = CourtIn::deserialize(v).map_err(|e| {
-        vec![BadLine::new(
-            line,
-            None,
-            "invalid_value",
-            redact(&e.to_string()),
-        )]
-    })?;
+    let input: CourtIn = BadLine::parse(line, v)?;
     match validate(&input) {
         Ok((code, level)) => Ok(CourtLine {
             line,
@@ -51,12 +43,7 @@ fn parse(line: u64, v: &Value) -> Result<CourtLine, Vec<BadLine>> {
             level: level.as_str().to_string(),
             parent: input.parent_code.map(|p| p.trim().to_string()),
         }),
-        Err(e) if e.errors.is_empty() => Err(vec![BadLine::new(line, None, &e.code, e.detail)]),
-        Err(e) => Err(e
-            .errors
-            .into_iter()
-            .map(|f| BadLine::from_field(line, f))
-            .collect()),
+        Err(e) => Err(BadLine::from_api_error(line, e)),
     }
 }
 

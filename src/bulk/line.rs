@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::report::{BadLine, redact};
+use super::report::BadLine;
 use crate::{
     db::models::{listing::ListingValues, person::PersonRecord},
     domain::listing_rules::ListingStatus,
@@ -91,22 +91,8 @@ fn timestamp(
 /// Validates one record; every problem of the line is reported.
 pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>> {
     let mut bad = Vec::new();
-    let input = ListingIn::deserialize(v).map_err(|e| {
-        vec![BadLine::new(
-            line,
-            None,
-            "invalid_value",
-            redact(&e.to_string()),
-        )]
-    })?;
-    let extras = Extras::deserialize(v).map_err(|e| {
-        vec![BadLine::new(
-            line,
-            None,
-            "invalid_value",
-            redact(&e.to_string()),
-        )]
-    })?;
+    let input: ListingIn = BadLine::parse(line, v)?;
+    let extras: Extras = BadLine::parse(line, v)?;
     let status = match extras.status.as_deref() {
         Some(s) => ListingStatus::parse(s)
             .map_err(|e| vec![BadLine::new(line, Some("status"), e.code, e.message)])?,
@@ -172,7 +158,7 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
     let valid = match valid {
         Ok(valid) => Some(valid),
         Err(e) => {
-            bad.extend(e.errors.into_iter().map(|f| BadLine::from_field(line, f)));
+            bad.extend(BadLine::from_api_error(line, e));
             None
         }
     };

@@ -40,6 +40,34 @@ impl BadLine {
             message: e.message,
         }
     }
+
+    /// Every problem of a refused validation: its field errors, or the error itself when it has none.
+    pub fn from_api_error(line: u64, e: crate::error::ApiError) -> Vec<BadLine> {
+        if e.errors.is_empty() {
+            vec![BadLine::new(line, None, &e.code, e.detail)]
+        } else {
+            e.errors
+                .into_iter()
+                .map(|f| BadLine::from_field(line, f))
+                .collect()
+        }
+    }
+
+    /// A record read as `T`; a record of the wrong shape is one bad line (`invalid_value`) whose
+    /// message quotes no value of the file.
+    pub fn parse<T: serde::de::DeserializeOwned>(
+        line: u64,
+        v: &serde_json::Value,
+    ) -> Result<T, Vec<BadLine>> {
+        T::deserialize(v).map_err(|e| {
+            vec![BadLine::new(
+                line,
+                None,
+                "invalid_value",
+                redact(&e.to_string()),
+            )]
+        })
+    }
 }
 
 impl std::fmt::Display for BadLine {

@@ -97,17 +97,14 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         "Requests waiting for a database connection.",
         s.waiting as f64,
     );
-    for (outcome, n) in [
-        ("written", &state.check_log.written),
-        ("dropped", &state.check_log.dropped),
-    ] {
-        body.push_str(&format!(
-            "# HELP shixin_check_log_subjects_total Checked subjects written to the check log, or dropped because its writer was far behind.\n\
-             # TYPE shixin_check_log_subjects_total counter\n\
-             shixin_check_log_subjects_total{{outcome=\"{outcome}\"}} {}\n",
-            std::sync::atomic::AtomicU64::load(n, std::sync::atomic::Ordering::Relaxed)
-        ));
-    }
+    // One family, its HELP and TYPE once (the text format refuses them repeated).
+    let (written, dropped) = state.check_log.counts();
+    body.push_str(&format!(
+        "# HELP shixin_check_log_subjects_total Checked subjects written to the check log, or dropped because its writer was far behind.\n\
+         # TYPE shixin_check_log_subjects_total counter\n\
+         shixin_check_log_subjects_total{{outcome=\"written\"}} {written}\n\
+         shixin_check_log_subjects_total{{outcome=\"dropped\"}} {dropped}\n"
+    ));
     gauge(
         &mut body,
         "shixin_check_filter_keys",

@@ -127,3 +127,23 @@ async fn r2_checks_without_the_set_give_the_same_answers() {
     );
     assert_eq!(filter_keys(&app).await, 0);
 }
+
+/// API.md: `DATABASE_READ_URL`, when set, serves checks (the key set is loaded from it too).
+#[tokio::test]
+async fn r2_checks_read_the_database_read_url_when_it_is_set() {
+    let replica = spawn_app_with(&[]).await;
+    let on_replica = make_id("110105", "19800101", 331);
+    replica
+        .create_listing(&person_listing(&on_replica, 331))
+        .await;
+    let app = spawn_app_with(&[("DATABASE_READ_URL", &replica.db_url)]).await;
+    let on_primary = make_id("110105", "19800101", 333);
+    app.create_listing(&person_listing(&on_primary, 333)).await;
+    let (_, airline) = app.subscriber_token("airline").await;
+    assert_eq!(
+        decisions(&app, &airline, &[&on_replica, &on_primary]).await,
+        ["deny", "allow"],
+        "answered from the read database, not the primary"
+    );
+    assert_eq!(filter_keys(&app).await, 1);
+}

@@ -89,3 +89,53 @@ async fn check_log_pages(extra: &[(&str, &str)]) {
     );
     assert!(metrics.contains("shixin_check_log_subjects_total{outcome=\"dropped\"} 0"));
 }
+
+/// API.md "Check log": retention configurable (`SHIXIN_CHECK_LOG_RETENTION`), pruned by the tick.
+#[tokio::test]
+async fn check_log_older_than_the_retention_is_pruned_by_the_tick() {
+    let app = spawn_app_with(&[("SHIXIN_CHECK_LOG_RETENTION", "1s")]).await;
+    let (_, airline) = app.subscriber_token("airline").await;
+    let admin = app.admin();
+    let logged = |id: String| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let (_, v) = json(
+                app.get(&format!("/v1/check-log?id_number={id}"), Some(&admin))
+                    .await,
+            )
+            .await;
+            v["items"].as_array().map_or(0, Vec::len)
+        }
+    };
+    let old = make_id("110105", "19800101", 411);
+    let recent = make_id("110105", "19800101", 413);
+    app.check(&airline, &json!({"subjects": [{"id_number": old}]}))
+        .await;
+    for _ in 0..60 {
+        if logged(old.clone()).await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(logged(old.clone()).await, 1);
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    app.check(&airline, &json!({"subjects": [{"id_number": recent}]}))
+        .await;
+    for _ in 0..60 {
+        if logged(recent.clone()).await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let report = app.tick().await;
+    assert_eq!(
+        report.check_log_pruned, 1,
+        "the request older than the retention"
+    );
+    assert_eq!(logged(old).await, 0);
+    assert_eq!(
+        logged(recent).await,
+        1,
+        "a check inside the retention stays"
+    );
+}

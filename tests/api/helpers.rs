@@ -170,7 +170,12 @@ async fn fresh_database() -> String {
 }
 
 async fn start(db_name: &str, extra: &[(&str, &str)]) -> TestApp {
-    let db_url = format!("{}/{db_name}", base_url());
+    start_at(&format!("{}/{db_name}", base_url()), db_name, extra).await
+}
+
+/// The application on the database at `db_url` (which may be on another server than the tests').
+pub async fn start_at(db_url: &str, db_name: &str, extra: &[(&str, &str)]) -> TestApp {
+    let db_url = db_url.to_string();
     let mut vars: HashMap<String, String> = HashMap::new();
     vars.insert("DATABASE_URL".into(), db_url.clone());
     vars.insert("SHIXIN_BIND".into(), "127.0.0.1:0".into());

@@ -19,9 +19,8 @@ use std::{
 };
 
 use serde_json::{Value, json};
-use shixin::{config::Settings, startup::Application};
 
-use crate::helpers::{TEST_SECRET, TestApp, make_id, person_listing};
+use crate::helpers::{TestApp, make_id, person_listing, start_at};
 
 /// A PostgreSQL cluster of its own in a temporary folder; stopped and removed on drop.
 pub struct PrivatePostgres {
@@ -43,27 +42,33 @@ fn pg_bin() -> PathBuf {
 }
 
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
+    static ROOT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ROOT.get_or_init(|| {
+        Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+            .unwrap_or(false)
+    })
 }
 
-/// Runs a PostgreSQL tool; as root it runs as `postgres` (the server refuses to run as root).
-fn pg_tool(bin: &Path, tool: &str, args: &[&str]) {
-    let exe = bin.join(tool);
-    let status = if is_root() {
-        Command::new("runuser")
-            .args(["-u", "postgres", "--"])
-            .arg(&exe)
-            .args(args)
-            .stdout(Stdio::null())
-            .status()
+/// A PostgreSQL tool; as root it runs as `postgres` (the server refuses to run as root).
+fn pg_command(bin: &Path, tool: &str, args: &[&str]) -> Command {
+    let mut c = if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin.join(tool));
+        c
     } else {
-        Command::new(&exe).args(args).stdout(Stdio::null()).status()
-    }
-    .expect("run a PostgreSQL tool");
+        Command::new(bin.join(tool))
+    };
+    c.args(args).stdout(Stdio::null());
+    c
+}
+
+fn pg_tool(bin: &Path, tool: &str, args: &[&str]) {
+    let status = pg_command(bin, tool, args)
+        .status()
+        .expect("run a PostgreSQL tool");
     assert!(status.success(), "{tool} {args:?} failed");
 }
 
@@ -146,40 +151,13 @@ impl PrivatePostgres {
 
 impl Drop for PrivatePostgres {
     fn drop(&mut self) {
-        let _ = Command::new("runuser")
-            .args(["-u", "postgres", "--"])
-            .arg(self.bin.join("pg_ctl"))
-            .args(["-D", &self.data(), "-m", "immediate", "stop"])
-            .output();
+        let _ = pg_command(
+            &self.bin,
+            "pg_ctl",
+            &["-D", &self.data(), "-m", "immediate", "stop"],
+        )
+        .output();
         let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-async fn start_app(db_url: &str) -> TestApp {
-    let vars: HashMap<String, String> = [
-        ("DATABASE_URL", db_url),
-        ("SHIXIN_BIND", "127.0.0.1:0"),
-        ("SHIXIN_JWT_SECRET", TEST_SECRET),
-        ("SHIXIN_TICK_INTERVAL", "off"),
-        ("SHIXIN_WEBHOOK_CONCURRENCY", "0"),
-        ("REDIS_URL", "none"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let settings = Settings::from_map(&vars).expect("settings");
-    let app = Application::build(settings.clone())
-        .await
-        .expect("build app");
-    let port = app.port();
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
-        address: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::new(),
-        settings,
-        db_name: "shixin_fault".into(),
-        db_url: db_url.into(),
-        owns_db: false,
     }
 }
 
@@ -255,7 +233,14 @@ async fn faults_postgres_restarted_under_write_load_loses_no_acknowledged_write(
         .with_test_writer()
         .try_init();
     let pg = Arc::new(PrivatePostgres::start());
-    let app = Arc::new(start_app(&pg.url("shixin_fault")).await);
+    let app = Arc::new(
+        start_at(
+            &pg.url("shixin_fault"),
+            "shixin_fault",
+            &[("REDIS_URL", "none")],
+        )
+        .await,
+    );
     let admin = app.admin();
     for (code, name, parent) in [
         ("京01", "北京市第一中级人民法院", "京"),
