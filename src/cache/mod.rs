@@ -11,9 +11,12 @@
 //! - `shixin:pub:a:{epoch}:{generation}:{H(folded name)}:{H(filter, cursor, limit)}` — one answer
 //!   (the JSON body, positive or empty), for 10 minutes.
 //!
-//! A lookup is one round trip: a Lua script reads the epoch and the generation (creating either
-//! from a fresh random token when missing) and the answer under them. On a miss the reader queries
-//! PostgreSQL *after* having read the tokens, then stores the answer under the tokens it read.
+//! A lookup first reads the epoch and its name's generation (creating either from a fresh random
+//! token when missing). Lookups arriving together share one pipeline ([`tokens`]: each joins a
+//! pipeline sent after it arrived), which also counts their clients for the rate limit.
+//! The answer under the tokens is then taken from this process's copy ([`local`]: answers never
+//! change under a given key, so the copy needs no invalidation), else from Redis. On a miss the
+//! reader queries PostgreSQL *after* having read the tokens, then stores the answer under them.
 //!
 //! Why no stale answer is served:
 //! - **The next request sees a change.** The write path commits, then replaces the generation of
@@ -36,9 +39,11 @@
 //! for a name until the failing instance replaces the epoch (at most about one health period after
 //! Redis answers again). Answers are read from `DATABASE_READ_URL` when it is set: use a replica with
 //! `synchronous_commit = remote_apply`, otherwise replica lag can be cached as a fresh answer.
-//! The Lua script builds the answer key itself, so it needs a single Redis (not Redis Cluster).
+//! A batch reads keys of many names in one `MGET`, so it needs a single Redis (not Redis Cluster).
 
+mod local;
 pub mod rate_limit;
+mod tokens;
 
 use std::{
     sync::{
@@ -61,20 +66,6 @@ const HEALTH_PERIOD: Duration = Duration::from_millis(250);
 const ANSWER_TTL_SECS: u64 = 600;
 const GENERATION_TTL_SECS: u64 = 86_400;
 
-const LOOKUP_SCRIPT: &str = r"
-local n = 0
-if ARGV[6] ~= '' then
-  n = redis.call('INCR', ARGV[6])
-  if n == 1 then redis.call('PEXPIRE', ARGV[6], ARGV[7]) end
-end
-local e = redis.call('GET', KEYS[1])
-if not e then e = ARGV[1]; redis.call('SET', KEYS[1], e) end
-local g = redis.call('GET', KEYS[2])
-if not g then g = ARGV[2]; redis.call('SET', KEYS[2], g, 'EX', ARGV[4]) end
-local v = redis.call('GET', ARGV[5] .. e .. ':' .. g .. ':' .. ARGV[3])
-return {e, g, v, n}
-";
-
 /// Redis, when configured: the connection and whether it may be trusted right now.
 #[derive(Clone)]
 pub struct Cache {
@@ -82,6 +73,11 @@ pub struct Cache {
 }
 
 struct Inner {
+    /// Tells this cache's lanes apart from another's on the same thread.
+    id: u64,
+    client: redis::Client,
+    config: ConnectionManagerConfig,
+    /// The connection of the health task and of invalidations (lookups use their thread's lane).
     conn: ConnectionManager,
     /// `shixin:{H(database name)}`: instances of one deployment share keys, test databases do not.
     prefix: String,
@@ -90,8 +86,8 @@ struct Inner {
     /// Redis answered the last health round and nothing failed since (the rate limit's test).
     available: AtomicBool,
     run_id: Mutex<Option<String>>,
-    /// SHA1 of [`LOOKUP_SCRIPT`] as loaded by `SCRIPT LOAD` (EVALSHA sends 40 bytes, not the script).
-    lookup_sha: std::sync::RwLock<Option<String>>,
+    /// Answers already read, by their immutable key.
+    local: local::Local,
 }
 
 /// Where an answer was found, or where to store it.
@@ -101,7 +97,7 @@ pub enum Lookup {
     Bypass,
 }
 
-/// The answer key built from the tokens read before the query.
+/// The answer key built from the tokens read before the query: `{epoch}:{generation}:{suffix}`.
 pub struct FillKey(String);
 
 pub fn hash(s: &str) -> String {
@@ -130,8 +126,12 @@ impl Cache {
             .set_response_timeout(Some(REDIS_DEADLINE))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
-        let conn = ConnectionManager::new_lazy_with_config(client, config)?;
+        let conn = ConnectionManager::new_lazy_with_config(client.clone(), config.clone())?;
+        static IDS: AtomicU64 = AtomicU64::new(0);
         let inner = Arc::new(Inner {
+            id: IDS.fetch_add(1, Ordering::Relaxed),
+            client,
+            config,
             conn,
             prefix: format!("shixin:{}", &hash(namespace)[..16]),
             // Start dirty: the epoch is replaced before the first use (see the module comment).
@@ -139,7 +139,7 @@ impl Cache {
             cleared: AtomicU64::new(0),
             available: AtomicBool::new(false),
             run_id: Mutex::new(None),
-            lookup_sha: std::sync::RwLock::new(None),
+            local: local::Local::default(),
         });
         let weak = Arc::downgrade(&inner);
         tokio::spawn(async move {
@@ -193,80 +193,95 @@ impl Cache {
             .map(|i| i.conn.clone())
     }
 
-    /// Reads the answer for `folded` + `variant` (filter, cursor, limit), one round trip; with a
-    /// rate-limit counter, counts the request in the same round trip (the count is returned).
+    /// Reads the answer for `folded` + `variant` (filter, cursor, limit). The tokens come from a
+    /// batched read shared with the lookups arriving meanwhile ([`tokens`]); with a rate-limit
+    /// counter, the client is counted in that read too (the count is returned). The answer under
+    /// the tokens comes from this process's copy, else from Redis (one `GET`).
     pub async fn lookup(
         &self,
         folded: &str,
         variant: &str,
         counter: Option<&rate_limit::Counter>,
     ) -> (Lookup, Option<u64>) {
-        let (Some(inner), Some(mut conn)) = (&self.inner, self.conn()) else {
+        let Some(inner) = self.inner.as_ref().filter(|i| i.usable()) else {
             return (Lookup::Bypass, None);
         };
-        let answers = format!("{}:pub:a:", inner.prefix);
-        let suffix = format!("{}:{}", hash(folded), hash(variant));
-        let sha = inner.lookup_sha.read().ok().and_then(|s| s.clone());
-        let call = async {
-            match &sha {
-                Some(sha) => redis::cmd("EVALSHA").arg(sha).clone(),
-                None => redis::cmd("EVAL").arg(LOOKUP_SCRIPT).clone(),
-            }
-            .arg(2)
-            .arg(inner.epoch_key())
-            .arg(inner.gen_key(folded))
-            .arg(token())
-            .arg(token())
-            .arg(&suffix)
-            .arg(GENERATION_TTL_SECS)
-            .arg(&answers)
-            .arg(counter.map(|c| c.key.as_str()).unwrap_or(""))
-            .arg(counter.map(|c| c.window_ms).unwrap_or(0))
-            .query_async::<(String, String, Option<Vec<u8>>, u64)>(&mut conn)
-            .await
+        let name = hash(folded);
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let want = tokens::Want {
+            gen_key: inner.gen_key_hashed(&name),
+            counter: counter.map(|c| (c.key.clone(), c.window_ms)),
+            reply,
         };
+        let Some(lane) = tokens::lane(inner) else {
+            return (Lookup::Bypass, None);
+        };
+        if lane.queue.send(want).is_err() {
+            return (Lookup::Bypass, None);
+        }
+        let t = match tokio::time::timeout(REDIS_DEADLINE, answer).await {
+            Ok(Ok(Ok(t))) => t,
+            Ok(Ok(Err(tokens::TokenError(e)))) => {
+                tracing::warn!(error = %e, "redis token read failed; answering from PostgreSQL");
+                self.record_failure();
+                return (Lookup::Bypass, None);
+            }
+            Ok(Err(_)) | Err(_) => {
+                tracing::warn!("redis token read timed out; answering from PostgreSQL");
+                self.record_failure();
+                return (Lookup::Bypass, None);
+            }
+        };
+        let count = counter.map(|_| t.count);
+        let key = format!("{}:{}:{name}:{}", t.epoch, t.generation, hash(variant));
+        if let Some(body) = inner.local.get(&key) {
+            metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "hit").increment(1);
+            return (Lookup::Hit(body), count);
+        }
+        let mut conn = lane.conn;
+        let mut get = redis::cmd("GET");
+        get.arg(inner.answer_key(&key));
+        let call = get.query_async::<Option<Vec<u8>>>(&mut conn);
         match tokio::time::timeout(REDIS_DEADLINE, call).await {
-            Ok(Ok((_, _, Some(body), n))) => {
+            Ok(Ok(Some(body))) => {
                 metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "hit").increment(1);
-                (Lookup::Hit(Bytes::from(body)), counter.map(|_| n))
+                let body = Bytes::from(body);
+                inner.local.put(key, body.clone());
+                (Lookup::Hit(body), count)
             }
-            Ok(Ok((e, g, None, n))) => {
+            Ok(Ok(None)) => {
                 metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "miss").increment(1);
-                (
-                    Lookup::Miss(FillKey(format!("{answers}{e}:{g}:{suffix}"))),
-                    counter.map(|_| n),
-                )
-            }
-            Ok(Err(e))
-                if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) =>
-            {
-                // Redis lost its script cache (restart, SCRIPT FLUSH): the health task loads it again.
-                if let Ok(mut s) = inner.lookup_sha.write() {
-                    *s = None;
-                }
-                (Lookup::Bypass, None)
+                (Lookup::Miss(FillKey(key)), count)
             }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "redis lookup failed; answering from PostgreSQL");
                 self.record_failure();
-                (Lookup::Bypass, None)
+                (Lookup::Bypass, count)
             }
             Err(_) => {
                 tracing::warn!("redis lookup timed out; answering from PostgreSQL");
                 self.record_failure();
-                (Lookup::Bypass, None)
+                (Lookup::Bypass, count)
             }
         }
     }
 
-    /// Stores an answer under the tokens read before its query (in the background).
+    /// Stores an answer under the tokens read before its query: here at once, in Redis in the
+    /// background.
     pub fn fill(&self, key: FillKey, body: Bytes) {
-        let Some(mut conn) = self.conn() else { return };
+        let Some(inner) = self.inner.as_ref().filter(|i| i.usable()) else {
+            return;
+        };
+        let mut conn = tokens::lane(inner)
+            .map(|l| l.conn)
+            .unwrap_or_else(|| inner.conn.clone());
+        let redis_key = inner.answer_key(&key.0);
+        inner.local.put(key.0, body.clone());
         let cache = self.clone();
         tokio::spawn(async move {
             let call = async {
                 redis::cmd("SET")
-                    .arg(&key.0)
+                    .arg(&redis_key)
                     .arg(body.as_ref())
                     .arg("EX")
                     .arg(ANSWER_TTL_SECS)
@@ -328,7 +343,15 @@ impl Inner {
     }
 
     fn gen_key(&self, folded: &str) -> String {
-        format!("{}:pub:g:{}", self.prefix, hash(folded))
+        self.gen_key_hashed(&hash(folded))
+    }
+
+    fn gen_key_hashed(&self, name_hash: &str) -> String {
+        format!("{}:pub:g:{name_hash}", self.prefix)
+    }
+
+    fn answer_key(&self, key: &str) -> String {
+        format!("{}:pub:a:{key}", self.prefix)
     }
 
     fn usable(&self) -> bool {
@@ -377,26 +400,8 @@ impl Inner {
             if seen.as_deref().is_some_and(|s| s != run_id) {
                 tracing::warn!("redis restarted; replacing the cache epoch");
                 self.failures.fetch_add(1, Ordering::SeqCst);
-                if let Ok(mut s) = self.lookup_sha.write() {
-                    *s = None;
-                }
             }
             *seen = Some(run_id);
-        }
-        if self.lookup_sha.read().map(|s| s.is_none()).unwrap_or(false) {
-            let mut conn = self.conn.clone();
-            let call = async {
-                redis::cmd("SCRIPT")
-                    .arg("LOAD")
-                    .arg(LOOKUP_SCRIPT)
-                    .query_async::<String>(&mut conn)
-                    .await
-            };
-            if let Ok(Ok(sha)) = tokio::time::timeout(REDIS_DEADLINE, call).await
-                && let Ok(mut s) = self.lookup_sha.write()
-            {
-                *s = Some(sha);
-            }
         }
         let failures = self.failures.load(Ordering::SeqCst);
         if failures != self.cleared.load(Ordering::SeqCst) {

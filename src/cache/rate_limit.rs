@@ -84,6 +84,28 @@ pub fn client_ip(peer: Option<IpAddr>, xff: Option<&str>, trusted: &[IpNet]) -> 
         .or(Some(peer))
 }
 
+thread_local! {
+    static CLIENT_HASHES: std::cell::RefCell<HashMap<IpAddr, String>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// The hashed client address of a counter key (no address is stored in Redis), remembered per
+/// thread: a client sends many requests.
+fn client_hash(client: IpAddr) -> String {
+    if let Some(h) = CLIENT_HASHES.with(|m| m.borrow().get(&client).cloned()) {
+        return h;
+    }
+    let h = hash(&client.to_string())[..32].to_string();
+    CLIENT_HASHES.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= 10_000 {
+            m.clear();
+        }
+        m.insert(client, h.clone());
+    });
+    h
+}
+
 pub struct RateLimiter {
     rate: Rate,
     trusted: Vec<IpNet>,
@@ -137,11 +159,7 @@ impl RateLimiter {
     pub fn counter(&self, cache: &Cache, client: IpAddr) -> Counter {
         let (window, retry_after) = self.window();
         Counter {
-            key: format!(
-                "{}:rl:{}:{window}",
-                cache.prefix(),
-                &hash(&client.to_string())[..32]
-            ),
+            key: format!("{}:rl:{}:{window}", cache.prefix(), client_hash(client)),
             window_ms: self.window_ms(),
             retry_after,
         }

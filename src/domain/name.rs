@@ -48,6 +48,10 @@ fn fold_once(s: &str) -> String {
 /// (`張三` → `张三`), letters upper-cased. Idempotent: `fold_name(&fold_name(x)) == fold_name(x)`.
 pub fn fold_name(s: &str) -> String {
     let mut folded = fold_once(s);
+    if folded == s {
+        // Already folded (most queries): a fixed point after one pass.
+        return folded;
+    }
     // The converter and the normaliser are each stable; iterate in the rare case where one
     // reveals work for the other, so the key is a fixed point.
     for _ in 0..3 {

@@ -64,7 +64,12 @@ pub fn base_openapi() -> utoipa::openapi::OpenApi {
 
 /// Documented routes (collected into the OpenAPI document).
 pub fn configure(cfg: &mut ServiceConfig) {
+    // Routes are tried in this order (twice: the metrics middleware resolves the pattern before
+    // routing), so the busiest come first.
     cfg.service(ops::healthz)
+        .service(public::search)
+        .service(public::detail)
+        .service(checks::check)
         .service(ops::readyz)
         .service(ops::metrics)
         .service(courts::create)
@@ -89,7 +94,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(subscribers::update)
         .service(subscribers::rotate)
         .service(oauth::token)
-        .service(checks::check)
         .service(check_log::list)
         .service(indicators::indicators)
         .service(feed::feed)
@@ -103,9 +107,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(webhooks::actions::replay)
         .service(webhooks::actions::test)
         .service(webhooks::deliveries::list)
-        .service(webhooks::deliveries::get)
-        .service(public::search)
-        .service(public::detail);
+        .service(webhooks::deliveries::get);
 }
 
 /// Routes outside the API document.

@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use serde_json::{Value, json};
-use shixin::domain::calendar::working_days_between;
+use shixin::domain::calendar::add_working_days;
 
 use crate::helpers::{TestApp, json, make_id, person_listing, spawn_app, today};
 
@@ -46,10 +46,14 @@ pub(crate) fn court<'a>(v: &'a Value, code: &str) -> &'a Value {
 }
 
 /// The latest date with exactly `n` working days between it and today.
+/// The earliest day whose `n`-th working day after it is today or later: `n` working days ago on a
+/// working day; on a weekend or holiday, the day whose L5 deadline has not passed yet (a removal on
+/// Saturday of an event on Tuesday is late: its third working day was Friday).
 pub(crate) fn working_days_ago(n: u32) -> NaiveDate {
     (1..40)
         .map(|i| today() - Duration::days(i))
-        .find(|d| working_days_between(*d, today()) == n)
+        .take_while(|d| add_working_days(*d, n) >= today())
+        .last()
         .unwrap()
 }
 

@@ -19,6 +19,29 @@ use wire::{PublicItem, PublicPage, PublicQuery};
 
 /// Longest accepted `name`, in characters.
 const MAX_QUERY_NAME_CHARS: usize = 100;
+/// Names whose folding each HTTP worker thread remembers (the same names are looked up again and again).
+const FOLDED_MEMO: usize = 10_000;
+
+thread_local! {
+    static FOLDED: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// [`fold_name`], remembered per thread (a pure function: the memo cannot be stale).
+fn fold_query_name(name: &str) -> String {
+    if let Some(f) = FOLDED.with(|m| m.borrow().get(name).cloned()) {
+        return f;
+    }
+    let folded = fold_name(name);
+    FOLDED.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= FOLDED_MEMO {
+            m.clear();
+        }
+        m.insert(name.to_string(), folded.clone());
+    });
+    folded
+}
 
 /// Parses the query: `name` required (≥ 2 characters after folding), `id_number` an ID number or a
 /// credit code (matched by its organisation code, I2), `cursor`, `limit`.
@@ -29,7 +52,7 @@ pub fn parse_search(q: &PublicQuery) -> Result<PublicSearch, ApiError> {
             "name must be at most {MAX_QUERY_NAME_CHARS} characters"
         )));
     }
-    let folded = fold_name(name);
+    let folded = fold_query_name(name);
     if folded.chars().count() < 2 {
         return Err(ApiError::invalid_parameter(
             "name must have at least 2 characters",
