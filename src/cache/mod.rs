@@ -180,8 +180,7 @@ impl Cache {
 
     pub fn record_failure(&self) {
         if let Some(i) = &self.inner {
-            i.failures.fetch_add(1, Ordering::SeqCst);
-            i.available.store(false, Ordering::SeqCst);
+            i.record_failure();
         }
     }
 
@@ -216,7 +215,7 @@ impl Cache {
         let Some(lane) = tokens::lane(inner) else {
             return (Lookup::Bypass, None);
         };
-        if lane.queue.send(want).is_err() {
+        if lane.queue.send(tokens::Op::Tokens(want)).is_err() {
             return (Lookup::Bypass, None);
         }
         let t = match tokio::time::timeout(REDIS_DEADLINE, answer).await {
@@ -238,27 +237,34 @@ impl Cache {
             metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "hit").increment(1);
             return (Lookup::Hit(body), count);
         }
-        let mut conn = lane.conn;
-        let mut get = redis::cmd("GET");
-        get.arg(inner.answer_key(&key));
-        let call = get.query_async::<Option<Vec<u8>>>(&mut conn);
-        match tokio::time::timeout(REDIS_DEADLINE, call).await {
-            Ok(Ok(Some(body))) => {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        if lane
+            .queue
+            .send(tokens::Op::Answer {
+                key: key.clone(),
+                reply,
+            })
+            .is_err()
+        {
+            return (Lookup::Bypass, count);
+        }
+        match tokio::time::timeout(REDIS_DEADLINE, answer).await {
+            Ok(Ok(Ok(Some(body)))) => {
                 metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "hit").increment(1);
                 let body = Bytes::from(body);
                 inner.local.put(key, body.clone());
                 (Lookup::Hit(body), count)
             }
-            Ok(Ok(None)) => {
+            Ok(Ok(Ok(None))) => {
                 metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "miss").increment(1);
                 (Lookup::Miss(FillKey(key)), count)
             }
-            Ok(Err(e)) => {
+            Ok(Ok(Err(tokens::TokenError(e)))) => {
+                // The lane recorded the failure.
                 tracing::warn!(error = %e, "redis lookup failed; answering from PostgreSQL");
-                self.record_failure();
                 (Lookup::Bypass, count)
             }
-            Err(_) => {
+            Ok(Err(_)) | Err(_) => {
                 tracing::warn!("redis lookup timed out; answering from PostgreSQL");
                 self.record_failure();
                 (Lookup::Bypass, count)
@@ -266,33 +272,17 @@ impl Cache {
         }
     }
 
-    /// Stores an answer under the tokens read before its query: here at once, in Redis in the
-    /// background.
+    /// Stores an answer under the tokens read before its query: here at once, in Redis with the
+    /// lane's next batch (a lost fill is harmless; a failed one stops the cache until the epoch is
+    /// replaced).
     pub fn fill(&self, key: FillKey, body: Bytes) {
         let Some(inner) = self.inner.as_ref().filter(|i| i.usable()) else {
             return;
         };
-        let mut conn = tokens::lane(inner)
-            .map(|l| l.conn)
-            .unwrap_or_else(|| inner.conn.clone());
-        let redis_key = inner.answer_key(&key.0);
-        inner.local.put(key.0, body.clone());
-        let cache = self.clone();
-        tokio::spawn(async move {
-            let call = async {
-                redis::cmd("SET")
-                    .arg(&redis_key)
-                    .arg(body.as_ref())
-                    .arg("EX")
-                    .arg(ANSWER_TTL_SECS)
-                    .query_async::<()>(&mut conn)
-                    .await
-            };
-            if !matches!(tokio::time::timeout(REDIS_DEADLINE, call).await, Ok(Ok(()))) {
-                // A lost fill is harmless, but Redis is in trouble: stop trusting it for now.
-                cache.record_failure();
-            }
-        });
+        inner.local.put(key.0.clone(), body.clone());
+        if let Some(lane) = tokens::lane(inner) {
+            let _ = lane.queue.send(tokens::Op::Fill { key: key.0, body });
+        }
     }
 
     /// Replaces the generation of every name (one round trip). A failure is recorded, so this
@@ -338,6 +328,11 @@ impl Cache {
 }
 
 impl Inner {
+    fn record_failure(&self) {
+        self.failures.fetch_add(1, Ordering::SeqCst);
+        self.available.store(false, Ordering::SeqCst);
+    }
+
     fn epoch_key(&self) -> String {
         format!("{}:pub:epoch", self.prefix)
     }

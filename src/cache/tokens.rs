@@ -12,10 +12,11 @@
 
 use std::{cell::RefCell, collections::HashMap, sync::Weak};
 
+use actix_web::web::Bytes;
 use redis::{FromRedisValue, Value, aio::ConnectionManager};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{GENERATION_TTL_SECS, Inner, REDIS_DEADLINE, token};
+use super::{ANSWER_TTL_SECS, GENERATION_TTL_SECS, Inner, REDIS_DEADLINE, token};
 
 /// Most lookups in one pipeline.
 const MAX_BATCH: usize = 256;
@@ -33,6 +34,19 @@ pub struct Tokens {
 #[derive(Debug, Clone)]
 pub struct TokenError(pub String);
 
+/// What a lookup asks of its lane: its tokens, the answer under them, or to store an answer.
+pub(super) enum Op {
+    Tokens(Want),
+    Answer {
+        key: String,
+        reply: oneshot::Sender<Result<Option<Vec<u8>>, TokenError>>,
+    },
+    Fill {
+        key: String,
+        body: Bytes,
+    },
+}
+
 pub(super) struct Want {
     pub gen_key: String,
     /// (key, window in ms)
@@ -45,8 +59,7 @@ pub(super) struct Want {
 /// request: no wake-ups across threads on the hot path.
 #[derive(Clone)]
 pub(super) struct Lane {
-    pub queue: mpsc::UnboundedSender<Want>,
-    pub conn: ConnectionManager,
+    pub queue: mpsc::UnboundedSender<Op>,
 }
 
 thread_local! {
@@ -69,8 +82,8 @@ pub(super) fn lane(inner: &std::sync::Arc<Inner>) -> Option<Lane> {
     let conn =
         ConnectionManager::new_lazy_with_config(inner.client.clone(), inner.config.clone()).ok()?;
     let (queue, waiting) = mpsc::unbounded_channel();
-    start(std::sync::Arc::downgrade(inner), waiting, conn.clone());
-    let lane = Lane { queue, conn };
+    start(std::sync::Arc::downgrade(inner), waiting, conn);
+    let lane = Lane { queue };
     LANES.with(|l| {
         let mut l = l.borrow_mut();
         l.retain(|(id, lane)| *id != inner.id && !lane.queue.is_closed());
@@ -80,39 +93,109 @@ pub(super) fn lane(inner: &std::sync::Arc<Inner>) -> Option<Lane> {
 }
 
 /// Starts the task that sends the batches; it stops when the cache is dropped.
-fn start(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Want>, conn: ConnectionManager) {
+fn start(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Op>, conn: ConnectionManager) {
     tokio::spawn(async move {
-        let mut batch = Vec::with_capacity(MAX_BATCH);
+        let mut ops = Vec::with_capacity(MAX_BATCH);
         while let Some(first) = rx.recv().await {
-            batch.push(first);
+            ops.push(first);
             // Let the requests that are ready on this thread queue theirs first: bigger batches,
             // fewer round trips, for the time of one turn of the scheduler.
             tokio::task::yield_now().await;
-            while batch.len() < MAX_BATCH {
+            while ops.len() < MAX_BATCH {
                 match rx.try_recv() {
-                    Ok(w) => batch.push(w),
+                    Ok(op) => ops.push(op),
                     Err(_) => break,
                 }
             }
             let Some(inner) = inner.upgrade() else { break };
-            metrics::counter!(crate::metrics::CACHE_TOKEN_READS).increment(1);
-            metrics::counter!(crate::metrics::CACHE_TOKEN_LOOKUPS).increment(batch.len() as u64);
-            let result = read(&inner, &conn, &batch).await;
-            drop(inner);
-            match result {
-                Ok(mut tokens) => {
-                    for (w, t) in batch.drain(..).zip(tokens.drain(..)) {
-                        let _ = w.reply.send(Ok(t));
-                    }
-                }
-                Err(e) => {
-                    for w in batch.drain(..) {
-                        let _ = w.reply.send(Err(e.clone()));
-                    }
+            let (mut wants, mut answers, mut fills) = (Vec::new(), Vec::new(), Vec::new());
+            for op in ops.drain(..) {
+                match op {
+                    Op::Tokens(w) => wants.push(w),
+                    Op::Answer { key, reply } => answers.push((key, reply)),
+                    Op::Fill { key, body } => fills.push((key, body)),
                 }
             }
+            let tokens = async {
+                if wants.is_empty() {
+                    return;
+                }
+                metrics::counter!(crate::metrics::CACHE_TOKEN_READS).increment(1);
+                metrics::counter!(crate::metrics::CACHE_TOKEN_LOOKUPS)
+                    .increment(wants.len() as u64);
+                match read(&inner, &conn, &wants).await {
+                    Ok(tokens) => {
+                        for (w, t) in wants.drain(..).zip(tokens) {
+                            let _ = w.reply.send(Ok(t));
+                        }
+                    }
+                    Err(e) => {
+                        for w in wants.drain(..) {
+                            let _ = w.reply.send(Err(e.clone()));
+                        }
+                    }
+                }
+            };
+            tokio::join!(
+                tokens,
+                answers_and_fills(&inner, &conn, &mut answers, &mut fills)
+            );
+            drop(inner);
         }
     });
+}
+
+/// The answers asked for (one `MGET`) and the answers to store (`SET … EX`), in one pipeline.
+async fn answers_and_fills(
+    inner: &Inner,
+    conn: &ConnectionManager,
+    answers: &mut Vec<(String, oneshot::Sender<Result<Option<Vec<u8>>, TokenError>>)>,
+    fills: &mut Vec<(String, Bytes)>,
+) {
+    if answers.is_empty() && fills.is_empty() {
+        return;
+    }
+    let mut pipe = redis::pipe();
+    if !answers.is_empty() {
+        pipe.cmd("MGET");
+        for (key, _) in answers.iter() {
+            pipe.arg(inner.answer_key(key));
+        }
+    }
+    for (key, body) in fills.iter() {
+        pipe.cmd("SET")
+            .arg(inner.answer_key(key))
+            .arg(body.as_ref())
+            .arg("EX")
+            .arg(ANSWER_TTL_SECS)
+            .ignore();
+    }
+    let result = query(conn, &pipe).await.and_then(|out| {
+        if answers.is_empty() {
+            Ok(Vec::new())
+        } else {
+            parse::<Vec<Option<Vec<u8>>>>(out.into_iter().next())
+        }
+    });
+    fills.clear();
+    match result {
+        Ok(bodies) if bodies.len() == answers.len() => {
+            for ((_, reply), body) in answers.drain(..).zip(bodies) {
+                let _ = reply.send(Ok(body));
+            }
+        }
+        other => {
+            // A lost fill is harmless, but Redis is in trouble: stop trusting it for now.
+            inner.record_failure();
+            let e = match other {
+                Err(e) => e,
+                Ok(_) => TokenError("MGET returned a short answer".into()),
+            };
+            for (_, reply) in answers.drain(..) {
+                let _ = reply.send(Err(e.clone()));
+            }
+        }
+    }
 }
 
 /// One pipeline for the whole batch (two when a token is missing).

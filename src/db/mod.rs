@@ -10,7 +10,7 @@ use diesel::{QueryableByName, sql_query, sql_types::Bool};
 use diesel_async::{
     AsyncConnection, AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl, TransactionManager,
     pooled_connection::{
-        AsyncDieselConnectionManager,
+        AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
         deadpool::{Object, Pool},
     },
 };
@@ -24,8 +24,14 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;
 
+/// The pool. A connection handed out again is not pinged (`RecyclingMethod::Fast`: diesel-async's
+/// default sends `SELECT 1` on every checkout, a second round trip per request); one whose socket
+/// closed (a PostgreSQL restart) is still found broken and replaced at checkout, and a query on a
+/// connection that died unnoticed fails with 503 `database_unavailable` and discards it.
 pub fn build_pool(url: &str, max_size: usize) -> anyhow::Result<DbPool> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    let mut config = ManagerConfig::default();
+    config.recycling_method = RecyclingMethod::Fast;
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     Pool::builder(manager)
         .max_size(max_size)
         .runtime(deadpool::Runtime::Tokio1)

@@ -251,3 +251,60 @@ async fn public_cache_survives_a_script_flush() {
     remove(&app, &id, 1).await;
     assert!(search_ids(&app, "冯十一").await.is_empty());
 }
+
+/// The value of a counter without labels in `/metrics`.
+async fn counter(app: &TestApp, name: &str) -> u64 {
+    let body = app.get("/metrics", None).await.text().await.unwrap();
+    body.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Lookups arriving together share one Redis read (src/cache/tokens.rs), and the rate limit still
+/// counts each of them once: of 200 concurrent searches under a limit of 150 an hour, exactly 150
+/// are answered and 50 refused.
+#[tokio::test]
+async fn public_cache_concurrent_lookups_share_token_reads_and_each_is_counted() {
+    use chrono::Timelike;
+    let now = chrono::Utc::now();
+    if now.minute() == 59 && now.second() > 50 {
+        // Stay inside one fixed window of the rate limit.
+        tokio::time::sleep(Duration::from_secs(12)).await;
+    }
+    let app = Arc::new(
+        spawn_app_with(&[
+            ("SHIXIN_PUBLIC_RATE_LIMIT", "150/h"),
+            ("REDIS_URL", "redis://127.0.0.1:6379"),
+        ])
+        .await,
+    );
+    wait_redis_up(&app).await;
+    let searches = (0..200).map(|i| {
+        let app = app.clone();
+        async move {
+            let path = format!(
+                "/v1/public/listings?name={}",
+                crate::public_helpers::q(&format!("无名氏{i}"))
+            );
+            app.get(&path, None).await.status().as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(searches).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        150,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        50,
+        "{statuses:?}"
+    );
+    let lookups = counter(&app, "shixin_cache_token_lookups_total").await;
+    let reads = counter(&app, "shixin_cache_token_reads_total").await;
+    assert_eq!(lookups, 200);
+    assert!(
+        reads < lookups,
+        "{reads} reads for {lookups} lookups: nothing was batched"
+    );
+}
