@@ -34,17 +34,14 @@ pub struct Tokens {
 #[derive(Debug, Clone)]
 pub struct TokenError(pub String);
 
+/// Where an answer read from Redis goes.
+pub(super) type AnswerReply = oneshot::Sender<Result<Option<Vec<u8>>, TokenError>>;
+
 /// What a lookup asks of its lane: its tokens, the answer under them, or to store an answer.
 pub(super) enum Op {
     Tokens(Want),
-    Answer {
-        key: String,
-        reply: oneshot::Sender<Result<Option<Vec<u8>>, TokenError>>,
-    },
-    Fill {
-        key: String,
-        body: Bytes,
-    },
+    Answer { key: String, reply: AnswerReply },
+    Fill { key: String, body: Bytes },
 }
 
 pub(super) struct Want {
@@ -149,7 +146,7 @@ fn start(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Op>, conn: Connecti
 async fn answers_and_fills(
     inner: &Inner,
     conn: &ConnectionManager,
-    answers: &mut Vec<(String, oneshot::Sender<Result<Option<Vec<u8>>, TokenError>>)>,
+    answers: &mut Vec<(String, AnswerReply)>,
     fills: &mut Vec<(String, Bytes)>,
 ) {
     if answers.is_empty() && fills.is_empty() {
