@@ -8,7 +8,8 @@
 //! - `shixin:pub:epoch` — a random token shared by all instances; replacing it orphans every answer.
 //! - `shixin:pub:g:{H(folded name)}` — the *generation* of a name: a random token, replaced after
 //!   every committed change that affects the name ([`after_commit`]). Expires after a day.
-//! - `shixin:pub:a:{epoch}:{generation}:{H(folded name)}:{H(filter, cursor, limit)}` — one answer
+//! - `shixin:pub:a:{epoch}:{generation}:{H(folded name)}:{variant}` — one answer, where the variant is
+//!   `|{cursor}|{limit}`, or `H(filter, cursor, limit)` when an ID-number filter is given
 //!   (the JSON body, positive or empty), for 10 minutes.
 //!
 //! A lookup first reads the epoch and its name's generation (creating either from a fresh random
@@ -99,6 +100,15 @@ pub enum Lookup {
 
 /// The answer key built from the tokens read before the query: `{epoch}:{generation}:{suffix}`.
 pub struct FillKey(String);
+
+/// Counts a cache hit or miss (the handles are looked up once, not on every lookup).
+fn count_lookup(hit: bool) {
+    static HIT: std::sync::OnceLock<metrics::Counter> = std::sync::OnceLock::new();
+    static MISS: std::sync::OnceLock<metrics::Counter> = std::sync::OnceLock::new();
+    let (cell, result) = if hit { (&HIT, "hit") } else { (&MISS, "miss") };
+    cell.get_or_init(|| metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => result))
+        .increment(1);
+}
 
 pub fn hash(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
@@ -218,23 +228,31 @@ impl Cache {
         if lane.queue.send(tokens::Op::Tokens(want)).is_err() {
             return (Lookup::Bypass, None);
         }
-        let t = match tokio::time::timeout(REDIS_DEADLINE, answer).await {
-            Ok(Ok(Ok(t))) => t,
-            Ok(Ok(Err(tokens::TokenError(e)))) => {
+        // No timer per request: every call of the lane has the deadline, so the answer comes
+        // within a few deadlines (the batch in flight, then this one's).
+        let t = match answer.await {
+            Ok(Ok(t)) => t,
+            Ok(Err(tokens::TokenError(e))) => {
                 tracing::warn!(error = %e, "redis token read failed; answering from PostgreSQL");
                 self.record_failure();
                 return (Lookup::Bypass, None);
             }
-            Ok(Err(_)) | Err(_) => {
-                tracing::warn!("redis token read timed out; answering from PostgreSQL");
+            Err(_) => {
+                tracing::warn!("the redis lane stopped; answering from PostgreSQL");
                 self.record_failure();
                 return (Lookup::Bypass, None);
             }
         };
         let count = counter.map(|_| t.count);
-        let key = format!("{}:{}:{name}:{}", t.epoch, t.generation, hash(variant));
+        // A variant without ID numbers ("|cursor|limit") holds nothing to hide: no hash needed.
+        let variant = if variant.starts_with('|') {
+            variant.to_string()
+        } else {
+            hash(variant)
+        };
+        let key = format!("{}:{}:{name}:{variant}", t.epoch, t.generation);
         if let Some(body) = inner.local.get(&key) {
-            metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "hit").increment(1);
+            count_lookup(true);
             return (Lookup::Hit(body), count);
         }
         let (reply, answer) = tokio::sync::oneshot::channel();
@@ -248,24 +266,24 @@ impl Cache {
         {
             return (Lookup::Bypass, count);
         }
-        match tokio::time::timeout(REDIS_DEADLINE, answer).await {
-            Ok(Ok(Ok(Some(body)))) => {
-                metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "hit").increment(1);
+        match answer.await {
+            Ok(Ok(Some(body))) => {
+                count_lookup(true);
                 let body = Bytes::from(body);
                 inner.local.put(key, body.clone());
                 (Lookup::Hit(body), count)
             }
-            Ok(Ok(Ok(None))) => {
-                metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "miss").increment(1);
+            Ok(Ok(None)) => {
+                count_lookup(false);
                 (Lookup::Miss(FillKey(key)), count)
             }
-            Ok(Ok(Err(tokens::TokenError(e)))) => {
+            Ok(Err(tokens::TokenError(e))) => {
                 // The lane recorded the failure.
                 tracing::warn!(error = %e, "redis lookup failed; answering from PostgreSQL");
                 (Lookup::Bypass, count)
             }
-            Ok(Err(_)) | Err(_) => {
-                tracing::warn!("redis lookup timed out; answering from PostgreSQL");
+            Err(_) => {
+                tracing::warn!("the redis lane stopped; answering from PostgreSQL");
                 self.record_failure();
                 (Lookup::Bypass, count)
             }
