@@ -112,15 +112,15 @@ pub struct RateLimiter {
     local: Mutex<HashMap<IpAddr, (u64, u64)>>,
 }
 
-/// A client's counter in Redis, for a script that counts as it does something else.
+/// A client's counter in Redis, counted in the same batched read as a cache lookup.
 pub struct Counter {
     pub key: String,
     pub window_ms: u64,
     pub retry_after: u64,
 }
 
-/// Set by the middleware on a search request: count this client in the same Redis round trip as
-/// the cache lookup (one round trip per warm lookup instead of two).
+/// Set by the middleware on a search request: count this client in the cache lookup's batched
+/// Redis read (no round trip of its own).
 #[derive(Debug, Clone, Copy)]
 pub struct DeferredLimit(pub IpAddr);
 
