@@ -232,11 +232,8 @@ impl Cache {
         // within a few deadlines (the batch in flight, then this one's).
         let t = match answer.await {
             Ok(Ok(t)) => t,
-            Ok(Err(tokens::TokenError(e))) => {
-                tracing::warn!(error = %e, "redis token read failed; answering from PostgreSQL");
-                self.record_failure();
-                return (Lookup::Bypass, None);
-            }
+            // The lane logged the failure and stopped the cache.
+            Ok(Err(_)) => return (Lookup::Bypass, None),
             Err(_) => {
                 tracing::warn!("the redis lane stopped; answering from PostgreSQL");
                 self.record_failure();
@@ -277,11 +274,8 @@ impl Cache {
                 count_lookup(false);
                 (Lookup::Miss(FillKey(key)), count)
             }
-            Ok(Err(tokens::TokenError(e))) => {
-                // The lane recorded the failure.
-                tracing::warn!(error = %e, "redis lookup failed; answering from PostgreSQL");
-                (Lookup::Bypass, count)
-            }
+            // The lane logged the failure and stopped the cache.
+            Ok(Err(_)) => (Lookup::Bypass, count),
             Err(_) => {
                 tracing::warn!("the redis lane stopped; answering from PostgreSQL");
                 self.record_failure();
@@ -324,7 +318,7 @@ impl Cache {
         match tokio::time::timeout(REDIS_DEADLINE, call).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
-                tracing::warn!(error = %e, "cache invalidation failed; the cache is off until Redis answers and the epoch is replaced");
+                tracing::warn!(error_kind = ?e.kind(), "cache invalidation failed; the cache is off until Redis answers and the epoch is replaced");
                 self.record_failure();
             }
             Err(_) => {

@@ -85,25 +85,15 @@ pub fn client_ip(peer: Option<IpAddr>, xff: Option<&str>, trusted: &[IpNet]) -> 
 }
 
 thread_local! {
-    static CLIENT_HASHES: std::cell::RefCell<HashMap<IpAddr, String>> =
-        std::cell::RefCell::new(HashMap::new());
+    static CLIENT_HASHES: crate::memo::Memo<IpAddr, String> = Default::default();
 }
 
 /// The hashed client address of a counter key (no address is stored in Redis), remembered per
 /// thread: a client sends many requests.
 fn client_hash(client: IpAddr) -> String {
-    if let Some(h) = CLIENT_HASHES.with(|m| m.borrow().get(&client).cloned()) {
-        return h;
-    }
-    let h = hash(&client.to_string())[..32].to_string();
-    CLIENT_HASHES.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= 10_000 {
-            m.clear();
-        }
-        m.insert(client, h.clone());
-    });
-    h
+    crate::memo::remember(&CLIENT_HASHES, &client, 10_000, |c| {
+        hash(&c.to_string())[..32].to_string()
+    })
 }
 
 pub struct RateLimiter {
@@ -196,7 +186,7 @@ impl RateLimiter {
                     };
                 }
                 Ok(Err(e)) => {
-                    tracing::warn!(error = %e, "redis rate limit failed; counting in process");
+                    tracing::warn!(error_kind = ?e.kind(), "redis rate limit failed; counting in process");
                     cache.record_failure();
                 }
                 Err(_) => {

@@ -127,6 +127,7 @@ fn start(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Op>, conn: Connecti
                         }
                     }
                     Err(e) => {
+                        fail(&inner, &e, "redis token read failed");
                         for w in wants.drain(..) {
                             let _ = w.reply.send(Err(e.clone()));
                         }
@@ -183,11 +184,11 @@ async fn answers_and_fills(
         }
         other => {
             // A lost fill is harmless, but Redis is in trouble: stop trusting it for now.
-            inner.record_failure();
             let e = match other {
                 Err(e) => e,
                 Ok(_) => TokenError("MGET returned a short answer".into()),
             };
+            fail(inner, &e, "redis answer read or fill failed");
             for (_, reply) in answers.drain(..) {
                 let _ = reply.send(Err(e.clone()));
             }
@@ -309,16 +310,24 @@ async fn create_missing(
     Ok(())
 }
 
+/// Once per failed batch: the cache is off until the epoch is replaced; the lookups of the batch
+/// answer from PostgreSQL.
+fn fail(inner: &Inner, e: &TokenError, what: &'static str) {
+    inner.record_failure();
+    tracing::warn!(error_kind = %e.0, "{what}; answering from PostgreSQL until Redis is trusted again");
+}
+
+/// The error's kind only: a Redis error or an unparsed reply could quote a key or a stored answer.
 async fn query(conn: &ConnectionManager, pipe: &redis::Pipeline) -> Result<Vec<Value>, TokenError> {
     let mut conn = conn.clone();
     match tokio::time::timeout(REDIS_DEADLINE, pipe.query_async::<Vec<Value>>(&mut conn)).await {
         Ok(Ok(out)) => Ok(out),
-        Ok(Err(e)) => Err(TokenError(e.to_string())),
+        Ok(Err(e)) => Err(TokenError(format!("{:?}", e.kind()))),
         Err(_) => Err(TokenError("timed out".into())),
     }
 }
 
 fn parse<T: FromRedisValue>(v: Option<Value>) -> Result<T, TokenError> {
     let v = v.ok_or_else(|| TokenError("a short pipeline answer".into()))?;
-    T::from_redis_value(v).map_err(|e| TokenError(e.to_string()))
+    T::from_redis_value(v).map_err(|_| TokenError("an unexpected reply type".into()))
 }

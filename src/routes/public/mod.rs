@@ -23,24 +23,7 @@ const MAX_QUERY_NAME_CHARS: usize = 100;
 const FOLDED_MEMO: usize = 10_000;
 
 thread_local! {
-    static FOLDED: std::cell::RefCell<std::collections::HashMap<String, String>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
-}
-
-/// [`fold_name`], remembered per thread (a pure function: the memo cannot be stale).
-fn fold_query_name(name: &str) -> String {
-    if let Some(f) = FOLDED.with(|m| m.borrow().get(name).cloned()) {
-        return f;
-    }
-    let folded = fold_name(name);
-    FOLDED.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= FOLDED_MEMO {
-            m.clear();
-        }
-        m.insert(name.to_string(), folded.clone());
-    });
-    folded
+    static FOLDED: crate::memo::Memo<String, String> = Default::default();
 }
 
 /// Parses the query: `name` required (≥ 2 characters after folding), `id_number` an ID number or a
@@ -52,7 +35,7 @@ pub fn parse_search(q: &PublicQuery) -> Result<PublicSearch, ApiError> {
             "name must be at most {MAX_QUERY_NAME_CHARS} characters"
         )));
     }
-    let folded = fold_query_name(name);
+    let folded = crate::memo::remember(&FOLDED, name, FOLDED_MEMO, fold_name);
     if folded.chars().count() < 2 {
         return Err(ApiError::invalid_parameter(
             "name must have at least 2 characters",
