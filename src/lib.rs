@@ -12,6 +12,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod lanes;
 pub mod memo;
 pub mod metrics;
 pub mod orders;

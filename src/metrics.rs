@@ -15,9 +15,12 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 pub const REQUESTS: &str = "shixin_http_requests_total";
 pub const REQUEST_SECONDS: &str = "shixin_http_request_duration_seconds";
 pub const CACHE_LOOKUPS: &str = "shixin_cache_lookups_total";
-/// Batched token reads (one script call each) and the lookups they carried.
+/// Batched token reads (one Redis pipeline each) and the lookups they carried.
 pub const CACHE_TOKEN_READS: &str = "shixin_cache_token_reads_total";
 pub const CACHE_TOKEN_LOOKUPS: &str = "shixin_cache_token_lookups_total";
+/// Batched public searches in PostgreSQL (one statement each) and the searches they carried.
+pub const PUBLIC_READ_BATCHES: &str = "shixin_public_read_batches_total";
+pub const PUBLIC_READ_SEARCHES: &str = "shixin_public_read_searches_total";
 pub const RATE_LIMITED: &str = "shixin_rate_limited_total";
 pub const CHECK_SUBJECTS: &str = "shixin_check_subjects_total";
 pub const EVENTS: &str = "shixin_events_written_total";

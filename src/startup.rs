@@ -32,6 +32,8 @@ pub struct AppState {
     pub subject_filter: routes::checks::filter::SubjectFilter,
     /// The checks' own connections with prepared statements (`routes::checks::load`).
     pub check_db: routes::checks::load::CheckDb,
+    /// The public searches' own connections, read in batches (`routes::public::reads`).
+    pub public_reads: routes::public::reads::PublicReads,
     pub jwt: JwtVerifier,
     pub settings: Settings,
     pub openapi_json: String,
@@ -59,6 +61,11 @@ impl AppState {
             parse_proxies(&settings.trusted_proxies)?,
         );
         let api = openapi();
+        let read_url = settings
+            .database_read_url
+            .as_ref()
+            .unwrap_or(&settings.database_url)
+            .expose();
         Ok(AppState {
             check_log: crate::checklog::CheckLog::start(
                 settings.database_url.expose(),
@@ -66,14 +73,8 @@ impl AppState {
             ),
             subscribers: crate::subscribers::SubscriberCache::default(),
             subject_filter: Default::default(),
-            check_db: routes::checks::load::CheckDb::new(
-                settings
-                    .database_read_url
-                    .as_ref()
-                    .unwrap_or(&settings.database_url)
-                    .expose(),
-                settings.check_connections,
-            ),
+            check_db: routes::checks::load::CheckDb::new(read_url, settings.check_connections),
+            public_reads: routes::public::reads::PublicReads::new(read_url),
             db: pool,
             read_db,
             cache,

@@ -14,8 +14,16 @@ use actix_web::web::Bytes;
 
 /// Answers older than this are read from Redis again (Redis keeps them as long).
 const TTL: Duration = Duration::from_secs(super::ANSWER_TTL_SECS);
-/// Bytes of bodies kept; over this, half the entries are dropped.
+/// Bytes kept (keys, bodies and a map entry's own overhead); over this, half the entries are
+/// dropped. Most answers are the empty `{"items":[],…}`, shorter than their key: counting bodies
+/// alone would let millions of entries in.
 const BUDGET: usize = 64 << 20;
+/// What an entry costs besides its key and body (the map's slot, the `Bytes` and `String` headers).
+const ENTRY_OVERHEAD: usize = 96;
+
+fn cost(key: &str, body: &Bytes) -> usize {
+    key.len() + body.len() + ENTRY_OVERHEAD
+}
 
 #[derive(Default)]
 pub(super) struct Local {
@@ -41,17 +49,20 @@ impl Local {
         let Ok(mut map) = self.inner.lock() else {
             return;
         };
-        if map.bytes + body.len() > BUDGET {
+        let added = cost(&key, &body);
+        if map.bytes + added > BUDGET {
             let mut keep = false;
             map.entries.retain(|_, (at, _)| {
                 keep = !keep;
                 keep && at.elapsed() < TTL
             });
-            map.bytes = map.entries.values().map(|(_, b)| b.len()).sum();
+            map.bytes = map.entries.iter().map(|(k, (_, b))| cost(k, b)).sum();
         }
-        map.bytes += body.len();
-        if let Some((_, old)) = map.entries.insert(key, (Instant::now(), body)) {
-            map.bytes -= old.len();
+        let replaced = map.entries.get(&key).map(|(_, old)| cost(&key, old));
+        map.bytes += added;
+        map.entries.insert(key, (Instant::now(), body));
+        if let Some(old) = replaced {
+            map.bytes -= old;
         }
     }
 
@@ -75,6 +86,14 @@ mod tests {
         let bytes = local.inner.lock().map(|m| m.bytes).unwrap_or(usize::MAX);
         assert!(bytes <= BUDGET, "{bytes}");
         assert!(local.len() >= 32, "{}", local.len());
+        // Small answers count their keys too: a million of them cannot fit.
+        let small = Local::default();
+        for i in 0..1_000_000 {
+            small.put(format!("{i:0>120}"), Bytes::from_static(b"{}"));
+        }
+        let bytes = small.inner.lock().map(|m| m.bytes).unwrap_or(usize::MAX);
+        assert!(bytes <= BUDGET, "{bytes}");
+        assert!(small.len() < 1_000_000 / 2, "{}", small.len());
         assert_eq!(local.get("k199").as_deref(), Some(&body[..]));
         local.put("k199".into(), Bytes::from_static(b"{}"));
         assert_eq!(local.get("k199").as_deref(), Some(&b"{}"[..]));

@@ -16,8 +16,10 @@
 //! token when missing). Lookups arriving together share one pipeline ([`tokens`]: each joins a
 //! pipeline sent after it arrived), which also counts their clients for the rate limit.
 //! The answer under the tokens is then taken from this process's copy ([`local`]: answers never
-//! change under a given key, so the copy needs no invalidation), else from Redis. On a miss the
-//! reader queries PostgreSQL *after* having read the tokens, then stores the answer under them.
+//! change under a given key, so the copy needs no invalidation), else from Redis; when this read
+//! created the generation (or the epoch), no answer can be under it and none is looked for. On a
+//! miss the reader queries PostgreSQL *after* having read the tokens (batched with the searches
+//! of its thread, `routes::public::reads`), then stores the answer under them.
 //!
 //! Why no stale answer is served:
 //! - **The next request sees a change.** The write path commits, then replaces the generation of
@@ -130,16 +132,19 @@ impl Cache {
         let Some(url) = url else {
             return Ok(Cache::disabled());
         };
-        let client = redis::Client::open(url)?;
+        // TCP_NODELAY (redis-rs leaves Nagle's algorithm on): a lane's pipelines are small and
+        // latency-bound, and Nagle holds a write back while an earlier one is unacknowledged.
+        let info = redis::IntoConnectionInfo::into_connection_info(url)?
+            .set_tcp_settings(redis::io::tcp::TcpSettings::default().set_nodelay(true));
+        let client = redis::Client::open(info)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(REDIS_DEADLINE))
             .set_response_timeout(Some(REDIS_DEADLINE))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
         let conn = ConnectionManager::new_lazy_with_config(client.clone(), config.clone())?;
-        static IDS: AtomicU64 = AtomicU64::new(0);
         let inner = Arc::new(Inner {
-            id: IDS.fetch_add(1, Ordering::Relaxed),
+            id: crate::lanes::owner_id(),
             client,
             config,
             conn,
@@ -248,6 +253,11 @@ impl Cache {
             hash(variant)
         };
         let key = format!("{}:{}:{name}:{variant}", t.epoch, t.generation);
+        if t.fresh {
+            // Created by this read: no answer can be stored under it yet (saves a round trip).
+            count_lookup(false);
+            return (Lookup::Miss(FillKey(key)), count);
+        }
         if let Some(body) = inner.local.get(&key) {
             count_lookup(true);
             return (Lookup::Hit(body), count);

@@ -10,7 +10,7 @@
 //! missing token is created with `SET NX` and read back with `GET`: whichever token that returns
 //! was current after the lookup arrived, which is all a lookup needs.
 
-use std::{cell::RefCell, collections::HashMap, sync::Weak};
+use std::{collections::HashMap, sync::Weak};
 
 use actix_web::web::Bytes;
 use redis::{FromRedisValue, Value, aio::ConnectionManager};
@@ -27,6 +27,8 @@ pub struct Tokens {
     pub generation: String,
     /// The client's count in the current window (0 without a counter).
     pub count: u64,
+    /// The generation (or the epoch) was created by this read: nothing can be stored under it yet.
+    pub fresh: bool,
 }
 
 /// Why a batch brought no tokens (Redis failed or was slow: the cache is not trusted until the
@@ -51,42 +53,24 @@ pub(super) struct Want {
     pub reply: oneshot::Sender<Result<Tokens, TokenError>>,
 }
 
-/// A thread's way to Redis: its own connection and batch queue. Each HTTP worker thread gets one,
-/// so that a lookup, its batch and the connection's I/O all run on the thread that serves the
-/// request: no wake-ups across threads on the hot path.
+/// A thread's way to Redis: its own connection and batch queue ([`crate::lanes`]). Each HTTP
+/// worker thread gets one, so that a lookup, its batch and the connection's I/O all run on the
+/// thread that serves the request.
 #[derive(Clone)]
 pub(super) struct Lane {
     pub queue: mpsc::UnboundedSender<Op>,
 }
 
-thread_local! {
-    /// This thread's lanes, by cache id (tests run several services in one process).
-    static LANES: RefCell<Vec<(u64, Lane)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// This thread's lane of the cache `inner`, created on first use (or again when the runtime that
-/// ran the previous one has gone).
+/// This thread's lane of the cache `inner`, created on first use.
 pub(super) fn lane(inner: &std::sync::Arc<Inner>) -> Option<Lane> {
-    let found = LANES.with(|l| {
-        l.borrow()
-            .iter()
-            .find(|(id, lane)| *id == inner.id && !lane.queue.is_closed())
-            .map(|(_, lane)| lane.clone())
-    });
-    if found.is_some() {
-        return found;
-    }
-    let conn =
-        ConnectionManager::new_lazy_with_config(inner.client.clone(), inner.config.clone()).ok()?;
-    let (queue, waiting) = mpsc::unbounded_channel();
-    start(std::sync::Arc::downgrade(inner), waiting, conn);
-    let lane = Lane { queue };
-    LANES.with(|l| {
-        let mut l = l.borrow_mut();
-        l.retain(|(id, lane)| *id != inner.id && !lane.queue.is_closed());
-        l.push((inner.id, lane.clone()));
-    });
-    Some(lane)
+    let queue = crate::lanes::lane(inner.id, |waiting| {
+        let conn =
+            ConnectionManager::new_lazy_with_config(inner.client.clone(), inner.config.clone())
+                .ok()?;
+        start(std::sync::Arc::downgrade(inner), waiting, conn);
+        Some(())
+    })?;
+    Some(Lane { queue })
 }
 
 /// Starts the task that sends the batches; it stops when the cache is dropped.
@@ -241,14 +225,16 @@ async fn read(
             batch.len()
         )));
     }
+    let mut fresh = vec![false; batch.len()];
     if epoch.is_none() || gens.iter().any(Option::is_none) {
-        create_missing(inner, conn, batch, &mut epoch, &mut gens).await?;
+        create_missing(inner, conn, batch, &mut epoch, &mut gens, &mut fresh).await?;
     }
     let epoch = epoch.ok_or_else(|| TokenError("no epoch".into()))?;
     batch
         .iter()
         .zip(gens)
-        .map(|(w, g)| {
+        .zip(fresh)
+        .map(|((w, g), fresh)| {
             let count = match &w.counter {
                 Some((key, _)) => {
                     let c = totals.entry(key.as_str()).or_insert(0);
@@ -261,50 +247,65 @@ async fn read(
                 epoch: epoch.clone(),
                 generation: g.ok_or_else(|| TokenError("no generation".into()))?,
                 count,
+                fresh,
             })
         })
         .collect()
 }
 
-/// Creates the missing epoch and generations (`SET NX`) and reads them back.
+/// Creates the missing epoch and generations (`SET NX`) and reads them back. A lookup whose epoch or
+/// generation is the token this read created is `fresh`: no answer can be stored under it yet.
 async fn create_missing(
     inner: &Inner,
     conn: &ConnectionManager,
     batch: &[Want],
     epoch: &mut Option<String>,
     gens: &mut [Option<String>],
+    fresh: &mut [bool],
 ) -> Result<(), TokenError> {
     let mut pipe = redis::pipe();
-    let mut keys = Vec::new();
-    if epoch.is_none() {
+    let mut keys: Vec<(&str, String)> = Vec::new();
+    let new_epoch = epoch.is_none().then(token);
+    if let Some(t) = &new_epoch {
         let key = inner.epoch_key();
-        pipe.cmd("SET").arg(&key).arg(token()).arg("NX").ignore();
+        pipe.cmd("SET").arg(&key).arg(t).arg("NX").ignore();
         pipe.get(&key);
     }
     for (w, g) in batch.iter().zip(gens.iter()) {
-        if g.is_none() && !keys.contains(&w.gen_key.as_str()) {
-            keys.push(w.gen_key.as_str());
+        if g.is_none() && !keys.iter().any(|(k, _)| *k == w.gen_key) {
+            let t = token();
             pipe.cmd("SET")
                 .arg(&w.gen_key)
-                .arg(token())
+                .arg(&t)
                 .arg("EX")
                 .arg(GENERATION_TTL_SECS)
                 .arg("NX")
                 .ignore();
             pipe.get(&w.gen_key);
+            keys.push((w.gen_key.as_str(), t));
         }
     }
     let mut out = query(conn, &pipe).await?.into_iter();
-    if epoch.is_none() {
-        *epoch = parse(out.next())?;
-    }
+    let epoch_is_new = match &new_epoch {
+        Some(t) => {
+            *epoch = parse(out.next())?;
+            epoch.as_ref() == Some(t)
+        }
+        None => false,
+    };
     let mut read = HashMap::new();
-    for key in keys {
-        read.insert(key, parse::<Option<String>>(out.next())?);
+    for (key, t) in keys {
+        let g = parse::<Option<String>>(out.next())?;
+        let created = g.as_ref() == Some(&t);
+        read.insert(key, (g, created));
     }
-    for (w, g) in batch.iter().zip(gens.iter_mut()) {
-        if g.is_none() {
-            *g = read.get(w.gen_key.as_str()).cloned().flatten();
+    for ((w, g), fresh) in batch.iter().zip(gens.iter_mut()).zip(fresh.iter_mut()) {
+        *fresh = epoch_is_new;
+        if g.is_none()
+            && let Some((read, created)) = read.get(w.gen_key.as_str())
+        {
+            *g = read.clone();
+            *fresh |= *created;
         }
     }
     Ok(())

@@ -226,3 +226,107 @@ async fn public_routes_need_no_token() {
     assert_eq!(s, 200);
     assert_eq!(v, json!({"items": [], "next_cursor": null}));
 }
+
+/// Searches that reach PostgreSQL together are read in one statement (src/routes/public/reads.rs),
+/// and each still gets exactly its own answer: its own name, ID-number filter, page size and cursor.
+#[tokio::test]
+async fn public_concurrent_searches_are_batched_and_each_gets_its_own_answer() {
+    let app = std::sync::Arc::new(app().await);
+    let names = ["钱一", "钱二", "钱三", "钱四"];
+    // (name, its listings' ids in id order, the ID number and id of its first listing)
+    type Expected<'a> = (&'a str, Vec<String>, Option<(String, String)>);
+    let mut expected: Vec<Expected> = Vec::new();
+    for (k, name) in names.iter().enumerate() {
+        let mut ids = Vec::new();
+        let mut first = None;
+        for seq in 0..k as u32 {
+            let body = named(name, 10 * k as u32 + seq + 1);
+            let id = app.create_listing(&body).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            if first.is_none() {
+                let number = body["debtor"]["id_number"].as_str().unwrap().to_string();
+                first = Some((number, id.clone()));
+            }
+            ids.push(id);
+        }
+        ids.sort();
+        expected.push((name, ids, first));
+    }
+    // Batching depends on timing: bursts are repeated (each one checked) until one was batched.
+    // Each burst asks for its own page size, so that the cache (when on) cannot answer it.
+    type Case = (String, Vec<String>, bool);
+    for burst in 1.. {
+        let mut cases: Vec<Case> = Vec::new();
+        for _ in 0..8 {
+            for (name, ids, first) in &expected {
+                let n = crate::public_helpers::q(name);
+                let page = 10 + burst;
+                cases.push((
+                    format!("/v1/public/listings?name={n}&limit={page}"),
+                    ids.clone(),
+                    false,
+                ));
+                cases.push((
+                    format!("/v1/public/listings?name={n}&limit=1"),
+                    ids.iter().take(1).cloned().collect(),
+                    ids.len() > 1,
+                ));
+                if let Some(after) = ids.first() {
+                    cases.push((
+                        format!(
+                            "/v1/public/listings?name={n}&limit=1&cursor={}",
+                            shixin::routes::encode_cursor(after)
+                        ),
+                        ids.iter().skip(1).take(1).cloned().collect(),
+                        ids.len() > 2,
+                    ));
+                }
+                if let Some((number, id)) = first {
+                    cases.push((
+                        format!("/v1/public/listings?name={n}&id_number={number}&limit={page}"),
+                        vec![id.clone()],
+                        false,
+                    ));
+                }
+            }
+        }
+        let answers = futures_util::future::join_all(cases.iter().map(|(path, _, _)| {
+            let app = app.clone();
+            async move { public_get(&app, path).await }
+        }))
+        .await;
+        for ((path, ids, more), (status, v)) in cases.iter().zip(answers) {
+            assert_eq!(status, 200, "{path}: {v}");
+            let got: Vec<String> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(&got, ids, "{path}");
+            assert_eq!(v["next_cursor"].is_string(), *more, "{path}: {v}");
+        }
+        let body = app.get("/metrics", None).await.text().await.unwrap();
+        let value = |name: &str| -> u64 {
+            body.lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+                .unwrap_or(0)
+        };
+        // With the cache on, a repeated search may be answered from it: not every one reaches
+        // PostgreSQL.
+        let (batches, searches) = (
+            value("shixin_public_read_batches_total"),
+            value("shixin_public_read_searches_total"),
+        );
+        assert!(searches > 0, "no search reached PostgreSQL");
+        if batches < searches {
+            break;
+        }
+        assert!(
+            burst < 5,
+            "{batches} batches for {searches} searches: nothing was batched"
+        );
+    }
+}

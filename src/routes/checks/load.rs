@@ -6,18 +6,16 @@
 //! took twice as long as running it (bench/checks). The statements are written so that the generic
 //! plan is the good one (see `ORDERS_SQL`).
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicUsize, Ordering},
-};
-
 use chrono::{DateTime, NaiveDate, Utc};
-use tokio::sync::RwLock;
-use tokio_postgres::{Client, NoTls, Statement, types::Type};
+use tokio_postgres::{Client, Statement, types::Type};
 use uuid::Uuid;
 
 use super::filter::Probe;
-use crate::{error::ApiError, events::cursor::Cursor};
+use crate::{
+    db::prepared::{Connections, Statements, pg_error},
+    error::ApiError,
+    events::cursor::Cursor,
+};
 
 pub struct DocHit {
     pub doc_type: String,
@@ -83,60 +81,39 @@ const ORDERS_SQL: &str = "SELECT s.subject_key, s.role, s.name, r.id AS restrict
              WHERE k = ANY($5::text[]))) \
        AND r.status = 'active'";
 
-/// One connection with the three statements prepared on it.
-struct Prepared {
-    client: Client,
+/// The three statements of a check batch, prepared on each of the checks' connections.
+pub struct CheckStatements {
     position: Statement,
     documents: Statement,
     orders: Statement,
 }
 
-/// The checks' connections, used in turn; a closed one is replaced on its next use.
-pub struct CheckDb {
-    url: String,
-    slots: Vec<RwLock<Option<Arc<Prepared>>>>,
-    next: AtomicUsize,
-}
-
-fn pg_error(e: tokio_postgres::Error) -> ApiError {
-    if e.is_closed() || e.as_db_error().is_none() {
-        ApiError::unavailable(e.into())
-    } else {
-        ApiError::internal(e.into())
+impl Statements for CheckStatements {
+    async fn prepare(client: &Client) -> Result<Self, tokio_postgres::Error> {
+        let text_array = Type::TEXT_ARRAY;
+        Ok(CheckStatements {
+            position: client.prepare(crate::events::feed::POSITION_SQL).await?,
+            documents: client
+                .prepare_typed(DOCUMENTS_SQL, &[text_array.clone(), text_array.clone()])
+                .await?,
+            orders: client
+                .prepare_typed(
+                    ORDERS_SQL,
+                    &[
+                        text_array.clone(),
+                        text_array.clone(),
+                        text_array.clone(),
+                        Type::TEXT,
+                        text_array,
+                    ],
+                )
+                .await?,
+        })
     }
 }
 
-async fn connect(url: &str) -> Result<Prepared, tokio_postgres::Error> {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::debug!(error = %e, "checks connection closed");
-        }
-    });
-    client
-        .batch_execute("SET plan_cache_mode = force_generic_plan")
-        .await?;
-    let text_array = Type::TEXT_ARRAY;
-    Ok(Prepared {
-        position: client.prepare(crate::events::feed::POSITION_SQL).await?,
-        documents: client
-            .prepare_typed(DOCUMENTS_SQL, &[text_array.clone(), text_array.clone()])
-            .await?,
-        orders: client
-            .prepare_typed(
-                ORDERS_SQL,
-                &[
-                    text_array.clone(),
-                    text_array.clone(),
-                    text_array.clone(),
-                    Type::TEXT,
-                    text_array,
-                ],
-            )
-            .await?,
-        client,
-    })
-}
+/// The checks' connections, used in turn.
+pub struct CheckDb(Connections<CheckStatements>);
 
 /// What one batch reads, in one snapshot order: the feed position first, so every event up to it is
 /// visible to the statements after it (the answer is consistent with `as_of`).
@@ -148,25 +125,7 @@ pub struct Loaded {
 
 impl CheckDb {
     pub fn new(url: &str, connections: usize) -> Self {
-        Self {
-            url: url.to_string(),
-            slots: (0..connections.max(1)).map(|_| RwLock::new(None)).collect(),
-            next: AtomicUsize::new(0),
-        }
-    }
-
-    async fn prepared(&self) -> Result<Arc<Prepared>, ApiError> {
-        let slot = &self.slots[self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len()];
-        if let Some(p) = slot.read().await.as_ref().filter(|p| !p.client.is_closed()) {
-            return Ok(p.clone());
-        }
-        let mut w = slot.write().await;
-        if let Some(p) = w.as_ref().filter(|p| !p.client.is_closed()) {
-            return Ok(p.clone());
-        }
-        let p = Arc::new(connect(&self.url).await.map_err(pg_error)?);
-        *w = Some(p.clone());
-        Ok(p)
+        Self(Connections::new(url, connections))
     }
 
     /// The three statements of a batch, pipelined on one connection.
@@ -177,7 +136,8 @@ impl CheckDb {
         types: Vec<String>,
         numbers: Vec<String>,
     ) -> Result<Loaded, ApiError> {
-        let p = self.prepared().await?;
+        let p = self.0.get().await?;
+        let s = &p.statements;
         let recent = if probe.since.is_some() {
             all
         } else {
@@ -187,15 +147,15 @@ impl CheckDb {
         let orders_params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
             [&probe.keys, &types, &numbers, &probe.since, &recent];
         let (position, docs, orders) = futures_util::try_join!(
-            c.query(&p.position, &[]),
+            c.query(&s.position, &[]),
             async {
                 if types.is_empty() {
                     Ok(Vec::new())
                 } else {
-                    c.query(&p.documents, &[&types, &numbers]).await
+                    c.query(&s.documents, &[&types, &numbers]).await
                 }
             },
-            c.query(&p.orders, &orders_params),
+            c.query(&s.orders, &orders_params),
         )
         .map_err(pg_error)?;
         let position = position

@@ -1,6 +1,7 @@
 //! The public lookup (API.md "Public"): no authentication, rate-limited, cached in Redis.
 
 pub mod limit;
+pub mod reads;
 pub mod wire;
 
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, http::header, web, web::Bytes};
@@ -107,10 +108,15 @@ pub async fn search_body(
         Lookup::Miss(key) => Some(key),
         Lookup::Bypass => None,
     };
-    let mut conn = state.public_db().get().await?;
     let mut q = s.clone();
     q.limit += 1;
-    let mut rows = public_listing::search(&mut conn, &q).await?;
+    let mut rows = match state.public_reads.search(&q).await {
+        Some(rows) => rows,
+        None => {
+            let mut conn = state.public_db().get().await?;
+            public_listing::search(&mut conn, &q).await?
+        }
+    };
     let next_cursor = if rows.len() as i64 > s.limit {
         rows.truncate(usize::try_from(s.limit).unwrap_or(0));
         rows.last().map(|l| encode_cursor(&l.row.id.to_string()))
