@@ -8,7 +8,9 @@
 //! Freshness is kept: a lookup joins a batch whose pipeline is *sent after the lookup was queued*,
 //! so a write that replaced a generation and answered before the lookup arrived is seen by it. A
 //! missing token is created with `SET NX` and read back with `GET`: whichever token that returns
-//! was current after the lookup arrived, which is all a lookup needs.
+//! was current after the lookup arrived, which is all a lookup needs. While generations are found
+//! missing (a cold cache), the lane reads them with `SET NX GET` instead of `MGET`, which creates
+//! them in the same round trip.
 
 use std::{collections::HashMap, sync::Weak};
 
@@ -77,6 +79,8 @@ pub(super) fn lane(inner: &std::sync::Arc<Inner>) -> Option<Lane> {
 fn start(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Op>, conn: ConnectionManager) {
     tokio::spawn(async move {
         let mut ops = Vec::with_capacity(MAX_BATCH);
+        // Whether the last token read met missing generations (see `read`).
+        let mut creating = false;
         while let Some(first) = rx.recv().await {
             ops.push(first);
             // Let the requests that are ready on this thread queue theirs first: bigger batches,
@@ -104,7 +108,7 @@ fn start(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Op>, conn: Connecti
                 metrics::counter!(crate::metrics::CACHE_TOKEN_READS).increment(1);
                 metrics::counter!(crate::metrics::CACHE_TOKEN_LOOKUPS)
                     .increment(wants.len() as u64);
-                match read(&inner, &conn, &wants).await {
+                match read(&inner, &conn, &wants, &mut creating).await {
                     Ok(tokens) => {
                         for (w, t) in wants.drain(..).zip(tokens) {
                             let _ = w.reply.send(Ok(t));
@@ -180,11 +184,13 @@ async fn answers_and_fills(
     }
 }
 
-/// One pipeline for the whole batch (two when a token is missing).
+/// One pipeline for the whole batch; a second one only when the epoch is missing, or when
+/// generations are missing and the lane was not `creating` them already.
 async fn read(
     inner: &Inner,
     conn: &ConnectionManager,
     batch: &[Want],
+    creating: &mut bool,
 ) -> Result<Vec<Tokens>, TokenError> {
     let mut counters: HashMap<&str, (u64, u64)> = HashMap::new();
     for (key, window_ms) in batch.iter().filter_map(|w| w.counter.as_ref()) {
@@ -194,10 +200,28 @@ async fn read(
         counters.into_iter().map(|(k, (n, w))| (k, n, w)).collect();
     let mut pipe = redis::pipe();
     pipe.get(inner.epoch_key());
-    pipe.cmd("MGET");
-    for w in batch {
-        pipe.arg(&w.gen_key);
-    }
+    let was_creating = *creating;
+    let mine: Vec<String> = if was_creating {
+        // The lane's last batch met missing generations (a cold cache): create them in this same
+        // round trip. `SET NX GET` (Redis 7) answers the current token, or nil when it set ours.
+        let mine: Vec<String> = batch.iter().map(|_| token()).collect();
+        for (w, t) in batch.iter().zip(&mine) {
+            pipe.cmd("SET")
+                .arg(&w.gen_key)
+                .arg(t)
+                .arg("EX")
+                .arg(GENERATION_TTL_SECS)
+                .arg("NX")
+                .arg("GET");
+        }
+        mine
+    } else {
+        pipe.cmd("MGET");
+        for w in batch {
+            pipe.arg(&w.gen_key);
+        }
+        Vec::new()
+    };
     for (key, n, window_ms) in &counters {
         // A new window's counter is created with its expiry; INCRBY keeps it.
         pipe.cmd("SET")
@@ -211,7 +235,24 @@ async fn read(
     }
     let mut out = query(conn, &pipe).await?.into_iter();
     let mut epoch: Option<String> = parse(out.next())?;
-    let mut gens: Vec<Option<String>> = parse(out.next())?;
+    let mut fresh = vec![false; batch.len()];
+    let mut gens: Vec<Option<String>> = if was_creating {
+        let mut gens = Vec::with_capacity(batch.len());
+        for (t, fresh) in mine.into_iter().zip(fresh.iter_mut()) {
+            let current: Option<String> = parse(out.next())?;
+            *fresh = current.is_none();
+            gens.push(Some(current.unwrap_or(t)));
+        }
+        gens
+    } else {
+        parse(out.next())?
+    };
+    // Keep creating while generations are missing; back to one MGET once they are all there.
+    *creating = if was_creating {
+        fresh.iter().any(|f| *f)
+    } else {
+        gens.iter().any(Option::is_none)
+    };
     let mut totals = HashMap::new();
     for (key, n, _) in &counters {
         let total: u64 = parse(out.next())?;
@@ -225,7 +266,6 @@ async fn read(
             batch.len()
         )));
     }
-    let mut fresh = vec![false; batch.len()];
     if epoch.is_none() || gens.iter().any(Option::is_none) {
         create_missing(inner, conn, batch, &mut epoch, &mut gens, &mut fresh).await?;
     }
@@ -300,7 +340,7 @@ async fn create_missing(
         read.insert(key, (g, created));
     }
     for ((w, g), fresh) in batch.iter().zip(gens.iter_mut()).zip(fresh.iter_mut()) {
-        *fresh = epoch_is_new;
+        *fresh |= epoch_is_new;
         if g.is_none()
             && let Some((read, created)) = read.get(w.gen_key.as_str())
         {
