@@ -112,6 +112,13 @@ fn count_lookup(hit: bool) {
         .increment(1);
 }
 
+/// Hashes of folded names each HTTP worker thread remembers (the same names come again and again).
+const NAME_KEYS_MEMO: usize = 10_000;
+
+thread_local! {
+    static NAME_KEYS: crate::memo::Memo<String, String> = Default::default();
+}
+
 pub fn hash(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
@@ -220,7 +227,7 @@ impl Cache {
         let Some(inner) = self.inner.as_ref().filter(|i| i.usable()) else {
             return (Lookup::Bypass, None);
         };
-        let name = hash(folded);
+        let name = crate::memo::remember(&NAME_KEYS, folded, NAME_KEYS_MEMO, hash);
         let (reply, answer) = tokio::sync::oneshot::channel();
         let want = tokens::Want {
             gen_key: inner.gen_key_hashed(&name),

@@ -132,13 +132,11 @@ async fn run(inner: Weak<Inner>, mut waiting: mpsc::UnboundedReceiver<Read>) {
         metrics::counter!(crate::metrics::PUBLIC_READ_SEARCHES).increment(batch.len() as u64);
         let conns = conns.clone();
         tokio::spawn(async move {
-            let found = read(&conns, &batch).await;
-            for (i, r) in batch.into_iter().enumerate() {
-                let _ = r.reply.send(
-                    found
-                        .as_ref()
-                        .map(|f| f.get(i).cloned().unwrap_or_default()),
-                );
+            let mut found = read(&conns, &batch).await.map(Vec::into_iter);
+            for r in batch {
+                let _ = r
+                    .reply
+                    .send(found.as_mut().map(|f| f.next().unwrap_or_default()));
             }
             drop(slot);
         });
