@@ -330,3 +330,64 @@ async fn public_concurrent_searches_are_batched_and_each_gets_its_own_answer() {
         );
     }
 }
+
+/// The public reads' own connections (src/routes/public/reads.rs) closed under them (a PostgreSQL
+/// restart, a pooler recycling them): the next searches still answer, never with a 500, and right
+/// again once the connections are reopened.
+#[tokio::test]
+async fn public_search_recovers_when_its_connections_are_terminated() {
+    use diesel::sql_query;
+    use diesel_async::RunQueryDsl;
+    let app = app().await;
+    let id = app.create_listing(&named("孙八", 3)).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(search_ids(&app, "孙八").await, vec![id.clone()]);
+    let mut c = app.db().await;
+    sql_query(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = '{}' AND pid <> pg_backend_pid()",
+        app.db_name
+    ))
+    .execute(&mut c)
+    .await
+    .unwrap();
+    drop(c);
+    let batches = || async {
+        let body = app.get("/metrics", None).await.text().await.unwrap();
+        body.lines()
+            .find_map(|l| {
+                l.strip_prefix("shixin_public_read_batches_total ")?
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .unwrap_or(0)
+    };
+    let before = batches().await;
+    let mut answered = false;
+    for attempt in 0..5 {
+        // A page size not asked before: the cache (when on) cannot answer it.
+        let path = format!(
+            "/v1/public/listings?name={}&limit={}",
+            crate::public_helpers::q("孙八"),
+            11 + attempt
+        );
+        let (status, v) = public_get(&app, &path).await;
+        assert!(
+            status == 200 || status == 503,
+            "{status} after the connections were closed: {v}"
+        );
+        if status == 200 {
+            assert_eq!(v["items"][0]["id"], id.as_str(), "{v}");
+            answered = true;
+            break;
+        }
+    }
+    assert!(answered, "the search never answered again");
+    assert!(
+        batches().await > before,
+        "no search went to the public reads' connections"
+    );
+}
