@@ -21,8 +21,8 @@ const BUDGET: usize = 64 << 20;
 /// What an entry costs besides its key and body (the map's slot, the `Bytes` and `String` headers).
 const ENTRY_OVERHEAD: usize = 96;
 
-fn cost(key: &str, body: &Bytes) -> usize {
-    key.len() + body.len() + ENTRY_OVERHEAD
+fn cost(key_len: usize, body: &Bytes) -> usize {
+    key_len + body.len() + ENTRY_OVERHEAD
 }
 
 #[derive(Default)]
@@ -49,20 +49,19 @@ impl Local {
         let Ok(mut map) = self.inner.lock() else {
             return;
         };
-        let added = cost(&key, &body);
+        let added = cost(key.len(), &body);
         if map.bytes + added > BUDGET {
             let mut keep = false;
             map.entries.retain(|_, (at, _)| {
                 keep = !keep;
                 keep && at.elapsed() < TTL
             });
-            map.bytes = map.entries.iter().map(|(k, (_, b))| cost(k, b)).sum();
+            map.bytes = map.entries.iter().map(|(k, (_, b))| cost(k.len(), b)).sum();
         }
-        let replaced = map.entries.get(&key).map(|(_, old)| cost(&key, old));
         map.bytes += added;
-        map.entries.insert(key, (Instant::now(), body));
-        if let Some(old) = replaced {
-            map.bytes -= old;
+        let key_len = key.len();
+        if let Some((_, old)) = map.entries.insert(key, (Instant::now(), body)) {
+            map.bytes -= cost(key_len, &old);
         }
     }
 

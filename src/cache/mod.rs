@@ -217,11 +217,12 @@ impl Cache {
     /// Reads the answer for `folded` + `variant` (filter, cursor, limit). The tokens come from a
     /// batched read shared with the lookups arriving meanwhile ([`tokens`]); with a rate-limit
     /// counter, the client is counted in that read too (the count is returned). The answer under
-    /// the tokens comes from this process's copy, else from Redis (one `GET`).
+    /// the tokens comes from this process's copy, else from Redis in the lane's next batch; a
+    /// generation this read created has no answer yet and is a miss at once.
     pub async fn lookup(
         &self,
         folded: &str,
-        variant: &str,
+        variant: String,
         counter: Option<&rate_limit::Counter>,
     ) -> (Lookup, Option<u64>) {
         let Some(inner) = self.inner.as_ref().filter(|i| i.usable()) else {
@@ -237,7 +238,7 @@ impl Cache {
         let Some(lane) = tokens::lane(inner) else {
             return (Lookup::Bypass, None);
         };
-        if lane.queue.send(tokens::Op::Tokens(want)).is_err() {
+        if lane.send(tokens::Op::Tokens(want)).is_err() {
             return (Lookup::Bypass, None);
         }
         // No timer per request: every call of the lane has the deadline, so the answer comes
@@ -255,9 +256,9 @@ impl Cache {
         let count = counter.map(|_| t.count);
         // A variant without ID numbers ("|cursor|limit") holds nothing to hide: no hash needed.
         let variant = if variant.starts_with('|') {
-            variant.to_string()
+            variant
         } else {
-            hash(variant)
+            hash(&variant)
         };
         let key = format!("{}:{}:{name}:{variant}", t.epoch, t.generation);
         if t.fresh {
@@ -271,7 +272,6 @@ impl Cache {
         }
         let (reply, answer) = tokio::sync::oneshot::channel();
         if lane
-            .queue
             .send(tokens::Op::Answer {
                 key: key.clone(),
                 reply,
@@ -310,7 +310,7 @@ impl Cache {
         };
         inner.local.put(key.0.clone(), body.clone());
         if let Some(lane) = tokens::lane(inner) {
-            let _ = lane.queue.send(tokens::Op::Fill { key: key.0, body });
+            let _ = lane.send(tokens::Op::Fill { key: key.0, body });
         }
     }
 

@@ -55,24 +55,17 @@ pub(super) struct Want {
     pub reply: oneshot::Sender<Result<Tokens, TokenError>>,
 }
 
-/// A thread's way to Redis: its own connection and batch queue ([`crate::lanes`]). Each HTTP
-/// worker thread gets one, so that a lookup, its batch and the connection's I/O all run on the
-/// thread that serves the request.
-#[derive(Clone)]
-pub(super) struct Lane {
-    pub queue: mpsc::UnboundedSender<Op>,
-}
-
-/// This thread's lane of the cache `inner`, created on first use.
-pub(super) fn lane(inner: &std::sync::Arc<Inner>) -> Option<Lane> {
-    let queue = crate::lanes::lane(inner.id, |waiting| {
+/// This thread's way to Redis for the cache `inner`: its own connection and batch queue
+/// ([`crate::lanes`]), created on first use, so that a lookup, its batch and the connection's I/O
+/// all run on the thread that serves the request.
+pub(super) fn lane(inner: &std::sync::Arc<Inner>) -> Option<mpsc::UnboundedSender<Op>> {
+    crate::lanes::lane(inner.id, |waiting| {
         let conn =
             ConnectionManager::new_lazy_with_config(inner.client.clone(), inner.config.clone())
                 .ok()?;
         start(std::sync::Arc::downgrade(inner), waiting, conn);
         Some(())
-    })?;
-    Some(Lane { queue })
+    })
 }
 
 /// Starts the task that sends the batches; it stops when the cache is dropped.

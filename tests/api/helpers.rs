@@ -301,6 +301,14 @@ impl TestApp {
         v
     }
 
+    /// The value of a metric without labels in `/metrics` (0 when it was never recorded).
+    pub async fn metric(&self, name: &str) -> u64 {
+        let body = self.get("/metrics", None).await.text().await.unwrap();
+        body.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     pub async fn db(&self) -> AsyncPgConnection {
         AsyncPgConnection::establish(&self.db_url)
             .await

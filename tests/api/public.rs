@@ -308,17 +308,11 @@ async fn public_concurrent_searches_are_batched_and_each_gets_its_own_answer() {
             assert_eq!(&got, ids, "{path}");
             assert_eq!(v["next_cursor"].is_string(), *more, "{path}: {v}");
         }
-        let body = app.get("/metrics", None).await.text().await.unwrap();
-        let value = |name: &str| -> u64 {
-            body.lines()
-                .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
-                .unwrap_or(0)
-        };
         // With the cache on, a repeated search may be answered from it: not every one reaches
         // PostgreSQL.
         let (batches, searches) = (
-            value("shixin_public_read_batches_total"),
-            value("shixin_public_read_searches_total"),
+            app.metric("shixin_public_read_batches_total").await,
+            app.metric("shixin_public_read_searches_total").await,
         );
         assert!(searches > 0, "no search reached PostgreSQL");
         if batches < searches {
@@ -354,18 +348,8 @@ async fn public_search_recovers_when_its_connections_are_terminated() {
     .await
     .unwrap();
     drop(c);
-    let batches = || async {
-        let body = app.get("/metrics", None).await.text().await.unwrap();
-        body.lines()
-            .find_map(|l| {
-                l.strip_prefix("shixin_public_read_batches_total ")?
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-            })
-            .unwrap_or(0)
-    };
-    let before = batches().await;
+    let batches = "shixin_public_read_batches_total";
+    let before = app.metric(batches).await;
     let mut answered = false;
     for attempt in 0..5 {
         // A page size not asked before: the cache (when on) cannot answer it.
@@ -387,7 +371,7 @@ async fn public_search_recovers_when_its_connections_are_terminated() {
     }
     assert!(answered, "the search never answered again");
     assert!(
-        batches().await > before,
+        app.metric(batches).await > before,
         "no search went to the public reads' connections"
     );
 }

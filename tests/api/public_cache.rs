@@ -252,14 +252,6 @@ async fn public_cache_survives_a_script_flush() {
     assert!(search_ids(&app, "冯十一").await.is_empty());
 }
 
-/// The value of a counter without labels in `/metrics`.
-async fn counter(app: &TestApp, name: &str) -> u64 {
-    let body = app.get("/metrics", None).await.text().await.unwrap();
-    body.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
-        .unwrap_or(0)
-}
-
 /// Lookups arriving together share one Redis read (src/cache/tokens.rs), and the rate limit still
 /// counts each of them once: of 200 concurrent searches under a limit of 150 an hour, exactly 150
 /// are answered and 50 refused.
@@ -300,8 +292,8 @@ async fn public_cache_concurrent_lookups_share_token_reads_and_each_is_counted()
         50,
         "{statuses:?}"
     );
-    let lookups = counter(&app, "shixin_cache_token_lookups_total").await;
-    let reads = counter(&app, "shixin_cache_token_reads_total").await;
+    let lookups = app.metric("shixin_cache_token_lookups_total").await;
+    let reads = app.metric("shixin_cache_token_reads_total").await;
     assert_eq!(lookups, 200);
     assert!(
         reads < lookups,

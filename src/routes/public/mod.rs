@@ -93,7 +93,7 @@ pub async fn search_body(
     let counter = limit.map(|DeferredLimit(ip)| state.rate_limiter.counter(&state.cache, ip));
     let (found, count) = state
         .cache
-        .lookup(&s.folded_name, &variant, counter.as_ref())
+        .lookup(&s.folded_name, variant, counter.as_ref())
         .await;
     if let (Some(DeferredLimit(ip)), Some(c)) = (limit, &counter) {
         let verdict = match count {

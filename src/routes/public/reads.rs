@@ -159,28 +159,32 @@ async fn read(conns: &Connections<SearchStatement>, batch: &[Read]) -> Option<Ve
         .iter()
         .map(|r| r.search.debtor_keys.as_ref().map(|k| k.join(",")))
         .collect();
-    let rows = p
-            .client
-            .query(&p.statements.0, &[&names, &afters, &limits, &keys])
-            .await
-            .map_err(|e| {
-                tracing::warn!(error_kind = ?e.code(), "a batch of public searches failed; running them alone");
-            })
-            .ok()?;
+    let rows = match p
+        .client
+        .query(&p.statements.0, &[&names, &afters, &limits, &keys])
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error_kind = ?e.code(), "a batch of public searches failed; running them alone");
+            return None;
+        }
+    };
     let mut found: Vec<Vec<Listing>> = vec![Vec::new(); batch.len()];
     for row in &rows {
-        let placed = row.try_get::<_, i64>("i").and_then(|i| {
-            let listing = listing_of(row)?;
-            Ok(usize::try_from(i - 1)
-                .ok()
-                .and_then(|i| found.get_mut(i))
-                .map(|f| f.push(listing)))
-        });
-        if !matches!(placed, Ok(Some(()))) {
-            tracing::error!(
-                "a public search row does not read as a listing; running the batch alone"
-            );
-            return None;
+        let slot = row
+            .try_get::<_, i64>("i")
+            .ok()
+            .and_then(|i| usize::try_from(i - 1).ok())
+            .filter(|i| *i < found.len());
+        match (slot, listing_of(row)) {
+            (Some(i), Ok(listing)) => found[i].push(listing),
+            _ => {
+                tracing::error!(
+                    "a public search row does not read as a listing; running the batch alone"
+                );
+                return None;
+            }
         }
     }
     Some(found)
