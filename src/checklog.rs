@@ -17,7 +17,7 @@ use diesel_async::RunQueryDsl;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::db::DbPool;
+use crate::{db::DbPool, tasks::Tasks};
 
 /// Requests waiting to be written (at most 1,000 subjects each).
 pub const CAPACITY: usize = 1_000;
@@ -51,8 +51,9 @@ pub struct CheckLog {
 }
 
 impl CheckLog {
-    /// Starts the writer task on the current runtime.
-    pub fn start(database_url: &str, wait: bool) -> Self {
+    /// Starts the writer task on the current runtime. When `tasks` stop, the writer writes what
+    /// is queued, then ends.
+    pub fn start(database_url: &str, wait: bool, tasks: &Tasks) -> Self {
         let (tx, rx) = mpsc::channel(CAPACITY);
         let log = CheckLog {
             tx,
@@ -60,10 +61,11 @@ impl CheckLog {
             dropped: Arc::default(),
             written: Arc::default(),
         };
-        tokio::spawn(write_loop(
+        tasks.spawn(write_loop(
             database_url.to_string(),
             rx,
             log.written.clone(),
+            tasks.clone(),
         ));
         log
     }
@@ -132,10 +134,32 @@ async fn copy_batch(
     Ok(subjects)
 }
 
-async fn write_loop(url: String, mut rx: mpsc::Receiver<Request>, written: Arc<AtomicU64>) {
+async fn write_loop(
+    url: String,
+    mut rx: mpsc::Receiver<Request>,
+    written: Arc<AtomicU64>,
+    tasks: Tasks,
+) {
     let mut batch = Vec::with_capacity(BATCH);
     let mut client: Option<tokio_postgres::Client> = None;
-    while rx.recv_many(&mut batch, BATCH).await > 0 {
+    let mut closing = false;
+    loop {
+        let n = if closing {
+            rx.recv_many(&mut batch, BATCH).await
+        } else {
+            tokio::select! {
+                n = rx.recv_many(&mut batch, BATCH) => n,
+                () = tasks.stopping() => {
+                    // No request is answered any more: write what is queued, then end.
+                    rx.close();
+                    closing = true;
+                    continue;
+                }
+            }
+        };
+        if n == 0 {
+            break;
+        }
         let mut attempt = 0;
         loop {
             if client.as_ref().is_none_or(|c| c.is_closed()) {

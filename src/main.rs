@@ -106,7 +106,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Openapi => {
-            println!("{}", shixin::startup::openapi().to_pretty_json()?);
+            println!("{}", shixin::router::openapi().to_pretty_json()?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve => {
@@ -120,7 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Tick => {
             let settings = Settings::from_env()?;
-            let state = shixin::startup::AppState::new(settings).await?;
+            let state = shixin::app::AppState::new(settings).await?;
             let r = shixin::tick::run(&state)
                 .await
                 .map_err(|e| anyhow::anyhow!("tick failed: {e}"))?;

@@ -9,13 +9,13 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::{
+    app::AppState,
     audit::{self, Actor},
     db::{in_transaction, models::listing::Listing, schema::listings},
     domain::today_cst,
     error::ApiError,
+    listings::{end_published, publish, reload, view::out_json, wire::Removal},
     orders::release,
-    routes::listings::{end_published, out_json, publish, reload, wire::Removal},
-    startup::AppState,
 };
 
 const BATCH: i64 = 500;
@@ -132,6 +132,9 @@ pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
     let mut report = TickReport::default();
     let mut conn = state.db.get().await?;
     for id in due_pending(&mut conn).await? {
+        if state.tasks.is_stopping() {
+            return Ok(report);
+        }
         let done = in_transaction(&mut conn, move |c| Box::pin(publish_one(c, id))).await?;
         if let Some(name) = done {
             crate::cache::after_commit(state, &[name]).await;
@@ -139,6 +142,9 @@ pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
         }
     }
     for id in due_expiry(&mut conn).await? {
+        if state.tasks.is_stopping() {
+            return Ok(report);
+        }
         let done = in_transaction(&mut conn, move |c| Box::pin(expire_one(c, id))).await?;
         if let Some(name) = done {
             crate::cache::after_commit(state, &[name]).await;
@@ -146,6 +152,9 @@ pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
         }
     }
     for id in release::due(&mut conn, Utc::now(), BATCH).await? {
+        if state.tasks.is_stopping() {
+            return Ok(report);
+        }
         let ended = in_transaction(&mut conn, move |c| {
             Box::pin(async move { release::end(c, &Actor::system(), id, "expired").await })
         })
@@ -166,11 +175,15 @@ pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
 }
 
 /// The loop inside `serve`: a tick at start, then one per `interval`.
+/// Ends when the process stops (`crate::tasks`), between two changes: each is its own transaction.
 pub async fn run_forever(state: actix_web::web::Data<AppState>, interval: std::time::Duration) {
     let mut timer = tokio::time::interval(interval);
     timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        timer.tick().await;
+        tokio::select! {
+            _ = timer.tick() => {}
+            () = state.tasks.stopping() => return,
+        }
         match run(&state).await {
             Ok(r) if r != TickReport::default() => tracing::info!(
                 published = r.published,

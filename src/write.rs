@@ -9,10 +9,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::{
+    app::AppState,
     auth::Principal,
     db::{in_transaction, schema::idempotency_keys},
     error::ApiError,
-    startup::AppState,
 };
 
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;

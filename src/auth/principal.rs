@@ -5,7 +5,7 @@ use std::future::{Ready, ready};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use serde::Serialize;
 
-use crate::{domain::court_code::CourtCode, error::ApiError, startup::AppState};
+use crate::{app::AppState, domain::court_code::CourtCode, error::ApiError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

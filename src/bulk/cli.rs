@@ -12,7 +12,7 @@ pub async fn bump_cache(settings: &Settings) {
     let url = settings.database_url.expose();
     let cache = crate::cache::Cache::connect(
         settings.redis_url.as_deref(),
-        &crate::startup::database_name(url),
+        &crate::app::database_name(url),
     );
     let bumped = match cache {
         Ok(c) => settings.redis_url.is_none() || c.bump_epoch().await,

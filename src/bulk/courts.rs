@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     audit::Actor,
-    routes::courts::{CourtIn, validate},
+    courts::{CourtIn, validate},
 };
 
 /// A valid court line.

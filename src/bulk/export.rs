@@ -11,7 +11,7 @@ use super::{Format, bar, columns};
 use crate::{
     db::models::listing::{Listing, ListingRow},
     domain::listing_rules::ListingStatus,
-    routes::listings::to_out,
+    listings::view::to_out,
 };
 
 pub struct Options {

@@ -1,4 +1,4 @@
-//! One listing line of an import: the API's own validation (`routes::listings::validate`, L1–L4,
+//! One listing line of an import: the API's own validation (`listings::validate`, L1–L4,
 //! L9, L11, I1–I4) in [`Mode::Import`], plus what only an import states: the id, the status, the
 //! publication time and the removal of a listing that has ended (L3, L5–L7).
 
@@ -13,7 +13,7 @@ use super::report::BadLine;
 use crate::{
     db::models::{listing::ListingValues, person::PersonRecord},
     domain::listing_rules::ListingStatus,
-    routes::listings::{
+    listings::{
         validate::{Mode, validate},
         wire::ListingIn,
     },

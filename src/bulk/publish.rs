@@ -1,5 +1,5 @@
 //! The events an imported active listing brings, with the data the API's publication writes
-//! (`routes::listings::publish`): `listing.published` with the public item, then
+//! (`listings::publish`): `listing.published` with the public item, then
 //! `restriction.imposed` with the state of the order it carries (R1), built by the same functions.
 
 use serde_json::Value;
@@ -11,8 +11,9 @@ use crate::{
         listing::{Listing, ListingRow},
         restriction::RestrictionRow,
     },
+    domain::calendar::cst_date,
+    listings::view::event_data,
     orders::{self, view},
-    routes::listings::{cst_date, event_data},
 };
 
 /// `[(event id, listing.published data), (event id, restriction.imposed data)]`. The order's

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::report::BadLine;
 use crate::{
     domain::listing_rules::{ListingStatus, RemovalReason},
-    routes::listings::wire::Removal,
+    listings::wire::Removal,
 };
 
 /// L3, L5–L7: an ended listing states its removal, whose reason leads to its status; an open one

@@ -19,7 +19,7 @@
 //! change under a given key, so the copy needs no invalidation), else from Redis; when this read
 //! created the generation (or the epoch), no answer can be under it and none is looked for. On a
 //! miss the reader queries PostgreSQL *after* having read the tokens (batched with the searches
-//! of its thread, `routes::public::reads`), then stores the answer under them.
+//! of its thread, `db::public_reads`), then stores the answer under them.
 //!
 //! Why no stale answer is served:
 //! - **The next request sees a change.** The write path commits, then replaces the generation of
@@ -61,7 +61,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
-use crate::startup::AppState;
+use crate::app::AppState;
 
 /// Deadline of every Redis call on a request path.
 pub const REDIS_DEADLINE: Duration = Duration::from_millis(100);

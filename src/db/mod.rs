@@ -1,8 +1,11 @@
 //! PostgreSQL: the pool, database creation, embedded migrations and the transaction helper.
 
+pub mod checks;
 pub mod models;
 pub mod prepared;
+pub mod public_reads;
 pub mod schema;
+pub mod subject_filter;
 
 use std::time::Duration;
 
@@ -136,6 +139,14 @@ where
             Err(e)
         }
     }
+}
+
+/// Makes the open transaction one read-only repeatable-read snapshot (indicators).
+pub async fn read_only_snapshot(conn: &mut AsyncPgConnection) -> Result<(), diesel::result::Error> {
+    diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::{
+    app::AppState,
     audit,
     auth::Principal,
     error::ApiError,
     routes::{decode_cursor, encode_cursor, opt, page_limit},
-    startup::AppState,
 };
 
 #[derive(Debug, Deserialize, IntoParams)]

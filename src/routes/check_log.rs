@@ -13,12 +13,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
+    app::AppState,
     auth::{Principal, Role, scope::ancestors},
     db::schema::{listings, restriction_subjects, restrictions},
     domain::id_number::IdNumber,
     error::ApiError,
     routes::{decode_cursor, encode_cursor, opt, page_limit},
-    startup::AppState,
 };
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -9,10 +9,7 @@ use actix_web::{
     web,
 };
 
-use crate::{
-    error::{ApiError, PROBLEM_JSON},
-    startup::AppState,
-};
+use crate::error::{ApiError, PROBLEM_JSON};
 
 /// A path of the API with `{param}` segments, and the methods it answers.
 #[derive(Debug, Clone)]
@@ -32,6 +29,9 @@ impl RouteTemplate {
                 .all(|(s, p)| s.as_deref().is_none_or(|lit| lit == p))
     }
 }
+
+/// Every path template of the API (served by the router beside the state).
+pub struct Templates(pub Vec<RouteTemplate>);
 
 pub fn templates(api: &utoipa::openapi::OpenApi) -> Vec<RouteTemplate> {
     let mut out: Vec<RouteTemplate> = api
@@ -71,10 +71,10 @@ pub fn templates(api: &utoipa::openapi::OpenApi) -> Vec<RouteTemplate> {
     out
 }
 
-pub async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn not_found(req: HttpRequest, templates: web::Data<Templates>) -> HttpResponse {
     let path = req.path();
-    let allowed: Vec<String> = state
-        .route_templates
+    let allowed: Vec<String> = templates
+        .0
         .iter()
         .filter(|t| t.matches(path))
         .flat_map(|t| t.methods.clone())

@@ -8,10 +8,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
+    app::AppState,
     auth::jwt::{MintRequest, mint},
     db::models::subscriber::{Subscriber, secret_matches},
     error::{ApiError, PROBLEM_JSON, title_for},
-    startup::AppState,
 };
 
 /// Lifetime of a subscriber token.

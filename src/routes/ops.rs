@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::startup::AppState;
+use crate::app::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -148,10 +148,13 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .body(body)
 }
 
-pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
+/// The OpenAPI document as served at `/openapi.json` (built once by the router).
+pub struct OpenApiJson(pub String);
+
+pub async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(state.openapi_json.clone())
+        .body(doc.0.clone())
 }
 
 fn esc(s: &str) -> String {
@@ -162,7 +165,7 @@ fn esc(s: &str) -> String {
 
 /// A browsable page of every operation, rendered on the server from the OpenAPI document.
 pub async fn docs() -> HttpResponse {
-    let api = crate::startup::openapi();
+    let api = crate::router::openapi();
     let mut html = String::from(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>shixin API</title>\
          <style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}code{background:#eee}\

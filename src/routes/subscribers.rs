@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
+    app::AppState,
     audit::{self, Actor},
     auth::Principal,
     db::{
@@ -21,7 +22,6 @@ use crate::{
     domain::restriction::Sector,
     error::ApiError,
     routes::{encode_cursor, page_limit, parse_json, uuid_cursor},
-    startup::AppState,
     write::{Outcome, run_write},
 };
 

@@ -8,12 +8,12 @@ use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 
 use crate::{
+    app::AppState,
     error::ApiError,
-    routes::public::{
+    public::{
         find_item, parse_search, search_page,
         wire::{PublicItem, PublicQuery},
     },
-    startup::AppState,
 };
 
 /// Results per page on the web page.

@@ -7,14 +7,14 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
+    app::AppState,
     auth::principal::from_token,
     domain::{listing_rules::RemovalReason, period::Period},
     error::ApiError,
-    routes::indicators::{
+    indicators::{
         compute,
         wire::{CourtDeadline, IndicatorsOut, IndicatorsQuery},
     },
-    startup::AppState,
 };
 
 #[derive(Debug, Default, Deserialize)]

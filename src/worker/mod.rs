@@ -26,7 +26,7 @@ use tokio::{
 };
 use uuid::Uuid;
 
-use crate::startup::AppState;
+use crate::app::AppState;
 use queue::{Claimed, GroupOutcome, Recorded};
 use send::Verdict;
 
@@ -39,6 +39,9 @@ const VACUUM_EVERY: Duration = Duration::from_secs(10);
 /// How often the queue is polled when no notification comes.
 const POLL: Duration = Duration::from_secs(1);
 const CHANNEL: &str = "shixin_webhooks";
+/// How long a delivery attempt in flight may still take once the process is stopping; after that
+/// it is abandoned and its claim released (sent again by whoever claims it: at least once).
+const STOP_GRACE: Duration = Duration::from_secs(2);
 
 type Busy = Arc<Mutex<HashSet<Uuid>>>;
 
@@ -58,7 +61,9 @@ fn set_busy(busy: &Busy, id: Uuid, on: bool) {
     }
 }
 
-/// Runs until the process stops (spawned by `Application::build` unless the concurrency is 0).
+/// Runs until the process stops (spawned by `Application::build` unless the concurrency is 0). On
+/// stop it claims no more, hands back the claims it has not started, lets attempts in flight end
+/// (at most [`STOP_GRACE`]) and writes every outcome down before its tasks end (`crate::tasks`).
 pub async fn run_forever(state: web::Data<AppState>) {
     let s = &state.settings;
     let client = match send::client(s.webhook_allow_private, s.webhook_timeout) {
@@ -76,26 +81,43 @@ pub async fn run_forever(state: web::Data<AppState>) {
         }
     };
     let wake = Arc::new(Notify::new());
+    let wake_listen = wake.clone();
     let processed = Arc::new(AtomicU64::new(0));
     let (record_tx, record_rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(recorder(
+    let tasks = &state.tasks;
+    tasks.spawn(recorder(
         state.clone(),
         pool.clone(),
         record_rx,
         processed.clone(),
     ));
-    tokio::spawn(listen(s.database_url.expose().to_string(), wake.clone()));
-    tokio::spawn(vacuum_loop(
+    let url = s.database_url.expose().to_string();
+    let stop = tasks.clone();
+    tasks.spawn(async move {
+        tokio::select! {
+            () = listen(url, wake_listen) => {}
+            () = stop.stopping() => {}
+        }
+    });
+    let (url, stop, vacuumed) = (
         s.database_url.expose().to_string(),
+        tasks.clone(),
         processed.clone(),
-    ));
+    );
+    tasks.spawn(async move {
+        tokio::select! {
+            () = vacuum_loop(url, vacuumed) => {}
+            () = stop.stopping() => {}
+        }
+    });
     let busy: Busy = Arc::default();
     let permits = Arc::new(Semaphore::new(s.webhook_concurrency.max(1)));
     let lease_ms = i64::try_from(s.webhook_lease.as_millis()).unwrap_or(30_000);
     loop {
         // Claim only when a sender is free; only this loop takes permits, so it stays free.
-        if permits.acquire().await.is_err() {
-            return;
+        tokio::select! {
+            p = permits.acquire() => if p.is_err() { return },
+            () = tasks.stopping() => return,
         }
         let claimed = match pool.get().await {
             Ok(mut conn) => queue::claim(&mut conn, &busy_ids(&busy), PER_WEBHOOK, lease_ms)
@@ -115,6 +137,7 @@ pub async fn run_forever(state: web::Data<AppState>) {
             tokio::select! {
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
+                () = tasks.stopping() => return,
             }
             continue;
         }
@@ -123,8 +146,14 @@ pub async fn run_forever(state: web::Data<AppState>) {
             groups.entry(c.webhook_id).or_default().push(c);
         }
         for (webhook_id, rows) in groups {
-            let Ok(permit) = permits.clone().acquire_owned().await else {
-                return;
+            let permit = tokio::select! {
+                p = permits.clone().acquire_owned() => p.ok(),
+                () = tasks.stopping() => None,
+            };
+            let Some(permit) = permit else {
+                // Stopping: the claim goes back to the queue now, not when its lease ends.
+                let _ = record_tx.send(GroupOutcome::released(webhook_id, &rows));
+                continue;
             };
             set_busy(&busy, webhook_id, true);
             let (state, client, busy, wake, record_tx) = (
@@ -134,7 +163,7 @@ pub async fn run_forever(state: web::Data<AppState>) {
                 wake.clone(),
                 record_tx.clone(),
             );
-            tokio::spawn(async move {
+            tasks.spawn(async move {
                 let outcome = send_group(&state, &client, webhook_id, rows).await;
                 // The sent deliveries stay leased until the recorder writes them down, so the
                 // webhook's next deliveries may already go out (in order, as the claim walks them).
@@ -165,14 +194,14 @@ async fn send_group(
         gone: false,
     };
     for mut row in rows {
-        if out.gone || Instant::now() >= deadline {
+        if out.gone || Instant::now() >= deadline || state.tasks.is_stopping() {
             out.released.push((row.id, row.locked_until));
             continue;
         }
         let (msg_id, body) = row.message();
         let body = serde_json::to_vec(&body).unwrap_or_default();
         let now = Utc::now();
-        let r = send::attempt(
+        let attempt = send::attempt(
             client,
             send::Message {
                 url: &row.url,
@@ -181,8 +210,14 @@ async fn send_group(
                 secrets: row.signing_secrets(now),
             },
             s.webhook_allow_private,
-        )
-        .await;
+        );
+        let r = tokio::select! {
+            r = attempt => r,
+            () = stop_grace(state) => {
+                out.released.push((row.id, row.locked_until));
+                continue;
+            }
+        };
         let attempts = row.attempts + 1;
         let (status, next) = match r.verdict {
             Verdict::Delivered => ("delivered", r.attempted_at),
@@ -225,6 +260,12 @@ async fn send_group(
         });
     }
     out
+}
+
+/// Resolves [`STOP_GRACE`] after the process began to stop.
+async fn stop_grace(state: &AppState) {
+    state.tasks.stopping().await;
+    tokio::time::sleep(STOP_GRACE).await;
 }
 
 /// Writes down what the senders did, every outcome that finished meanwhile in one transaction,

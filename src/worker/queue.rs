@@ -147,6 +147,19 @@ pub struct GroupOutcome {
     pub gone: bool,
 }
 
+impl GroupOutcome {
+    /// A claim handed back unsent (the process is stopping).
+    pub fn released(webhook_id: Uuid, rows: &[Claimed]) -> Self {
+        GroupOutcome {
+            webhook_id,
+            recorded: Vec::new(),
+            released: rows.iter().map(|r| (r.id, r.locked_until)).collect(),
+            last_ok: true,
+            gone: false,
+        }
+    }
+}
+
 /// Records the attempts and results of many groups in one transaction (the worker's recorder batches
 /// what finished meanwhile).
 pub async fn record(

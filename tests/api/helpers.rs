@@ -380,7 +380,7 @@ pub fn org_listing(credit_code: &str, case_seq: u32) -> Value {
 impl TestApp {
     /// Runs the time-driven changes now, as `shixin tick` does.
     pub async fn tick(&self) -> shixin::tick::TickReport {
-        let state = shixin::startup::AppState::new(self.settings.clone())
+        let state = shixin::app::AppState::new(self.settings.clone())
             .await
             .expect("state");
         shixin::tick::run(&state).await.expect("tick")

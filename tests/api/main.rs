@@ -33,6 +33,7 @@ mod releases;
 mod restrictions;
 mod security;
 mod seed;
+mod shutdown;
 mod subscribers;
 mod tick;
 mod web;

@@ -4,7 +4,7 @@ use crate::helpers::{json, spawn_app};
 
 #[test]
 fn committed_openapi_matches_the_code() {
-    let generated = shixin::startup::openapi().to_pretty_json().unwrap();
+    let generated = shixin::router::openapi().to_pretty_json().unwrap();
     let committed = std::fs::read_to_string("openapi/openapi.json").unwrap_or_default();
     assert!(
         committed.trim() == generated.trim(),

@@ -2,11 +2,11 @@
 //! (as debtor or R3 role) with an item of the subscriber's sector that the journey touches, and no
 //! release valid now covers that item. Only the sector's items are ever revealed.
 
-use super::{
-    load::{OrderHit, ReleaseHit},
-    wire::{MatchOut, ReleaseMatch, ResultOut},
+use super::wire::{MatchOut, ReleaseMatch, ResultOut};
+use crate::{
+    db::checks::{OrderHit, ReleaseHit},
+    domain::{name::fold_name, restriction::RestrictionItem},
 };
-use crate::domain::{name::fold_name, restriction::RestrictionItem};
 
 /// What the journey asks about: every item the sector sees, or the one item it touches (or none).
 #[derive(Debug, Clone, Copy)]

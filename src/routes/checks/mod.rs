@@ -1,8 +1,6 @@
 //! `POST /v1/checks`: may these persons buy this ticket? (API.md "Checks").
 
 pub mod decide;
-pub mod filter;
-pub mod load;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -11,8 +9,10 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, post, web};
 use chrono::Utc;
 
 use crate::{
+    app::AppState,
     auth::Principal,
     checklog::Request as LoggedRequest,
+    db::checks as load,
     domain::{
         credit_code::CreditCode,
         document::{DocumentType, normalize_document_number},
@@ -21,7 +21,6 @@ use crate::{
     },
     error::{ApiError, FieldError},
     routes::parse_json,
-    startup::AppState,
 };
 use decide::{Scope, Subject, decide};
 use wire::{CheckIn, CheckOut, TravelIn};

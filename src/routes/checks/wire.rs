@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::routes::listings::wire::DocumentIn;
+use crate::listings::wire::DocumentIn;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SubjectIn {

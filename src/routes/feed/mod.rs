@@ -8,11 +8,11 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
+    app::AppState,
     auth::Principal,
     error::ApiError,
     events::{cursor::Cursor, feed as event_feed},
     routes::{opt, page_limit},
-    startup::AppState,
 };
 
 #[derive(Debug, Deserialize, IntoParams)]

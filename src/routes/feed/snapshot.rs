@@ -12,11 +12,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
+    app::AppState,
     auth::Principal,
     db::{DbConn, models::restriction::documents_of},
     error::ApiError,
     events::feed::position,
-    startup::AppState,
 };
 
 const CHUNK: i64 = 2000;

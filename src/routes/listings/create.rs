@@ -5,11 +5,11 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::{
-    cst_date, out_json, publish, reload,
-    validate::{Mode, validate},
+    out_json, publish, reload,
     wire::{ListingIn, ListingOut},
 };
 use crate::{
+    app::AppState,
     audit::{self, Actor},
     auth::{Principal, scope::ensure_court_scope},
     db::{
@@ -19,13 +19,14 @@ use crate::{
         },
         schema::listings,
     },
+    domain::calendar::cst_date,
     domain::{
         listing_rules::{InitiatedBy, relisting_barred},
         today_cst,
     },
     error::{ApiError, is_unique_violation},
+    listings::validate::{Mode, validate},
     routes::parse_json,
-    startup::AppState,
     write::{Outcome, run_write},
 };
 

@@ -8,6 +8,7 @@ use super::{
     wire::{ExtensionIn, ListingOut},
 };
 use crate::{
+    app::AppState,
     audit::{self, Actor},
     auth::Principal,
     db::schema::listings,
@@ -15,7 +16,6 @@ use crate::{
     error::ApiError,
     events,
     routes::parse_json,
-    startup::AppState,
     write::{Outcome, if_match, run_write},
 };
 

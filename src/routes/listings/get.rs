@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, get, http::header, web};
 
 use super::{parse_id, to_out, wire::ListingOut};
-use crate::{auth::Principal, db::models::listing::Listing, error::ApiError, startup::AppState};
+use crate::{app::AppState, auth::Principal, db::models::listing::Listing, error::ApiError};
 
 /// One listing, whatever its status (court, supervisor).
 #[utoipa::path(tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),

@@ -1,9 +1,7 @@
 use actix_web::{HttpResponse, get, web};
 
 use super::{parse_id, wire::HistoryPage};
-use crate::{
-    audit, auth::Principal, db::models::listing::Listing, error::ApiError, startup::AppState,
-};
+use crate::{app::AppState, audit, auth::Principal, db::models::listing::Listing, error::ApiError};
 
 /// Every change of a listing, oldest first, with actor, time and the listing before and after.
 #[utoipa::path(tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),

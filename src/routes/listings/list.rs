@@ -6,6 +6,7 @@ use super::{
     wire::{ListingPage, ListingQuery},
 };
 use crate::{
+    app::AppState,
     auth::Principal,
     db::models::listing::{Listing, ListingFilter},
     domain::{
@@ -14,7 +15,6 @@ use crate::{
     },
     error::ApiError,
     routes::{decode_cursor, encode_cursor, opt, page_limit},
-    startup::AppState,
 };
 
 /// Listings filtered by court, status, debtor or case (court, supervisor).

@@ -6,18 +6,18 @@ use serde_json::Value;
 
 use super::{
     as_input, event_data, lock_for_change, out_json, parse_id, publish, reload,
-    validate::{Mode, validate},
     wire::{ListingIn, ListingOut},
 };
 use crate::{
+    app::AppState,
     audit::{self, Actor},
     auth::Principal,
     db::{models::listing::OPEN_DEBTOR_CASE_INDEX, schema::listings},
     domain::today_cst,
     error::{ApiError, is_unique_violation},
     events,
+    listings::validate::{Mode, validate},
     routes::parse_json,
-    startup::AppState,
     write::{Outcome, if_match, run_write},
 };
 

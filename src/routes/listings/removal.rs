@@ -8,13 +8,13 @@ use super::{
     wire::{ListingOut, Removal, RemovalIn},
 };
 use crate::{
+    app::AppState,
     audit::{self, Actor},
     auth::Principal,
     db::schema::listings,
     domain::{calendar, grounds::Grounds, listing_rules::RemovalReason, today_cst},
     error::ApiError,
     routes::{check_note, parse_json},
-    startup::AppState,
     write::{Outcome, if_match, run_write},
 };
 

@@ -4,15 +4,15 @@ use actix_web::{
     Error, HttpMessage, HttpResponse, ResponseError,
     body::{EitherBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
-    http::{StatusCode, header},
+    http::header,
     middleware::Next,
     web,
 };
 
 use crate::{
+    app::AppState,
     cache::rate_limit::{DeferredLimit, client_ip},
-    error::ApiError,
-    startup::AppState,
+    public::too_many,
 };
 
 /// Whether a path is public (rate-limited).
@@ -21,17 +21,6 @@ pub fn is_public_path(path: &str) -> bool {
         || path.starts_with("/v1/public/")
         || path == "/v1/public"
         || path.starts_with("/listings/")
-}
-
-/// 429 `rate_limited` with `Retry-After`.
-pub fn too_many(retry_after: u64) -> ApiError {
-    metrics::counter!(crate::metrics::RATE_LIMITED).increment(1);
-    ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        format!("too many requests; retry in {retry_after} s"),
-    )
-    .with_header(header::RETRY_AFTER, retry_after.to_string())
 }
 
 /// The web page's 429: a short page in Chinese, with `Retry-After`.

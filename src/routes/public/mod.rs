@@ -1,155 +1,18 @@
-//! The public lookup (API.md "Public"): no authentication, rate-limited, cached in Redis.
+//! The public lookup (API.md "Public"): no authentication, rate-limited, cached in Redis. The
+//! search itself is the service `crate::public`, shared with the web page.
 
 pub mod limit;
-pub mod reads;
-pub mod wire;
 
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, http::header, web, web::Bytes};
-use serde_json::json;
-use uuid::Uuid;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, http::header, web};
 
+pub use crate::public::wire;
 use crate::{
-    cache::{Lookup, rate_limit::DeferredLimit},
-    db::models::public_listing::{self, PublicSearch},
-    domain::{credit_code::CreditCode, id_number::IdNumber, name::fold_name},
+    app::AppState,
+    cache::rate_limit::DeferredLimit,
     error::ApiError,
-    routes::{encode_cursor, listings::public_item, opt, page_limit, uuid_cursor},
-    startup::AppState,
+    public::{find_item, parse_search, search_body, too_many},
 };
 use wire::{PublicItem, PublicPage, PublicQuery};
-
-/// Longest accepted `name`, in characters.
-const MAX_QUERY_NAME_CHARS: usize = 100;
-/// Names whose folding each HTTP worker thread remembers (the same names are looked up again and again).
-const FOLDED_MEMO: usize = 10_000;
-
-thread_local! {
-    static FOLDED: crate::memo::Memo<String, String> = Default::default();
-}
-
-/// Parses the query: `name` required (≥ 2 characters after folding), `id_number` an ID number or a
-/// credit code (matched by its organisation code, I2), `cursor`, `limit`.
-pub fn parse_search(q: &PublicQuery) -> Result<PublicSearch, ApiError> {
-    let name = opt(&q.name).ok_or_else(|| ApiError::invalid_parameter("name is required"))?;
-    if name.chars().count() > MAX_QUERY_NAME_CHARS {
-        return Err(ApiError::invalid_parameter(format!(
-            "name must be at most {MAX_QUERY_NAME_CHARS} characters"
-        )));
-    }
-    let folded = crate::memo::remember(&FOLDED, name, FOLDED_MEMO, fold_name);
-    if folded.chars().count() < 2 {
-        return Err(ApiError::invalid_parameter(
-            "name must have at least 2 characters",
-        ));
-    }
-    let debtor_keys = match opt(&q.id_number) {
-        None => None,
-        Some(s) => {
-            let mut keys = Vec::new();
-            if let Ok(id) = IdNumber::parse(s) {
-                keys.push(id.as_str().to_string());
-            }
-            if let Ok(c) = CreditCode::parse(s) {
-                keys.push(c.org_code().to_string());
-            }
-            if keys.is_empty() {
-                return Err(ApiError::invalid_parameter(
-                    "id_number must be a valid ID number or credit code",
-                ));
-            }
-            keys.sort();
-            keys.dedup();
-            Some(keys)
-        }
-    };
-    let after = uuid_cursor(&q.cursor)?;
-    Ok(PublicSearch {
-        folded_name: folded,
-        debtor_keys,
-        after,
-        limit: page_limit(q.limit)?,
-    })
-}
-
-/// The JSON body of a search (`{items, next_cursor}`): from the cache, else from PostgreSQL (then
-/// cached under the tokens read before the query; see `crate::cache`).
-///
-/// With a deferred rate limit (set by the middleware), the client is counted in the same Redis round
-/// trip as the lookup, or in process when Redis does not answer.
-pub async fn search_body(
-    state: &AppState,
-    s: &PublicSearch,
-    limit: Option<DeferredLimit>,
-) -> Result<Bytes, ApiError> {
-    let variant = format!(
-        "{}|{}|{}",
-        s.debtor_keys
-            .as_ref()
-            .map(|k| k.join(","))
-            .unwrap_or_default(),
-        s.after.map(|a| a.to_string()).unwrap_or_default(),
-        s.limit
-    );
-    let counter = limit.map(|DeferredLimit(ip)| state.rate_limiter.counter(&state.cache, ip));
-    let (found, count) = state
-        .cache
-        .lookup(&s.folded_name, variant, counter.as_ref())
-        .await;
-    if let (Some(DeferredLimit(ip)), Some(c)) = (limit, &counter) {
-        let verdict = match count {
-            Some(n) => state.rate_limiter.verdict(n, c.retry_after),
-            // the cache was bypassed: count in Redis alone, or in process when it does not answer
-            None => state.rate_limiter.check(&state.cache, ip).await,
-        };
-        verdict.map_err(limit::too_many)?;
-    }
-    let fill = match found {
-        Lookup::Hit(body) => return Ok(body),
-        Lookup::Miss(key) => Some(key),
-        Lookup::Bypass => None,
-    };
-    let mut q = s.clone();
-    q.limit += 1;
-    let mut rows = match state.public_reads.search(&q).await {
-        Some(rows) => rows,
-        None => {
-            let mut conn = state.public_db().get().await?;
-            public_listing::search(&mut conn, &q).await?
-        }
-    };
-    let next_cursor = if rows.len() as i64 > s.limit {
-        rows.truncate(usize::try_from(s.limit).unwrap_or(0));
-        rows.last().map(|l| encode_cursor(&l.row.id.to_string()))
-    } else {
-        None
-    };
-    let items: Vec<_> = rows.iter().map(public_item).collect();
-    let body = Bytes::from(serde_json::to_vec(
-        &json!({"items": items, "next_cursor": next_cursor}),
-    )?);
-    if let Some(key) = fill {
-        state.cache.fill(key, body.clone());
-    }
-    Ok(body)
-}
-
-/// A search, typed (the HTML pages use it).
-pub async fn search_page(state: &AppState, s: &PublicSearch) -> Result<PublicPage, ApiError> {
-    let body = search_body(state, s, None).await?;
-    Ok(serde_json::from_slice(&body)?)
-}
-
-/// One active listing, as the public sees it; `None` unless active.
-pub async fn find_item(state: &AppState, id: &str) -> Result<Option<serde_json::Value>, ApiError> {
-    let Ok(id) = Uuid::parse_str(id.trim()) else {
-        return Ok(None);
-    };
-    let mut conn = state.public_db().get().await?;
-    Ok(public_listing::find_active(&mut conn, id)
-        .await?
-        .as_ref()
-        .map(public_item))
-}
 
 /// Searches published listings by name (no authentication; rate-limited).
 #[utoipa::path(tag = "public", params(PublicQuery),
@@ -171,7 +34,7 @@ pub async fn search(
                     .rate_limiter
                     .check(&state.cache, ip)
                     .await
-                    .map_err(limit::too_many)?;
+                    .map_err(too_many)?;
             }
             return Err(e);
         }

@@ -3,6 +3,7 @@ use chrono::NaiveDate;
 
 use super::wire::{RestrictionIn, RestrictionOut};
 use crate::{
+    app::AppState,
     audit::Actor,
     auth::{Principal, scope::ensure_court_scope},
     db::models::court::Court,
@@ -10,12 +11,9 @@ use crate::{
         case_number::CaseNumber, court_code::CourtCode, restriction::RestrictionItem, today_cst,
     },
     error::ApiError,
+    listings::parties::{Errors, date, parse_parties},
     orders,
-    routes::{
-        parse_json,
-        parties::{Errors, date, parse_parties},
-    },
-    startup::AppState,
+    routes::parse_json,
     write::{Outcome, run_write},
 };
 
@@ -44,7 +42,7 @@ struct Valid {
     case: CaseNumber,
     issued_on: NaiveDate,
     items: Vec<String>,
-    parties: crate::routes::parties::Parties,
+    parties: crate::listings::parties::Parties,
 }
 
 fn validate(input: &RestrictionIn) -> Result<Valid, ApiError> {

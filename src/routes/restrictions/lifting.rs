@@ -5,6 +5,7 @@ use super::{
     wire::{LiftingIn, RestrictionOut},
 };
 use crate::{
+    app::AppState,
     audit::Actor,
     auth::Principal,
     db::models::listing::Listing,
@@ -12,7 +13,6 @@ use crate::{
     error::ApiError,
     orders,
     routes::{check_note, parse_json},
-    startup::AppState,
     write::{Outcome, if_match, run_write},
 };
 

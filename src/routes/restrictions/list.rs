@@ -6,13 +6,13 @@ use super::{
     wire::{RestrictionOut, RestrictionPage, RestrictionQuery},
 };
 use crate::{
+    app::AppState,
     auth::Principal,
     db::models::restriction::{RestrictionFilter, RestrictionRow},
     domain::{case_number::CaseNumber, credit_code::CreditCode, id_number::IdNumber},
     error::ApiError,
     orders::view::{order_json, orders_json},
     routes::{decode_cursor, encode_cursor, opt, page_limit},
-    startup::AppState,
 };
 
 /// One restriction order with its subjects and releases (court, supervisor).

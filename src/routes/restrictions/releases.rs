@@ -8,14 +8,15 @@ use super::{
     wire::{ReleaseIn, ReleaseOut},
 };
 use crate::{
+    app::AppState,
     audit::Actor,
     auth::Principal,
     db::models::restriction::ReleaseRow,
     domain::{id_number::IdNumber, restriction::ReleaseReason},
     error::ApiError,
+    listings::parties::Errors,
     orders::release::{self, NewRelease},
-    routes::{check_note, parse_json, parties::Errors},
-    startup::AppState,
+    routes::{check_note, parse_json},
     write::{Outcome, run_write},
 };
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::routes::listings::wire::{AssociatedPersonIn, DebtorIn, DocumentIn};
+use crate::listings::wire::{AssociatedPersonIn, DebtorIn, DocumentIn};
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct RestrictionIn {

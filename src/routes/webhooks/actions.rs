@@ -14,12 +14,12 @@ use uuid::Uuid;
 
 use super::{WebhookWithSecret, not_found, owned, parse_id, subscriber};
 use crate::{
+    app::AppState,
     auth::Principal,
     db::{in_transaction, models::webhook::Webhook, schema::webhooks},
     error::ApiError,
     events::cursor::Cursor,
     routes::parse_json,
-    startup::AppState,
     webhooks::signing::new_secret,
 };
 

@@ -10,11 +10,11 @@ use uuid::Uuid;
 
 use super::{WebhookWithSecret, check_url, parse_description, parse_event_types, subscriber};
 use crate::{
+    app::AppState,
     auth::Principal,
     db::{models::webhook::Webhook, schema::webhooks},
     error::ApiError,
     routes::parse_json,
-    startup::AppState,
     webhooks::signing::new_secret,
 };
 

@@ -14,10 +14,10 @@ use uuid::Uuid;
 
 use super::owned;
 use crate::{
+    app::AppState,
     auth::Principal,
     error::ApiError,
     routes::{decode_cursor, encode_cursor, opt, page_limit},
-    startup::AppState,
 };
 
 #[derive(Debug, Deserialize, IntoParams)]

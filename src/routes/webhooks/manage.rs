@@ -12,11 +12,11 @@ use super::{
     check_url, not_found, owned, parse_description, parse_event_types, parse_id, subscriber,
 };
 use crate::{
+    app::AppState,
     auth::Principal,
     db::{in_transaction, models::webhook::Webhook, schema::webhooks},
     error::ApiError,
     routes::{encode_cursor, page_limit, parse_json, uuid_cursor},
-    startup::AppState,
     write::{check_version, if_match},
 };
 

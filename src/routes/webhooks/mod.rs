@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
+    app::AppState,
     auth::Principal,
     db::models::webhook::Webhook,
     error::ApiError,
-    startup::AppState,
     subscribers::ActiveSubscriber,
     webhooks::{EVENT_TYPES, guard},
 };

@@ -14,7 +14,7 @@ use crate::{
         name::fold_name,
     },
     error::ApiError,
-    routes::parties::{Errors, Parties, date, parse_parties, text},
+    listings::parties::{Errors, Parties, date, parse_parties, text},
 };
 
 /// Create or correct: a correction may leave the term elapsed (the next tick expires it) and

@@ -150,7 +150,7 @@ impl SubjectFilter {
 
     /// Loads the set, then keeps catching up every `every`. A failed catch-up leaves the watermark
     /// where it was (checks still see everything newer through PostgreSQL) and is retried.
-    pub async fn start(&self, pool: DbPool, every: Duration) {
+    pub async fn start(&self, pool: DbPool, every: Duration, tasks: &crate::tasks::Tasks) {
         match self.catch_up(&pool).await {
             Ok(n) => tracing::info!(keys = n, "restricted-key set loaded"),
             Err(e) => {
@@ -158,11 +158,15 @@ impl SubjectFilter {
             }
         }
         let filter = self.clone();
-        tokio::spawn(async move {
+        let stop = tasks.clone();
+        tasks.spawn(async move {
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tick.tick().await;
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    () = stop.stopping() => return,
+                }
                 if let Err(e) = filter.catch_up(&pool).await {
                     tracing::debug!(error = %e, "restricted-key set catch-up failed");
                 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use tokio_postgres::{Client, Statement, types::Type};
 use uuid::Uuid;
 
-use super::filter::Probe;
+use super::subject_filter::Probe;
 use crate::{
     db::prepared::{Connections, Statements, pg_error},
     error::ApiError,

@@ -16,7 +16,7 @@ use crate::{
         restriction::SubjectRole,
     },
     error::FieldError,
-    routes::listings::wire::{AssociatedPersonIn, DebtorIn, DocumentIn},
+    listings::wire::{AssociatedPersonIn, DebtorIn, DocumentIn},
 };
 
 /// Field errors collected across a whole body, so that one 422 names them all.

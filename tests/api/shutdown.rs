@@ -1,0 +1,249 @@
+//! A stop asked by the orchestrator (issue 16): SIGTERM to the real `shixin serve` in the middle of
+//! a burst of writes, checks and deliveries. It exits 0 within 10 s; every acknowledged write is in
+//! the database with its event, every answered check has its row in the check log, and no delivery
+//! is left claimed (each is delivered or back in the queue, not waiting for its lease to end).
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use diesel::{QueryableByName, sql_query, sql_types::BigInt};
+use serde_json::json;
+
+use crate::{
+    helpers::{TEST_SECRET, TestApp, make_id, person_listing, spawn_app_with},
+    receiver::Receiver,
+    webhooks::{list_person, register},
+};
+
+/// The real service on the database of `app`, with a lease far longer than the test: a claim left
+/// behind would stay locked.
+fn start_serve(app: &TestApp) -> (Child, u16) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shixin"))
+        .arg("serve")
+        .env("DATABASE_URL", &app.db_url)
+        .env("SHIXIN_BIND", "127.0.0.1:0")
+        .env("SHIXIN_JWT_SECRET", TEST_SECRET)
+        .env("REDIS_URL", "none")
+        .env("SHIXIN_TICK_INTERVAL", "1s")
+        .env("SHIXIN_WEBHOOK_ALLOW_PRIVATE", "true")
+        .env("SHIXIN_WEBHOOK_LEASE", "120s")
+        .env("SHIXIN_WEBHOOK_CONCURRENCY", "4")
+        .env("SHIXIN_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start shixin");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("shixin is serving")
+                && let Some(port) = serde_json::from_str::<serde_json::Value>(&line)
+                    .ok()
+                    .and_then(|v| v["port"].as_u64())
+            {
+                let _ = tx.send(port);
+            }
+        }
+    });
+    let port = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the service did not start");
+    (child, u16::try_from(port).expect("port"))
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+async fn count(app: &TestApp, q: &str) -> i64 {
+    let mut conn = app.db().await;
+    diesel_async::RunQueryDsl::get_result::<Count>(sql_query(q), &mut conn)
+        .await
+        .expect(q)
+        .n
+}
+
+#[tokio::test]
+async fn sigterm_during_a_burst_exits_0_within_10_s_and_loses_or_strands_nothing() {
+    let app = spawn_app_with(&[("SHIXIN_WEBHOOK_ALLOW_PRIVATE", "true")]).await;
+    let rx = Receiver::start();
+    // Slow answers: deliveries are in flight and claimed when the signal comes.
+    rx.b.delay_ms.store(400, Ordering::SeqCst);
+    let (subscriber_id, token) = app.subscriber_token("airline").await;
+    register(&app, &token, json!({"url": rx.url("/stop")})).await;
+    for seq in 1..=20 {
+        list_person(&app, 800 + seq).await;
+    }
+    let (mut child, port) = start_serve(&app);
+    rx.wait_until(20, |g| !g.is_empty()).await;
+
+    // The burst, against the real process: writes and checks until it stops answering.
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let court = app.court("京0105");
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let answered = Arc::new(AtomicU64::new(0));
+    let halt = Arc::new(AtomicBool::new(false));
+    let mut burst = Vec::new();
+    for w in 0..4u32 {
+        let (client, base, court, acked, halt) = (
+            client.clone(),
+            base.clone(),
+            court.clone(),
+            acked.clone(),
+            halt.clone(),
+        );
+        burst.push(tokio::spawn(async move {
+            for i in 0..10_000u32 {
+                if halt.load(Ordering::SeqCst) {
+                    break;
+                }
+                let seq = 100 + w * 10_000 + i;
+                let body = person_listing(&make_id("110105", "19810101", seq % 1000), seq);
+                let Ok(r) = client
+                    .post(format!("{base}/v1/listings"))
+                    .bearer_auth(&court)
+                    .json(&body)
+                    .send()
+                    .await
+                else {
+                    continue;
+                };
+                if r.status() == 201
+                    && let Ok(v) = r.json::<serde_json::Value>().await
+                    && let Some(id) = v["id"].as_str()
+                {
+                    acked.lock().unwrap().push(id.to_string());
+                }
+            }
+        }));
+    }
+    for _ in 0..4 {
+        let (client, base, token, answered, halt) = (
+            client.clone(),
+            base.clone(),
+            token.clone(),
+            answered.clone(),
+            halt.clone(),
+        );
+        burst.push(tokio::spawn(async move {
+            for i in 0..100_000u32 {
+                if halt.load(Ordering::SeqCst) {
+                    break;
+                }
+                let body = json!({"subjects": [{"id_number": make_id("110105", "19800101", 800 + i % 40)}]});
+                let Ok(r) = client
+                    .post(format!("{base}/v1/checks"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                else {
+                    continue;
+                };
+                if r.status() == 200 && r.bytes().await.is_ok() {
+                    answered.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let claimed = count(
+        &app,
+        "SELECT count(*) AS n FROM webhook_deliveries WHERE locked_until IS NOT NULL",
+    )
+    .await;
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let signalled = Instant::now();
+    let exit = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if signalled.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("the service did not stop within 20 s of SIGTERM");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let took = signalled.elapsed();
+    halt.store(true, Ordering::SeqCst);
+    for t in burst {
+        t.await.expect("burst task");
+    }
+    assert!(exit.success(), "exit status {exit:?}");
+    assert!(took < Duration::from_secs(10), "stopped after {took:?}");
+
+    // The burst really was one: writes acknowledged, checks answered, deliveries claimed.
+    let acked = acked.lock().unwrap().clone();
+    let answered = answered.load(Ordering::SeqCst);
+    assert!(!acked.is_empty(), "no write was acknowledged");
+    assert!(answered > 0, "no check was answered");
+    assert!(claimed > 0, "no delivery was claimed at the signal");
+
+    // Every acknowledged write is there, with its event.
+    let ids = acked
+        .iter()
+        .map(|id| format!("'{id}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let stored = count(
+        &app,
+        &format!("SELECT count(*) AS n FROM listings WHERE id IN ({ids})"),
+    )
+    .await;
+    assert_eq!(stored, acked.len() as i64, "acknowledged listings lost");
+    let with_events = count(
+        &app,
+        &format!(
+            "SELECT count(DISTINCT (data->>'listing_id')) AS n FROM events \
+             WHERE type = 'listing.published' AND data->>'listing_id' IN ({ids})"
+        ),
+    )
+    .await;
+    assert_eq!(
+        with_events,
+        acked.len() as i64,
+        "events of acknowledged listings lost"
+    );
+
+    // Every answered check is in the log.
+    let logged = count(
+        &app,
+        &format!(
+            "SELECT count(*) AS n FROM check_requests WHERE subscriber_id = '{subscriber_id}'"
+        ),
+    )
+    .await;
+    assert!(
+        logged >= answered as i64,
+        "{answered} checks answered, {logged} logged"
+    );
+
+    // No delivery waits for a lease of a process that is gone.
+    let stranded = count(
+        &app,
+        "SELECT count(*) AS n FROM webhook_deliveries \
+         WHERE locked_until IS NOT NULL AND status = 'pending'",
+    )
+    .await;
+    assert_eq!(
+        stranded, 0,
+        "deliveries left claimed by the stopped process"
+    );
+}
