@@ -1,5 +1,6 @@
 //! PostgreSQL: the pool, database creation, embedded migrations and the transaction helper.
 
+pub mod connect;
 pub mod models;
 pub mod prepared;
 pub mod schema;

@@ -28,7 +28,6 @@ use std::collections::HashMap;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::{SeedableRng, rngs::StdRng};
-use tokio_postgres::NoTls;
 
 use crate::domain::today_cst;
 use courts::{COURTS, basic_courts};
@@ -39,10 +38,10 @@ const BATCH: usize = 5_000;
 
 /// Inserts `n` synthetic listings into the database at `url` (see the module comment).
 pub async fn seed(url: &str, n: u64, seed: u64, quiet: bool) -> anyhow::Result<()> {
-    let (client, conn) = tokio_postgres::connect(url, NoTls)
+    // The driver's error is dropped: the load's own calls report a lost connection.
+    let (client, driver) = crate::db::connect::open(url, |_| {})
         .await
         .context("connecting to PostgreSQL")?;
-    let driver = tokio::spawn(conn);
     for (code, name, province, parent, _) in COURTS {
         let level = if code.chars().count() == 3 {
             "intermediate"
