@@ -22,7 +22,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
 /// The file formats of docs/BULK.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -131,13 +131,10 @@ impl Phases {
 
 /// A tokio-postgres connection (COPY and server-side cursors), its driver spawned.
 pub async fn connect(url: &str) -> anyhow::Result<Client> {
-    let (client, conn) = tokio_postgres::connect(url, NoTls)
-        .await
-        .context("connecting to PostgreSQL")?;
-    tokio::spawn(async move {
-        if let Err(e) = conn.await {
-            tracing::warn!(error = %e, "database connection ended");
-        }
-    });
+    let (client, _driver) = crate::db::connect::open(url, |e| {
+        tracing::warn!(error = %e, "database connection ended");
+    })
+    .await
+    .context("connecting to PostgreSQL")?;
     Ok(client)
 }

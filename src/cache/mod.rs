@@ -44,7 +44,9 @@
 //! `synchronous_commit = remote_apply`, otherwise replica lag can be cached as a fresh answer.
 //! A batch reads keys of many names in one `MGET`, so it needs a single Redis (not Redis Cluster).
 
+mod health;
 mod local;
+mod lookup;
 pub mod rate_limit;
 mod tokens;
 
@@ -103,22 +105,6 @@ pub enum Lookup {
 /// The answer key built from the tokens read before the query: `{epoch}:{generation}:{suffix}`.
 pub struct FillKey(String);
 
-/// Counts a cache hit or miss (the handles are looked up once, not on every lookup).
-fn count_lookup(hit: bool) {
-    static HIT: std::sync::OnceLock<metrics::Counter> = std::sync::OnceLock::new();
-    static MISS: std::sync::OnceLock<metrics::Counter> = std::sync::OnceLock::new();
-    let (cell, result) = if hit { (&HIT, "hit") } else { (&MISS, "miss") };
-    cell.get_or_init(|| metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => result))
-        .increment(1);
-}
-
-/// Hashes of folded names each HTTP worker thread remembers (the same names come again and again).
-const NAME_KEYS_MEMO: usize = 10_000;
-
-thread_local! {
-    static NAME_KEYS: crate::memo::Memo<String, String> = Default::default();
-}
-
 pub fn hash(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
@@ -131,48 +117,6 @@ fn token() -> String {
 impl Cache {
     pub fn disabled() -> Cache {
         Cache { inner: None }
-    }
-
-    /// A lazy connection (nothing is awaited here: the service starts when Redis is down) and the
-    /// health task that clears failures.
-    pub fn connect(url: Option<&str>, namespace: &str) -> anyhow::Result<Cache> {
-        let Some(url) = url else {
-            return Ok(Cache::disabled());
-        };
-        // TCP_NODELAY (redis-rs leaves Nagle's algorithm on): a lane's pipelines are small and
-        // latency-bound, and Nagle holds a write back while an earlier one is unacknowledged.
-        let info = redis::IntoConnectionInfo::into_connection_info(url)?
-            .set_tcp_settings(redis::io::tcp::TcpSettings::default().set_nodelay(true));
-        let client = redis::Client::open(info)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(REDIS_DEADLINE))
-            .set_response_timeout(Some(REDIS_DEADLINE))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(200));
-        let conn = ConnectionManager::new_lazy_with_config(client.clone(), config.clone())?;
-        let inner = Arc::new(Inner {
-            id: crate::lanes::owner_id(),
-            client,
-            config,
-            conn,
-            prefix: format!("shixin:{}", &hash(namespace)[..16]),
-            // Start dirty: the epoch is replaced before the first use (see the module comment).
-            failures: AtomicU64::new(1),
-            cleared: AtomicU64::new(0),
-            available: AtomicBool::new(false),
-            run_id: Mutex::new(None),
-            local: local::Local::default(),
-        });
-        let weak = Arc::downgrade(&inner);
-        tokio::spawn(async move {
-            loop {
-                let Some(inner) = weak.upgrade() else { break };
-                inner.health_round().await;
-                drop(inner);
-                tokio::time::sleep(HEALTH_PERIOD).await;
-            }
-        });
-        Ok(Cache { inner: Some(inner) })
     }
 
     /// Redis state for `/readyz`: `disabled`, `up` or `degraded`.
@@ -212,106 +156,6 @@ impl Cache {
             .as_ref()
             .filter(|i| i.available.load(Ordering::SeqCst))
             .map(|i| i.conn.clone())
-    }
-
-    /// Reads the answer for `folded` + `variant` (filter, cursor, limit). The tokens come from a
-    /// batched read shared with the lookups arriving meanwhile ([`tokens`]); with a rate-limit
-    /// counter, the client is counted in that read too (the count is returned). The answer under
-    /// the tokens comes from this process's copy, else from Redis in the lane's next batch; a
-    /// generation this read created has no answer yet and is a miss at once.
-    pub async fn lookup(
-        &self,
-        folded: &str,
-        variant: String,
-        counter: Option<&rate_limit::Counter>,
-    ) -> (Lookup, Option<u64>) {
-        let Some(inner) = self.inner.as_ref().filter(|i| i.usable()) else {
-            return (Lookup::Bypass, None);
-        };
-        let name = crate::memo::remember(&NAME_KEYS, folded, NAME_KEYS_MEMO, hash);
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let want = tokens::Want {
-            gen_key: inner.gen_key_hashed(&name),
-            counter: counter.map(|c| (c.key.clone(), c.window_ms)),
-            reply,
-        };
-        let Some(lane) = tokens::lane(inner) else {
-            return (Lookup::Bypass, None);
-        };
-        if lane.send(tokens::Op::Tokens(want)).is_err() {
-            return (Lookup::Bypass, None);
-        }
-        // No timer per request: every call of the lane has the deadline, so the answer comes
-        // within a few deadlines (the batch in flight, then this one's).
-        let t = match answer.await {
-            Ok(Ok(t)) => t,
-            // The lane logged the failure and stopped the cache.
-            Ok(Err(_)) => return (Lookup::Bypass, None),
-            Err(_) => {
-                tracing::warn!("the redis lane stopped; answering from PostgreSQL");
-                self.record_failure();
-                return (Lookup::Bypass, None);
-            }
-        };
-        let count = counter.map(|_| t.count);
-        // A variant without ID numbers ("|cursor|limit") holds nothing to hide: no hash needed.
-        let variant = if variant.starts_with('|') {
-            variant
-        } else {
-            hash(&variant)
-        };
-        let key = format!("{}:{}:{name}:{variant}", t.epoch, t.generation);
-        if t.fresh {
-            // Created by this read: no answer can be stored under it yet (saves a round trip).
-            count_lookup(false);
-            return (Lookup::Miss(FillKey(key)), count);
-        }
-        if let Some(body) = inner.local.get(&key) {
-            count_lookup(true);
-            return (Lookup::Hit(body), count);
-        }
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        if lane
-            .send(tokens::Op::Answer {
-                key: key.clone(),
-                reply,
-            })
-            .is_err()
-        {
-            return (Lookup::Bypass, count);
-        }
-        match answer.await {
-            Ok(Ok(Some(body))) => {
-                count_lookup(true);
-                let body = Bytes::from(body);
-                inner.local.put(key, body.clone());
-                (Lookup::Hit(body), count)
-            }
-            Ok(Ok(None)) => {
-                count_lookup(false);
-                (Lookup::Miss(FillKey(key)), count)
-            }
-            // The lane logged the failure and stopped the cache.
-            Ok(Err(_)) => (Lookup::Bypass, count),
-            Err(_) => {
-                tracing::warn!("the redis lane stopped; answering from PostgreSQL");
-                self.record_failure();
-                (Lookup::Bypass, count)
-            }
-        }
-    }
-
-    /// Stores an answer under the tokens read before its query: here at once, in Redis with the
-    /// lane's next batch (a lost fill is harmless; a failed one stops the cache until the epoch is
-    /// replaced).
-    pub fn fill(&self, key: FillKey, body: Bytes) {
-        let Some(inner) = self.inner.as_ref().filter(|i| i.usable()) else {
-            return;
-        };
-        inner.local.put(key.0.clone(), body.clone());
-        if let Some(lane) = tokens::lane(inner) {
-            let _ = lane.send(tokens::Op::Fill { key: key.0, body });
-        }
     }
 
     /// Replaces the generation of every name (one round trip). A failure is recorded, so this
@@ -380,62 +224,6 @@ impl Inner {
 
     fn usable(&self) -> bool {
         self.failures.load(Ordering::SeqCst) == self.cleared.load(Ordering::SeqCst)
-    }
-
-    async fn bump_epoch(&self) -> bool {
-        let mut conn = self.conn.clone();
-        let call = async {
-            redis::cmd("SET")
-                .arg(self.epoch_key())
-                .arg(token())
-                .query_async::<()>(&mut conn)
-                .await
-        };
-        matches!(tokio::time::timeout(REDIS_DEADLINE, call).await, Ok(Ok(())))
-    }
-
-    async fn server_run_id(&self) -> Option<String> {
-        let mut conn = self.conn.clone();
-        let call = async {
-            redis::cmd("INFO")
-                .arg("server")
-                .query_async::<String>(&mut conn)
-                .await
-        };
-        let info = tokio::time::timeout(REDIS_DEADLINE, call)
-            .await
-            .ok()?
-            .ok()?;
-        info.lines()
-            .find_map(|l| l.strip_prefix("run_id:"))
-            .map(|s| s.trim().to_string())
-    }
-
-    /// One health round: notice outages and restarts; replace the epoch before trusting Redis again.
-    async fn health_round(&self) {
-        let Some(run_id) = self.server_run_id().await else {
-            self.failures.fetch_add(1, Ordering::SeqCst);
-            self.available.store(false, Ordering::SeqCst);
-            return;
-        };
-        self.available.store(true, Ordering::SeqCst);
-        {
-            let mut seen = self.run_id.lock().await;
-            if seen.as_deref().is_some_and(|s| s != run_id) {
-                tracing::warn!("redis restarted; replacing the cache epoch");
-                self.failures.fetch_add(1, Ordering::SeqCst);
-            }
-            *seen = Some(run_id);
-        }
-        let failures = self.failures.load(Ordering::SeqCst);
-        if failures != self.cleared.load(Ordering::SeqCst) {
-            if self.bump_epoch().await {
-                self.cleared.store(failures, Ordering::SeqCst);
-                tracing::info!("redis answers; cache epoch replaced, cache back on");
-            } else {
-                self.failures.fetch_add(1, Ordering::SeqCst);
-            }
-        }
     }
 }
 

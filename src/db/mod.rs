@@ -1,6 +1,7 @@
 //! PostgreSQL: the pool, database creation, embedded migrations and the transaction helper.
 
 pub mod checks;
+pub mod connect;
 pub mod models;
 pub mod prepared;
 pub mod public_reads;

@@ -12,7 +12,7 @@ use std::{
 };
 
 use tokio::sync::RwLock;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
 use crate::error::ApiError;
 
@@ -45,12 +45,10 @@ pub fn pg_error(e: tokio_postgres::Error) -> ApiError {
 }
 
 async fn connect<S: Statements>(url: &str) -> Result<Prepared<S>, tokio_postgres::Error> {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::debug!(error_kind = ?e.code(), "a prepared connection closed");
-        }
-    });
+    let (client, _driver) = super::connect::open(url, |e| {
+        tracing::debug!(error_kind = ?e.code(), "a prepared connection closed");
+    })
+    .await?;
     // The statements are written so that the generic plan is the good one; planning each call
     // would cost as much as running it.
     client
