@@ -4,17 +4,14 @@
 //! the row is locked and its due condition checked again, so two ticks at once never double an event.
 
 use chrono::Utc;
-use diesel::{ExpressionMethods, QueryDsl};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::{
     app::AppState,
-    audit::{self, Actor},
-    db::{in_transaction, models::listing::Listing, schema::listings},
+    audit::Actor,
+    db::{in_transaction, models::listing::Listing},
     domain::today_cst,
     error::ApiError,
-    listings::{end_published, publish, reload, view::out_json, wire::Removal},
+    listings,
     orders::release,
 };
 
@@ -29,125 +26,29 @@ pub struct TickReport {
     pub deliveries_pruned: usize,
 }
 
-async fn due_pending(conn: &mut AsyncPgConnection) -> Result<Vec<Uuid>, ApiError> {
-    Ok(listings::table
-        .filter(listings::status.eq("pending"))
-        .filter(listings::grace_until.le(today_cst()))
-        .select(listings::id)
-        .order(listings::grace_until.asc())
-        .limit(BATCH)
-        .load(conn)
-        .await?)
-}
-
-async fn due_expiry(conn: &mut AsyncPgConnection) -> Result<Vec<Uuid>, ApiError> {
-    Ok(listings::table
-        .filter(listings::status.eq("active"))
-        .filter(listings::expires_on.le(today_cst()))
-        .select(listings::id)
-        .order(listings::expires_on.asc())
-        .limit(BATCH)
-        .load(conn)
-        .await?)
-}
-
-/// L11: the grace period has ended without removal: publish. `Some(name)` when this tick did it.
-async fn publish_one(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<String>, ApiError> {
-    let Some(row) = Listing::lock(conn, id).await? else {
-        return Ok(None);
-    };
-    if row.status != "pending" || row.grace_until.is_none_or(|g| g > today_cst()) {
-        return Ok(None);
-    }
-    let actor = Actor::system();
-    let before = out_json(&reload(conn, id).await?)?;
-    diesel::update(listings::table.filter(listings::id.eq(id)))
-        .set((
-            listings::status.eq("active"),
-            listings::published_at.eq(Some(Utc::now())),
-            listings::version.eq(row.version + 1),
-            listings::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
-    publish(conn, &actor, id).await?;
-    let after = out_json(&reload(conn, id).await?)?;
-    audit::append(
-        conn,
-        &actor,
-        "listing.publish",
-        "listing",
-        &id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    Ok(Some(row.name_folded))
-}
-
-/// L2, L6: the term has run out: `expired`, reason `term_expired`, its order lifted.
-async fn expire_one(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<String>, ApiError> {
-    let Some(row) = Listing::lock(conn, id).await? else {
-        return Ok(None);
-    };
-    if row.status != "active" || row.expires_on.is_none_or(|e| e > today_cst()) {
-        return Ok(None);
-    }
-    let actor = Actor::system();
-    let before = out_json(&reload(conn, id).await?)?;
-    let removal = Removal {
-        reason: "term_expired".into(),
-        note: None,
-        removed_at: Utc::now(),
-        // L6: the event is the end of the term.
-        event_on: row.expires_on,
-        keep_restriction: false,
-    };
-    diesel::update(listings::table.filter(listings::id.eq(id)))
-        .set((
-            listings::status.eq("expired"),
-            listings::removal.eq(serde_json::to_value(&removal)?),
-            listings::version.eq(row.version + 1),
-            listings::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
-    let after = out_json(&reload(conn, id).await?)?;
-    audit::append(
-        conn,
-        &actor,
-        "listing.expire",
-        "listing",
-        &id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    end_published(conn, &actor, id, "term_expired", false).await?;
-    Ok(Some(row.name_folded))
-}
-
 /// Runs every due change now.
 pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
     let mut report = TickReport::default();
     let mut conn = state.db.get().await?;
-    for id in due_pending(&mut conn).await? {
+    for id in Listing::due_for_publication(&mut conn, today_cst(), BATCH).await? {
         if state.tasks.is_stopping() {
             return Ok(report);
         }
-        let done = in_transaction(&mut conn, move |c| Box::pin(publish_one(c, id))).await?;
-        if let Some(name) = done {
-            crate::cache::after_commit(state, &[name]).await;
+        let done =
+            in_transaction(&mut conn, move |c| Box::pin(listings::publish_due(c, id))).await?;
+        if let Some(changed) = done {
+            crate::cache::after_commit(state, &changed.names).await;
             report.published += 1;
         }
     }
-    for id in due_expiry(&mut conn).await? {
+    for id in Listing::due_for_expiry(&mut conn, today_cst(), BATCH).await? {
         if state.tasks.is_stopping() {
             return Ok(report);
         }
-        let done = in_transaction(&mut conn, move |c| Box::pin(expire_one(c, id))).await?;
-        if let Some(name) = done {
-            crate::cache::after_commit(state, &[name]).await;
+        let done =
+            in_transaction(&mut conn, move |c| Box::pin(listings::expire_due(c, id))).await?;
+        if let Some(changed) = done {
+            crate::cache::after_commit(state, &changed.names).await;
             report.expired += 1;
         }
     }

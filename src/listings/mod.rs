@@ -1,16 +1,68 @@
-//! The life of a listing (DOMAIN L1–L17): locking it for a change, publishing it (L11, R1) and
-//! ending it (L3, L5–L7), with the events and orders that follow. Used by the routes, the tick and
-//! bulk imports alike; each caller runs it inside its one transaction with the audit row.
+//! The life of a listing (DOMAIN L1–L17): created, corrected, extended, removed or revoked by a
+//! court; published and expired by the tick; with the events and orders that follow (R1). Used by
+//! the routes, the tick and bulk imports alike. Each change runs inside the caller's one
+//! transaction (`crate::write::run_write` for the API) and writes its audit row there.
 
+pub mod correct;
+pub mod create;
+pub mod end;
 pub mod parties;
 pub mod validate;
 pub mod view;
 pub mod wire;
 
+use diesel_async::AsyncPgConnection;
+use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{db::models::listing::Listing, error::ApiError};
-use view::event_data;
+pub use correct::correct;
+pub use create::create;
+pub use end::{RemovalRequest, expire_due, extend, publish_due, remove};
+
+use crate::{audit::Actor, db::models::listing::Listing, error::ApiError};
+use view::{event_data, out_json};
+
+/// A listing as a change left it, and the folded names (I4) whose public answers changed with it
+/// (their cache entries are invalidated after the commit).
+#[derive(Debug)]
+pub struct Changed {
+    pub listing: Listing,
+    pub names: Vec<String>,
+}
+
+impl Changed {
+    fn new(listing: Listing) -> Self {
+        let names = vec![listing.row.name_folded.clone()];
+        Changed { listing, names }
+    }
+
+    fn and_name(mut self, name: String) -> Self {
+        self.names.push(name);
+        self
+    }
+}
+
+/// The audit row of a change of listing `after`: the listing as it was (`before`, the court's view)
+/// and as it is now.
+async fn record(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    action: &str,
+    before: Option<&Value>,
+    after: &Listing,
+) -> Result<(), ApiError> {
+    let after_json = out_json(after)?;
+    crate::audit::append(
+        conn,
+        actor,
+        action,
+        "listing",
+        &after.row.id.to_string(),
+        before,
+        Some(&after_json),
+    )
+    .await
+}
 
 /// Locks a listing for a change by `principal` who read `expected`: 404, 403 `court_not_in_scope`,
 /// 412 `version_mismatch`; with `open_only`, 409 `listing_not_active` once it has ended.

@@ -3,6 +3,7 @@
 pub mod court;
 pub mod indicators;
 pub mod listing;
+pub mod listing_write;
 pub mod person;
 pub mod public_listing;
 pub mod restriction;

@@ -1,22 +1,17 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::Utc;
-use diesel::{ExpressionMethods, QueryDsl};
-use diesel_async::RunQueryDsl;
 
 use super::{
-    event_data, lock_for_change, out_json, parse_id, reload,
+    changed, parse_id,
     wire::{ExtensionIn, ListingOut},
 };
 use crate::{
     app::AppState,
-    audit::{self, Actor},
+    audit::Actor,
     auth::Principal,
-    db::schema::listings,
-    domain::{grounds::Grounds, listing_rules},
     error::ApiError,
-    events,
+    listings,
     routes::parse_json,
-    write::{Outcome, if_match, run_write},
+    write::{if_match, run_write},
 };
 
 /// Extend a fixed-term listing by 1 to 3 years, at most 3 in total, only with an aggravating
@@ -48,48 +43,9 @@ pub async fn extension(
     let actor = Actor::from(&principal);
     let p = principal.clone();
     run_write(&state, &principal, &req, &body, move |conn| {
-        Box::pin(async move {
-            let row = lock_for_change(conn, &p, id, expected, true).await?;
-            let grounds = Grounds::parse(&row.grounds).map_err(|e| ApiError::internal(e.into()))?;
-            let current = u32::try_from(row.extension_years).unwrap_or(0);
-            let total = listing_rules::check_extension(&grounds, current, years)
-                .map_err(|e| ApiError::domain("years", e))?;
-            let expires_on = listing_rules::expires_on(row.decided_on, &grounds, total);
-            let before = out_json(&reload(conn, id).await?)?;
-            diesel::update(listings::table.filter(listings::id.eq(id)))
-                .set((
-                    listings::extension_years.eq(i32::try_from(total).unwrap_or(0)),
-                    listings::expires_on.eq(expires_on),
-                    listings::version.eq(row.version + 1),
-                    listings::updated_at.eq(Utc::now()),
-                ))
-                .execute(conn)
-                .await?;
-            let after = reload(conn, id).await?;
-            let after_json = out_json(&after)?;
-            audit::append(
-                conn,
-                &actor,
-                "listing.extend",
-                "listing",
-                &id.to_string(),
-                Some(&before),
-                Some(&after_json),
-            )
-            .await?;
-            if row.status == "active" {
-                events::append(
-                    conn,
-                    events::LISTING_UPDATED,
-                    id,
-                    &[],
-                    event_data(&after, None),
-                )
-                .await?;
-            }
-            Ok(Outcome::ok(after_json, after.row.version)
-                .affecting([after.row.name_folded.clone()]))
-        })
+        Box::pin(
+            async move { changed(listings::extend(conn, &p, &actor, id, expected, years).await?) },
+        )
     })
     .await
 }

@@ -11,13 +11,19 @@ pub mod removal;
 
 use uuid::Uuid;
 
-use crate::error::ApiError;
-pub use crate::listings::{
-    end_published, lock_for_change, publish, reload,
-    view::{as_input, event_data, out_json, public_item, to_out},
-    wire,
+pub use crate::listings::{view::to_out, wire};
+use crate::{
+    error::ApiError,
+    listings::{Changed, view::out_json},
+    write::Outcome,
 };
 
 pub fn parse_id(s: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(s).map_err(|_| ApiError::not_found("no such listing: listing ids are UUIDs"))
+}
+
+/// The answer to a change: the listing as it is now, its version as the `ETag`, and the public
+/// names to invalidate after the commit.
+pub fn changed(c: Changed) -> Result<Outcome, ApiError> {
+    Ok(Outcome::ok(out_json(&c.listing)?, c.listing.row.version).affecting(c.names))
 }

@@ -1,21 +1,19 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::{NaiveDate, Utc};
-use diesel::{ExpressionMethods, QueryDsl};
-use diesel_async::RunQueryDsl;
+use chrono::NaiveDate;
 
 use super::{
-    end_published, lock_for_change, out_json, parse_id, reload,
-    wire::{ListingOut, Removal, RemovalIn},
+    changed, parse_id,
+    wire::{ListingOut, RemovalIn},
 };
 use crate::{
     app::AppState,
-    audit::{self, Actor},
+    audit::Actor,
     auth::Principal,
-    db::schema::listings,
-    domain::{calendar, grounds::Grounds, listing_rules::RemovalReason, today_cst},
+    domain::listing_rules::RemovalReason,
     error::ApiError,
+    listings::{self, RemovalRequest},
     routes::{check_note, parse_json},
-    write::{Outcome, if_match, run_write},
+    write::{if_match, run_write},
 };
 
 /// Remove (L3, L5) or revoke (L7) a listing; `If-Match` required. L5 reasons apply only to
@@ -56,65 +54,18 @@ pub async fn removal(
             )
         })?),
     };
+    let asked = RemovalRequest {
+        reason,
+        note: input.note,
+        event_on,
+        keep_restriction: input.keep_restriction,
+    };
     let actor = Actor::from(&principal);
     let p = principal.clone();
     run_write(&state, &principal, &req, &body, move |conn| {
-        Box::pin(async move {
-            let row = lock_for_change(conn, &p, id, expected, true).await?;
-            let grounds = Grounds::parse(&row.grounds).map_err(|e| ApiError::internal(e.into()))?;
-            reason
-                .check_applicable(grounds.has_fixed_term())
-                .map_err(|e| ApiError::domain("reason", e))?;
-            if let Some(on) = event_on {
-                calendar::check_event_on(on, row.decided_on, today_cst())
-                    .map_err(|e| ApiError::domain("event_on", e))?;
-            }
-            let before = out_json(&reload(conn, id).await?)?;
-            let now = Utc::now();
-            let removal = Removal {
-                reason: reason.code().to_string(),
-                note: input.note.clone(),
-                removed_at: now,
-                event_on,
-                keep_restriction: input.keep_restriction,
-            };
-            let status = if reason.is_revocation() {
-                "revoked"
-            } else {
-                "removed"
-            };
-            diesel::update(listings::table.filter(listings::id.eq(id)))
-                .set((
-                    listings::status.eq(status),
-                    listings::removal.eq(serde_json::to_value(&removal)?),
-                    listings::version.eq(row.version + 1),
-                    listings::updated_at.eq(now),
-                ))
-                .execute(conn)
-                .await?;
-            let after = reload(conn, id).await?;
-            let after_json = out_json(&after)?;
-            let action = if reason.is_revocation() {
-                "listing.revoke"
-            } else {
-                "listing.remove"
-            };
-            audit::append(
-                conn,
-                &actor,
-                action,
-                "listing",
-                &id.to_string(),
-                Some(&before),
-                Some(&after_json),
-            )
-            .await?;
-            if row.status == "active" {
-                end_published(conn, &actor, id, reason.code(), input.keep_restriction).await?;
-            }
-            Ok(Outcome::ok(after_json, after.row.version)
-                .affecting([after.row.name_folded.clone()]))
-        })
+        Box::pin(
+            async move { changed(listings::remove(conn, &p, &actor, id, expected, &asked).await?) },
+        )
     })
     .await
 }

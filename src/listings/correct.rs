@@ -1,0 +1,113 @@
+//! A correction (L7): a JSON merge patch (RFC 7396) over the listing as the court stated it, then
+//! validated again as a whole. A pending listing whose grace period is removed is published now; an
+//! active one tells its subscribers (`listing.updated`) and updates its order (R1).
+
+use chrono::Utc;
+use diesel_async::AsyncPgConnection;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::{
+    Changed, lock_for_change, publish, record, reload,
+    validate::{Mode, validate},
+    view::{as_input, event_data, out_json},
+    wire::ListingIn,
+};
+use crate::{
+    audit::Actor,
+    auth::Principal,
+    db::models::listing::{Listing, OPEN_DEBTOR_CASE_INDEX},
+    domain::{listing_rules::ListingStatus, today_cst},
+    error::{ApiError, is_unique_violation},
+    events,
+};
+
+/// Fields a correction may carry (L7): the create fields except `court_code`.
+const CORRECTABLE: [&str; 12] = [
+    "debtor",
+    "associated_persons",
+    "case_number",
+    "filed_on",
+    "basis",
+    "obligation",
+    "performance",
+    "grounds",
+    "extension_years",
+    "decided_on",
+    "grace_until",
+    "initiated_by",
+];
+
+/// Applies the merge patch `fields` to listing `id` read at version `expected`.
+pub async fn correct(
+    conn: &mut AsyncPgConnection,
+    principal: &Principal,
+    actor: &Actor,
+    id: Uuid,
+    expected: i32,
+    fields: Map<String, Value>,
+) -> Result<Changed, ApiError> {
+    let row = lock_for_change(conn, principal, id, expected, false).await?;
+    let before = reload(conn, id).await?;
+    let before_json = out_json(&before)?;
+    for (k, v) in &fields {
+        if !CORRECTABLE.contains(&k.as_str()) && before_json.get(k) != Some(v) {
+            return Err(ApiError::rule(
+                "field_not_correctable",
+                Some(k),
+                format!("{k} cannot be corrected"),
+            ));
+        }
+    }
+    let mut merged = as_input(&before);
+    let correctable: Map<String, Value> = fields
+        .into_iter()
+        .filter(|(k, _)| CORRECTABLE.contains(&k.as_str()))
+        .collect();
+    json_patch::merge(&mut merged, &Value::Object(correctable));
+    let input: ListingIn = serde_json::from_value(merged).map_err(|e| {
+        ApiError::rule(
+            "invalid_body",
+            None,
+            format!("the corrected listing does not have the expected shape: {e}"),
+        )
+    })?;
+    let status = ListingStatus::parse(&row.status).map_err(|e| ApiError::internal(e.into()))?;
+    let pending = status == ListingStatus::Pending;
+    let valid = validate(&input, today_cst(), Mode::Correct { pending })?;
+    let publish_now = pending && valid.values.grace_until.is_none();
+    let (now, version) = (Utc::now(), row.version + 1);
+    match Listing::correct(conn, id, &valid.values, version, now).await {
+        Err(e) if is_unique_violation(&e, OPEN_DEBTOR_CASE_INDEX) => {
+            return Err(ApiError::conflict(
+                "listing_exists",
+                "this debtor already has an active or pending listing in this case",
+            ));
+        }
+        other => other?,
+    };
+    if publish_now {
+        Listing::set_published(conn, id, version, now).await?;
+    }
+    for person in &valid.persons {
+        person.upsert(conn).await?;
+    }
+    if publish_now {
+        publish(conn, actor, id).await?;
+    } else if status == ListingStatus::Active {
+        let updated = reload(conn, id).await?;
+        events::append(
+            conn,
+            events::LISTING_UPDATED,
+            id,
+            &[],
+            event_data(&updated, None),
+        )
+        .await?;
+        crate::orders::update_for_listing(conn, actor, &updated).await?;
+    }
+    let after = reload(conn, id).await?;
+    record(conn, actor, "listing.correct", Some(&before_json), &after).await?;
+    // The public answers under the old name change too.
+    Ok(Changed::new(after).and_name(before.row.name_folded))
+}
