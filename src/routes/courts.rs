@@ -1,8 +1,6 @@
 //! Courts: created by admins, readable by anyone (API.md "Courts and subscribers").
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use diesel::{ExpressionMethods, insert_into};
-use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -11,7 +9,7 @@ use crate::{
     audit::{self, Actor},
     auth::Principal,
     courts::{CourtIn, validate},
-    db::{models::court::Court, schema::courts},
+    db::models::court::Court,
     error::{ApiError, is_unique_violation},
     routes::{decode_cursor, encode_cursor, opt, page_limit, parse_json},
     write::{Outcome, run_write},
@@ -58,16 +56,15 @@ pub async fn create(
                     format!("no court {parent}"),
                 ));
             }
-            let inserted = insert_into(courts::table)
-                .values((
-                    courts::code.eq(code.as_str()),
-                    courts::name.eq(input.name.trim()),
-                    courts::province.eq(input.province.trim()),
-                    courts::level.eq(level.as_str()),
-                    courts::parent_code.eq(&input.parent_code),
-                ))
-                .execute(conn)
-                .await;
+            let inserted = Court::insert(
+                conn,
+                code.as_str(),
+                input.name.trim(),
+                input.province.trim(),
+                level.as_str(),
+                input.parent_code.as_deref(),
+            )
+            .await;
             match inserted {
                 Err(e) if is_unique_violation(&e, "courts_pkey") => {
                     return Err(ApiError::conflict(

@@ -2,9 +2,6 @@
 //! subscribers"). The client secret is stored hashed and shown only on creation and rotation.
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use chrono::Utc;
-use diesel::{ExpressionMethods, QueryDsl, insert_into};
-use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -17,7 +14,6 @@ use crate::{
     db::{
         in_transaction,
         models::subscriber::{Subscriber, new_credentials},
-        schema::subscribers,
     },
     domain::restriction::Sector,
     error::ApiError,
@@ -98,16 +94,7 @@ pub async fn create(
         Box::pin(async move {
             let id = Uuid::now_v7();
             let (client_id, secret, hash) = new_credentials();
-            insert_into(subscribers::table)
-                .values((
-                    subscribers::id.eq(id),
-                    subscribers::name.eq(&name),
-                    subscribers::sector.eq(sector.code()),
-                    subscribers::client_id.eq(&client_id),
-                    subscribers::secret_hash.eq(&hash),
-                ))
-                .execute(conn)
-                .await?;
+            Subscriber::insert(conn, id, &name, sector.code(), &client_id, &hash).await?;
             let s = Subscriber::find(conn, id)
                 .await?
                 .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscriber vanished")))?;
@@ -173,13 +160,7 @@ pub async fn update(
             let before = Subscriber::find(conn, id)
                 .await?
                 .ok_or_else(|| ApiError::not_found("no such subscriber"))?;
-            diesel::update(subscribers::table.filter(subscribers::id.eq(id)))
-                .set((
-                    subscribers::enabled.eq(input.enabled),
-                    subscribers::updated_at.eq(Utc::now()),
-                ))
-                .execute(conn)
-                .await?;
+            Subscriber::set_enabled(conn, id, input.enabled).await?;
             let after = Subscriber::find(conn, id)
                 .await?
                 .ok_or_else(|| ApiError::not_found("no such subscriber"))?;
@@ -226,13 +207,7 @@ pub async fn rotate(
                 .await?
                 .ok_or_else(|| ApiError::not_found("no such subscriber"))?;
             let (_, secret, hash) = new_credentials();
-            diesel::update(subscribers::table.filter(subscribers::id.eq(id)))
-                .set((
-                    subscribers::secret_hash.eq(&hash),
-                    subscribers::updated_at.eq(Utc::now()),
-                ))
-                .execute(conn)
-                .await?;
+            Subscriber::set_secret_hash(conn, id, &hash).await?;
             audit::append(
                 conn,
                 &actor,

@@ -51,4 +51,26 @@ impl Court {
         }
         q.order(courts::code.asc()).limit(limit).load(conn).await
     }
+
+    /// Adds a court (its code, name, province, level and parent, already checked).
+    pub async fn insert(
+        conn: &mut AsyncPgConnection,
+        code: &str,
+        name: &str,
+        province: &str,
+        level: &str,
+        parent_code: Option<&str>,
+    ) -> Result<(), diesel::result::Error> {
+        diesel::insert_into(courts::table)
+            .values((
+                courts::code.eq(code),
+                courts::name.eq(name),
+                courts::province.eq(province),
+                courts::level.eq(level),
+                courts::parent_code.eq(parent_code),
+            ))
+            .execute(conn)
+            .await
+            .map(|_| ())
+    }
 }

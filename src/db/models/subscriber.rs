@@ -106,6 +106,62 @@ impl Subscriber {
     }
 }
 
+impl Subscriber {
+    /// Registers a subscriber with the hash of its client secret.
+    pub async fn insert(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        name: &str,
+        sector: &str,
+        client_id: &str,
+        secret_hash: &str,
+    ) -> Result<(), diesel::result::Error> {
+        diesel::insert_into(subscribers::table)
+            .values((
+                subscribers::id.eq(id),
+                subscribers::name.eq(name),
+                subscribers::sector.eq(sector),
+                subscribers::client_id.eq(client_id),
+                subscribers::secret_hash.eq(secret_hash),
+            ))
+            .execute(conn)
+            .await
+            .map(|_| ())
+    }
+
+    /// Enables or disables a subscriber.
+    pub async fn set_enabled(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        enabled: bool,
+    ) -> Result<(), diesel::result::Error> {
+        diesel::update(subscribers::table.filter(subscribers::id.eq(id)))
+            .set((
+                subscribers::enabled.eq(enabled),
+                subscribers::updated_at.eq(Utc::now()),
+            ))
+            .execute(conn)
+            .await
+            .map(|_| ())
+    }
+
+    /// Replaces the hash of the client secret (the old secret stops working at once).
+    pub async fn set_secret_hash(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        secret_hash: &str,
+    ) -> Result<(), diesel::result::Error> {
+        diesel::update(subscribers::table.filter(subscribers::id.eq(id)))
+            .set((
+                subscribers::secret_hash.eq(secret_hash),
+                subscribers::updated_at.eq(Utc::now()),
+            ))
+            .execute(conn)
+            .await
+            .map(|_| ())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
