@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bulk;
 pub mod cache;
 pub mod checklog;
+pub mod checks;
 pub mod config;
 pub mod courts;
 pub mod db;

@@ -1,0 +1,124 @@
+//! The carrier check (API.md "Checks", DOMAIN R2–R4): may these persons buy this ticket? Each
+//! subject is looked up by its key; the keys nobody restricts are dropped in memory (the subject
+//! key set), the rest read in one pipelined batch (`db::checks`), and each subject decided for the
+//! subscriber's sector and journey (`decide`). Every answered check goes to the check log.
+
+pub mod decide;
+pub mod parse;
+pub mod wire;
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+
+use crate::{
+    app::AppState, checklog::Request as LoggedRequest, db::checks as load, error::ApiError,
+    subscribers::ActiveSubscriber,
+};
+use decide::{Scope, Subject, decide};
+use parse::{Key, journey, keys};
+use wire::{CheckIn, CheckOut};
+
+/// Checks the subjects of `input` for `subscriber`; the input's size is checked by the caller.
+pub async fn check(
+    state: &AppState,
+    subscriber: &ActiveSubscriber,
+    input: &CheckIn,
+) -> Result<CheckOut, ApiError> {
+    let scope = match &input.travel {
+        Some(t) => Scope::Journey(journey(t)?.item()),
+        None => Scope::Sector,
+    };
+    let keys = keys(&input.subjects)?;
+    let (types, numbers): (Vec<String>, Vec<String>) = keys
+        .iter()
+        .filter_map(|k| match k {
+            Key::Doc(t, n) => Some((t.clone(), n.clone())),
+            Key::Id(_) => None,
+        })
+        .unzip();
+    let direct: Vec<String> = keys
+        .iter()
+        .filter_map(|k| match k {
+            Key::Id(id) => Some(id.clone()),
+            Key::Doc(..) => None,
+        })
+        .collect();
+    let probe = state.subject_filter.probe(&direct);
+    let load::Loaded {
+        position,
+        docs,
+        orders,
+    } = state.check_db.load(probe, direct, types, numbers).await?;
+    let releases: Vec<load::ReleaseHit> = orders.iter().flat_map(load::releases_of).collect();
+    let mut by_doc: HashMap<(&str, &str), Vec<String>> = HashMap::new();
+    for d in &docs {
+        by_doc
+            .entry((d.doc_type.as_str(), d.doc_number.as_str()))
+            .or_default()
+            .push(d.id_number.clone());
+    }
+    let mut orders_by_key: HashMap<&str, Vec<&load::OrderHit>> = HashMap::new();
+    for o in &orders {
+        orders_by_key
+            .entry(o.subject_key.as_str())
+            .or_default()
+            .push(o);
+    }
+    let sector_items = subscriber.sector.items();
+    let now = Utc::now();
+    let mut results = Vec::with_capacity(keys.len());
+    let mut logged_keys = Vec::with_capacity(keys.len());
+    let mut decisions = String::with_capacity(keys.len());
+    for (index, (key, s)) in keys.iter().zip(&input.subjects).enumerate() {
+        let (subject_keys, log_key) = match key {
+            Key::Id(id) => (vec![id.clone()], id.clone()),
+            Key::Doc(t, n) => {
+                let ids = by_doc
+                    .get(&(t.as_str(), n.as_str()))
+                    .cloned()
+                    .unwrap_or_default();
+                let log_key = ids
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| format!("doc:{t}:{n}"));
+                (ids, log_key)
+            }
+        };
+        let hits: Vec<&load::OrderHit> = subject_keys
+            .iter()
+            .flat_map(|k| orders_by_key.get(k.as_str()).into_iter().flatten().copied())
+            .collect();
+        let rels: Vec<&load::ReleaseHit> = releases
+            .iter()
+            .filter(|r| subject_keys.contains(&r.subject_key))
+            .collect();
+        let subject = Subject {
+            index,
+            name: s.name.as_deref(),
+        };
+        let result = decide(&subject, sector_items, scope, &hits, &rels);
+        logged_keys.push(log_key);
+        decisions.push(LoggedRequest::decision_char(result.decision));
+        results.push(result);
+    }
+    let denied = results.iter().filter(|r| r.decision == "deny").count() as u64;
+    let sector = subscriber.sector.code();
+    metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => "deny")
+        .increment(denied);
+    metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => "allow")
+        .increment(results.len() as u64 - denied);
+    state
+        .check_log
+        .record(LoggedRequest {
+            subscriber_id: subscriber.id,
+            checked_at: now,
+            subject_keys: logged_keys,
+            decisions,
+        })
+        .await;
+    Ok(CheckOut {
+        as_of: position.encode(),
+        results,
+    })
+}
