@@ -121,9 +121,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tick => {
             let settings = Settings::from_env()?;
             let state = shixin::app::AppState::new(settings).await?;
-            let r = shixin::tick::run(&state)
-                .await
-                .map_err(|e| anyhow::anyhow!("tick failed: {e}"))?;
+            let r = shixin::tick::run(&state).await.context("tick failed")?;
             println!(
                 "published {} pending listings, expired {} listings, ended {} releases",
                 r.published, r.expired, r.releases_ended
