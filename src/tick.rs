@@ -169,7 +169,7 @@ pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
     let kept = chrono::Duration::from_std(state.settings.webhook_retention)
         .unwrap_or(chrono::Duration::days(30));
     report.deliveries_pruned =
-        crate::worker::queue::prune_delivered(&mut *state.db.get().await?, Utc::now() - kept)
+        crate::db::deliveries::prune_delivered(&mut *state.db.get().await?, Utc::now() - kept)
             .await?;
     Ok(report)
 }

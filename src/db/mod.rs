@@ -2,6 +2,7 @@
 
 pub mod checks;
 pub mod connect;
+pub mod deliveries;
 pub mod models;
 pub mod prepared;
 pub mod public_reads;

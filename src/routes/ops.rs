@@ -55,16 +55,6 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-#[derive(diesel::QueryableByName)]
-struct QueueRow {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pending: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    failed: i64,
-    #[diesel(sql_type = diesel::sql_types::Double)]
-    oldest_due_seconds: f64,
-}
-
 fn gauge(out: &mut String, name: &str, help: &str, value: f64) {
     out.push_str(&format!(
         "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"
@@ -112,17 +102,8 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         state.subject_filter.len() as f64,
     );
     if let Ok(mut conn) = state.db.get().await {
-        let q: Result<Vec<QueueRow>, _> = sql_query(
-            "SELECT count(*) FILTER (WHERE status = 'pending') AS pending, \
-                    count(*) FILTER (WHERE status = 'failed') AS failed, \
-                    COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at) \
-                      FILTER (WHERE status = 'pending' AND next_attempt_at <= now())), 0)::float8 \
-                      AS oldest_due_seconds \
-             FROM webhook_deliveries WHERE status IN ('pending', 'failed')",
-        )
-        .load(&mut conn)
-        .await;
-        if let Some(r) = q.ok().and_then(|v| v.into_iter().next()) {
+        let q = crate::db::deliveries::queue_stats(&mut conn).await;
+        if let Ok(Some(r)) = q {
             gauge(
                 &mut body,
                 "shixin_webhook_queue_pending",

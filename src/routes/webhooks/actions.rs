@@ -137,7 +137,7 @@ pub async fn replay(
                 .bind::<SqlUuid, _>(id)
                 .execute(&mut conn)
                 .await?;
-            crate::worker::queue::wake_workers(&mut conn).await?;
+            crate::db::deliveries::wake_workers(&mut conn).await?;
             n
         }
     };
