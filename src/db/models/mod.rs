@@ -1,6 +1,7 @@
 //! Diesel models; each owns its queries.
 
 pub mod court;
+pub mod delivery;
 pub mod indicators;
 pub mod listing;
 pub mod person;
