@@ -2,6 +2,7 @@
 
 pub mod court;
 pub mod delivery;
+pub mod event;
 pub mod indicators;
 pub mod listing;
 pub mod person;
