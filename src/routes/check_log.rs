@@ -14,8 +14,11 @@ use uuid::Uuid;
 
 use crate::{
     app::AppState,
-    auth::{Principal, Role, scope::ancestors},
-    db::schema::{listings, restriction_subjects, restrictions},
+    auth::{Principal, Role},
+    db::{
+        models::court::ancestors,
+        schema::{listings, restriction_subjects, restrictions},
+    },
     domain::id_number::IdNumber,
     error::ApiError,
     routes::{decode_cursor, encode_cursor, opt, page_limit},
