@@ -8,6 +8,7 @@ pub mod models;
 pub mod prepared;
 pub mod public_reads;
 pub mod schema;
+pub mod snapshot;
 pub mod subject_filter;
 
 use std::time::Duration;
@@ -144,7 +145,12 @@ where
     }
 }
 
-/// Makes the open transaction one read-only repeatable-read snapshot (indicators).
+/// Whether the database answers (`/readyz`).
+pub async fn ping(conn: &mut AsyncPgConnection) -> Result<usize, diesel::result::Error> {
+    sql_query("SELECT 1").execute(conn).await
+}
+
+/// Makes the open transaction one read-only repeatable-read snapshot (indicators, `/v1/snapshot`).
 pub async fn read_only_snapshot(conn: &mut AsyncPgConnection) -> Result<(), diesel::result::Error> {
     diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(conn)

@@ -1,8 +1,6 @@
 //! Operations: liveness, readiness, metrics, the OpenAPI document and its browsable page.
 
 use actix_web::{HttpResponse, get, web};
-use diesel::sql_query;
-use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -32,7 +30,7 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let database = match state.db.get().await {
-        Ok(mut conn) => match sql_query("SELECT 1").execute(&mut conn).await {
+        Ok(mut conn) => match crate::db::ping(&mut conn).await {
             Ok(_) => "up",
             Err(_) => "down",
         },
