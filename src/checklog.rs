@@ -13,11 +13,10 @@ use std::sync::{
 };
 
 use chrono::{DateTime, Utc};
-use diesel_async::RunQueryDsl;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::{db::DbPool, tasks::Tasks};
+use crate::{db::check_log::copy_batch, tasks::Tasks};
 
 /// Requests waiting to be written (at most 1,000 subjects each).
 pub const CAPACITY: usize = 1_000;
@@ -93,45 +92,11 @@ impl CheckLog {
 
 /// A dedicated connection that writes batches with binary `COPY` (far cheaper per row than INSERT).
 async fn copy_client(url: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::warn!(error = %e, "check-log connection closed");
-        }
-    });
+    let (client, _driver) = crate::db::connect::open(url, |e| {
+        tracing::warn!(error = %e, "check-log connection closed");
+    })
+    .await?;
     Ok(client)
-}
-
-/// Writes the requests; returns how many subjects they hold.
-async fn copy_batch(
-    client: &tokio_postgres::Client,
-    batch: &[Request],
-) -> Result<u64, tokio_postgres::Error> {
-    use futures_util::pin_mut;
-    use tokio_postgres::{binary_copy::BinaryCopyInWriter, types::Type};
-    let sink = client
-        .copy_in("COPY check_requests (subscriber_id, checked_at, subject_keys, decisions) FROM STDIN (FORMAT binary)")
-        .await?;
-    let writer = BinaryCopyInWriter::new(
-        sink,
-        &[Type::UUID, Type::TIMESTAMPTZ, Type::TEXT_ARRAY, Type::TEXT],
-    );
-    pin_mut!(writer);
-    let mut subjects = 0;
-    for r in batch {
-        writer
-            .as_mut()
-            .write(&[
-                &r.subscriber_id,
-                &r.checked_at,
-                &r.subject_keys,
-                &r.decisions,
-            ])
-            .await?;
-        subjects += r.subject_keys.len() as u64;
-    }
-    writer.finish().await?;
-    Ok(subjects)
 }
 
 async fn write_loop(
@@ -190,27 +155,5 @@ async fn write_loop(
             }
         }
         batch.clear();
-    }
-}
-
-/// Deletes check-log rows older than the retention, in slices.
-pub async fn prune(
-    db: &DbPool,
-    older_than: DateTime<Utc>,
-) -> Result<usize, crate::error::ApiError> {
-    let mut conn = db.get().await?;
-    let mut total = 0;
-    loop {
-        let n = diesel::sql_query(
-            "DELETE FROM check_requests WHERE id IN \
-             (SELECT id FROM check_requests WHERE checked_at < $1 LIMIT 1000)",
-        )
-        .bind::<diesel::sql_types::Timestamptz, _>(older_than)
-        .execute(&mut conn)
-        .await?;
-        total += n;
-        if n < 1_000 {
-            return Ok(total);
-        }
     }
 }

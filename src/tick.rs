@@ -66,11 +66,12 @@ pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
     }
     let retention = chrono::Duration::from_std(state.settings.check_log_retention)
         .unwrap_or_else(|_| chrono::Duration::days(180));
-    report.check_log_pruned = crate::checklog::prune(&state.db, Utc::now() - retention).await?;
+    report.check_log_pruned =
+        crate::db::check_log::prune(&state.db, Utc::now() - retention).await?;
     let kept = chrono::Duration::from_std(state.settings.webhook_retention)
         .unwrap_or(chrono::Duration::days(30));
     report.deliveries_pruned =
-        crate::worker::queue::prune_delivered(&mut *state.db.get().await?, Utc::now() - kept)
+        crate::db::deliveries::prune_delivered(&mut *state.db.get().await?, Utc::now() - kept)
             .await?;
     Ok(report)
 }

@@ -226,7 +226,7 @@ pub async fn insert_events(
 ) -> Result<(), tokio_postgres::Error> {
     let items = crate::orders::all_items();
     tx.execute(
-        &crate::events::append_bulk_sql(EVENT_SOURCE),
+        &crate::db::models::event::append_bulk_sql(EVENT_SOURCE),
         &[&now, &items],
     )
     .await?;

@@ -92,7 +92,7 @@ impl Statements for CheckStatements {
     async fn prepare(client: &Client) -> Result<Self, tokio_postgres::Error> {
         let text_array = Type::TEXT_ARRAY;
         Ok(CheckStatements {
-            position: client.prepare(crate::events::feed::POSITION_SQL).await?,
+            position: client.prepare(super::models::event::POSITION_SQL).await?,
             documents: client
                 .prepare_typed(DOCUMENTS_SQL, &[text_array.clone(), text_array.clone()])
                 .await?,

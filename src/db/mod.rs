@@ -1,11 +1,14 @@
 //! PostgreSQL: the pool, database creation, embedded migrations and the transaction helper.
 
+pub mod check_log;
 pub mod checks;
 pub mod connect;
+pub mod deliveries;
 pub mod models;
 pub mod prepared;
 pub mod public_reads;
 pub mod schema;
+pub mod snapshot;
 pub mod subject_filter;
 
 use std::time::Duration;
@@ -142,7 +145,12 @@ where
     }
 }
 
-/// Makes the open transaction one read-only repeatable-read snapshot (indicators).
+/// Whether the database answers (`/readyz`).
+pub async fn ping(conn: &mut AsyncPgConnection) -> Result<usize, diesel::result::Error> {
+    sql_query("SELECT 1").execute(conn).await
+}
+
+/// Makes the open transaction one read-only repeatable-read snapshot (indicators, `/v1/snapshot`).
 pub async fn read_only_snapshot(conn: &mut AsyncPgConnection) -> Result<(), diesel::result::Error> {
     diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(conn)

@@ -1,40 +1,12 @@
 //! Reading the outbox as a subscriber's change feed (API.md "Change feed, snapshot").
 
 use chrono::{DateTime, Utc};
-use diesel::{
-    QueryableByName, sql_query,
-    sql_types::{Array, BigInt, Jsonb, Text, Timestamptz, Uuid as SqlUuid},
-};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::cursor::Cursor;
-use crate::error::ApiError;
-
-#[derive(QueryableByName)]
-struct EventRow {
-    #[diesel(sql_type = Text)]
-    txid_text: String,
-    #[diesel(sql_type = BigInt)]
-    seq: i64,
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = Text)]
-    event_type: String,
-    #[diesel(sql_type = Timestamptz)]
-    occurred_at: DateTime<Utc>,
-    #[diesel(sql_type = Jsonb)]
-    data: Value,
-}
-
-#[derive(QueryableByName)]
-struct PositionRow {
-    #[diesel(sql_type = Text)]
-    txid_text: String,
-    #[diesel(sql_type = BigInt)]
-    seq: i64,
-}
+use crate::{db::models::event, error::ApiError};
 
 pub(crate) fn cursor_of(txid: &str, seq: i64) -> Cursor {
     Cursor {
@@ -73,19 +45,7 @@ pub async fn page(
     sector_items: &[String],
     limit: i64,
 ) -> Result<Vec<Value>, ApiError> {
-    let rows: Vec<EventRow> = sql_query(
-        "SELECT txid::text AS txid_text, seq, id, type AS event_type, occurred_at, data FROM events \
-         WHERE txid < pg_snapshot_xmin(pg_current_snapshot()) \
-           AND (txid, seq) > ($1::text::xid8, $2) \
-           AND (type LIKE 'listing.%' OR items && $3::text[]) \
-         ORDER BY txid, seq LIMIT $4",
-    )
-    .bind::<Text, _>(after.txid.to_string())
-    .bind::<BigInt, _>(after.seq)
-    .bind::<Array<Text>, _>(sector_items)
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-    .await?;
+    let rows = event::page(conn, after.txid.to_string(), after.seq, sector_items, limit).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -122,16 +82,11 @@ pub fn event_json(
     })
 }
 
-pub(crate) const POSITION_SQL: &str = "SELECT txid::text AS txid_text, seq FROM events \
-     WHERE txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY txid DESC, seq DESC LIMIT 1";
-
 /// The position of the newest event every reader can already see: an answer read in the same
 /// snapshot reflects at least every event up to it.
 pub async fn position(conn: &mut AsyncPgConnection) -> Result<Cursor, ApiError> {
-    let rows: Vec<PositionRow> = sql_query(POSITION_SQL).load(conn).await?;
-    Ok(rows
-        .iter()
+    Ok(event::position(conn)
+        .await?
         .map(|r| cursor_of(&r.txid_text, r.seq))
-        .next()
         .unwrap_or(Cursor::START))
 }

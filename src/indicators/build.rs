@@ -11,8 +11,10 @@ use super::wire::{
     PeriodIndicators, ProvinceIndicators, Scope, Totals,
 };
 use crate::{
-    auth::scope::CourtRef,
-    db::models::indicators::{self as q, CourtIds, StatusCount},
+    db::models::{
+        court::CourtRef,
+        indicators::{self as q, CourtIds, StatusCount},
+    },
     domain::{
         calendar,
         listing_rules::RemovalReason,

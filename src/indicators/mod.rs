@@ -9,11 +9,11 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::{
     app::AppState,
-    auth::{
-        Principal, Role,
-        scope::{CourtRef, ancestors, subtree},
+    auth::{Principal, Role},
+    db::{
+        in_transaction,
+        models::court::{Court, CourtRef, ancestors, subtree},
     },
-    db::{in_transaction, models::court::Court},
     domain::{court_code::CourtCode, period::Period, today_cst},
     error::ApiError,
     paging::opt,

@@ -3,19 +3,17 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use diesel::{
-    ExpressionMethods, QueryDsl, QueryableByName, sql_query,
-    sql_types::{BigInt, Text, Timestamptz, Uuid as SqlUuid},
-};
-use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
     app::AppState,
-    auth::{Principal, Role, scope::ancestors},
-    db::schema::{listings, restriction_subjects, restrictions},
+    auth::{Principal, Role},
+    db::{
+        check_log::{checks_of, courts_binding},
+        models::court::ancestors,
+    },
     domain::id_number::IdNumber,
     error::ApiError,
     routes::{decode_cursor, encode_cursor, opt, page_limit},
@@ -37,24 +35,6 @@ pub struct CheckLogItem {
     pub sector: String,
     pub checked_at: DateTime<Utc>,
     pub decision: String,
-}
-
-#[derive(QueryableByName)]
-struct LogRow {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = BigInt)]
-    pos: i64,
-    #[diesel(sql_type = SqlUuid)]
-    subscriber_id: Uuid,
-    #[diesel(sql_type = Text)]
-    subscriber_name: String,
-    #[diesel(sql_type = Text)]
-    sector: String,
-    #[diesel(sql_type = Timestamptz)]
-    checked_at: DateTime<Utc>,
-    #[diesel(sql_type = Text)]
-    decision: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -92,20 +72,7 @@ pub async fn list(
         Role::Admin => {}
         Role::Court | Role::Supervisor => {
             let own = principal.require_court_actor()?.as_str().to_string();
-            let mut courts: Vec<String> = restriction_subjects::table
-                .inner_join(restrictions::table)
-                .filter(restriction_subjects::subject_key.eq(&id))
-                .select(restrictions::court_code)
-                .distinct()
-                .load(&mut conn)
-                .await?;
-            let listed: Vec<String> = listings::table
-                .filter(listings::debtor_key.eq(&id))
-                .select(listings::court_code)
-                .distinct()
-                .load(&mut conn)
-                .await?;
-            courts.extend(listed);
+            let courts = courts_binding(&mut conn, &id).await?;
             let mut allowed = false;
             for c in courts {
                 let ok = match principal.role {
@@ -131,22 +98,7 @@ pub async fn list(
             ));
         }
     }
-    // The GIN index finds the requests naming the person; `unnest … WITH ORDINALITY` the positions.
-    let rows: Vec<LogRow> = sql_query(
-        "SELECT r.id, k.pos, r.subscriber_id, s.name AS subscriber_name, s.sector, r.checked_at, \
-                CASE substr(r.decisions, k.pos::int, 1) WHEN 'd' THEN 'deny' ELSE 'allow' END AS decision \
-         FROM check_requests r \
-         CROSS JOIN LATERAL unnest(r.subject_keys) WITH ORDINALITY AS k(key, pos) \
-         JOIN subscribers s ON s.id = r.subscriber_id \
-         WHERE r.subject_keys @> ARRAY[$1] AND k.key = $1 AND (r.id, k.pos) > ($2, $3) \
-         ORDER BY r.id, k.pos LIMIT $4",
-    )
-    .bind::<Text, _>(&id)
-    .bind::<BigInt, _>(after.0)
-    .bind::<BigInt, _>(after.1)
-    .bind::<BigInt, _>(limit + 1)
-    .load(&mut conn)
-    .await?;
+    let rows = checks_of(&mut conn, &id, after, limit + 1).await?;
     let more = rows.len() as i64 > limit;
     let rows: Vec<_> = rows
         .into_iter()

@@ -1,8 +1,6 @@
 //! Operations: liveness, readiness, metrics, the OpenAPI document and its browsable page.
 
 use actix_web::{HttpResponse, get, web};
-use diesel::sql_query;
-use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -32,7 +30,7 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let database = match state.db.get().await {
-        Ok(mut conn) => match sql_query("SELECT 1").execute(&mut conn).await {
+        Ok(mut conn) => match crate::db::ping(&mut conn).await {
             Ok(_) => "up",
             Err(_) => "down",
         },
@@ -53,16 +51,6 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     } else {
         HttpResponse::ServiceUnavailable().json(body)
     }
-}
-
-#[derive(diesel::QueryableByName)]
-struct QueueRow {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pending: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    failed: i64,
-    #[diesel(sql_type = diesel::sql_types::Double)]
-    oldest_due_seconds: f64,
 }
 
 fn gauge(out: &mut String, name: &str, help: &str, value: f64) {
@@ -112,17 +100,8 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         state.subject_filter.len() as f64,
     );
     if let Ok(mut conn) = state.db.get().await {
-        let q: Result<Vec<QueueRow>, _> = sql_query(
-            "SELECT count(*) FILTER (WHERE status = 'pending') AS pending, \
-                    count(*) FILTER (WHERE status = 'failed') AS failed, \
-                    COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at) \
-                      FILTER (WHERE status = 'pending' AND next_attempt_at <= now())), 0)::float8 \
-                      AS oldest_due_seconds \
-             FROM webhook_deliveries WHERE status IN ('pending', 'failed')",
-        )
-        .load(&mut conn)
-        .await;
-        if let Some(r) = q.ok().and_then(|v| v.into_iter().next()) {
+        let q = crate::db::deliveries::queue_stats(&mut conn).await;
+        if let Ok(Some(r)) = q {
             gauge(
                 &mut body,
                 "shixin_webhook_queue_pending",

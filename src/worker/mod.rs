@@ -4,7 +4,7 @@
 //! that keeps up gets its events in order) and at most `SHIXIN_WEBHOOK_CONCURRENCY` webhooks at
 //! once (so a slow or dead receiver delays nobody else); records every attempt.
 
-pub mod queue;
+pub mod message;
 pub mod schedule;
 pub mod send;
 
@@ -19,7 +19,6 @@ use std::{
 
 use actix_web::web;
 use chrono::Utc;
-use futures_util::StreamExt;
 use tokio::{
     sync::{Notify, Semaphore},
     time::Instant,
@@ -27,7 +26,7 @@ use tokio::{
 use uuid::Uuid;
 
 use crate::app::AppState;
-use queue::{Claimed, GroupOutcome, Recorded};
+use crate::db::deliveries::{self, Claimed, GroupOutcome, Recorded};
 use send::Verdict;
 
 /// The most deliveries one claim takes per webhook.
@@ -38,7 +37,6 @@ const POOL: usize = 4;
 const VACUUM_EVERY: Duration = Duration::from_secs(10);
 /// How often the queue is polled when no notification comes.
 const POLL: Duration = Duration::from_secs(1);
-const CHANNEL: &str = "shixin_webhooks";
 /// How long a delivery attempt in flight may still take once the process is stopping; after that
 /// it is abandoned and its claim released (sent again by whoever claims it: at least once).
 const STOP_GRACE: Duration = Duration::from_secs(2);
@@ -120,7 +118,7 @@ pub async fn run_forever(state: web::Data<AppState>) {
             () = tasks.stopping() => return,
         }
         let claimed = match pool.get().await {
-            Ok(mut conn) => queue::claim(&mut conn, &busy_ids(&busy), PER_WEBHOOK, lease_ms)
+            Ok(mut conn) => deliveries::claim(&mut conn, &busy_ids(&busy), PER_WEBHOOK, lease_ms)
                 .await
                 .map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
@@ -283,7 +281,7 @@ async fn recorder(
     while rx.recv_many(&mut batch, 256).await > 0 {
         for attempt in 0..5u32 {
             let result = match pool.get().await {
-                Ok(mut conn) => queue::record(&mut conn, &batch, disable_after_ms)
+                Ok(mut conn) => deliveries::record(&mut conn, &batch, disable_after_ms)
                     .await
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
@@ -306,24 +304,16 @@ async fn recorder(
 /// each (re)connection, to catch up on what was missed while away).
 async fn listen(url: String, wake: Arc<Notify>) {
     loop {
-        match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
-            Ok((client, mut connection)) => {
-                let wake2 = wake.clone();
-                let driver = tokio::spawn(async move {
-                    let mut messages =
-                        futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
-                    while let Some(m) = messages.next().await {
-                        match m {
-                            Ok(tokio_postgres::AsyncMessage::Notification(_)) => wake2.notify_one(),
-                            Ok(_) => {}
-                            Err(e) => {
-                                tracing::warn!(error = %e, "webhook LISTEN connection lost");
-                                break;
-                            }
-                        }
-                    }
-                });
-                match client.batch_execute(&format!("LISTEN {CHANNEL}")).await {
+        let wake2 = wake.clone();
+        let opened = crate::db::connect::open_listening(
+            &url,
+            move |_| wake2.notify_one(),
+            |e| tracing::warn!(error = %e, "webhook LISTEN connection lost"),
+        )
+        .await;
+        match opened {
+            Ok((client, driver)) => {
+                match deliveries::listen(&client).await {
                     Ok(()) => {
                         wake.notify_one();
                         let _ = driver.await;
@@ -342,10 +332,8 @@ async fn listen(url: String, wake: Arc<Notify>) {
 }
 
 /// Vacuums the delivery queue every [`VACUUM_EVERY`] while deliveries flow, one instance at a time
-/// (an advisory lock): autovacuum may be slow or off, and the claim walks the queue's index, where
-/// every delivered row leaves a dead entry until a vacuum.
+/// (see [`deliveries::vacuum`]).
 async fn vacuum_loop(url: String, processed: Arc<AtomicU64>) {
-    const LOCK: i64 = 0x5348_4958_5643; // "SHIXVC"
     let mut seen = 0;
     loop {
         tokio::time::sleep(VACUUM_EVERY).await;
@@ -354,25 +342,8 @@ async fn vacuum_loop(url: String, processed: Arc<AtomicU64>) {
             continue;
         }
         seen = now;
-        let Ok((client, connection)) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await
-        else {
-            continue;
-        };
-        let driver = tokio::spawn(connection);
-        let locked = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK])
-            .await
-            .map(|r| r.get::<_, bool>(0))
-            .unwrap_or(false);
-        if locked {
-            if let Err(e) = client.batch_execute("VACUUM webhook_deliveries").await {
-                tracing::warn!(error = %e, "vacuuming the delivery queue failed");
-            }
-            let _ = client
-                .batch_execute("SELECT pg_advisory_unlock_all()")
-                .await;
+        if let Err(e) = deliveries::vacuum(&url).await {
+            tracing::warn!(error = %e, "vacuuming the delivery queue failed");
         }
-        drop(client);
-        let _ = driver.await;
     }
 }

@@ -1,12 +1,17 @@
+//! Courts and their hierarchy: one court, a page of them, the courts above one and those under it
+//! (DOMAIN §5, L7).
+
 use chrono::{DateTime, Utc};
 use diesel::{
-    ExpressionMethods, OptionalExtension, QueryDsl, Queryable, Selectable, SelectableHelper,
+    ExpressionMethods, OptionalExtension, QueryDsl, Queryable, QueryableByName, Selectable,
+    SelectableHelper, sql_query,
+    sql_types::{Nullable, Text},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::schema::courts;
+use crate::{db::schema::courts, error::ApiError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = courts)]
@@ -73,4 +78,58 @@ impl Court {
             .await
             .map(|_| ())
     }
+}
+
+#[derive(QueryableByName)]
+struct Ancestor {
+    #[diesel(sql_type = Text)]
+    code: String,
+}
+
+/// The court itself and every court above it, nearest first.
+pub async fn ancestors(conn: &mut AsyncPgConnection, court: &str) -> Result<Vec<String>, ApiError> {
+    let rows: Vec<Ancestor> = sql_query(include_str!("../sql/court_ancestors.sql"))
+        .bind::<Text, _>(court)
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|a| a.code).collect())
+}
+
+/// A court as the indicators name it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CourtRef {
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub province: String,
+}
+
+/// `root` and every court under it (every court when `root` is `None`), optionally only those of
+/// `province`, ordered by code: what a supervisor of `root` oversees (L7).
+pub async fn subtree(
+    conn: &mut AsyncPgConnection,
+    root: Option<&str>,
+    province: Option<&str>,
+) -> Result<Vec<CourtRef>, ApiError> {
+    let rows = match root {
+        Some(root) => {
+            sql_query(include_str!("../sql/court_subtree.sql"))
+                .bind::<Text, _>(root)
+                .bind::<Nullable<Text>, _>(province)
+                .load(conn)
+                .await?
+        }
+        None => {
+            sql_query(
+                "SELECT code, name, province FROM courts
+                 WHERE $1::text IS NULL OR province = $1 ORDER BY code",
+            )
+            .bind::<Nullable<Text>, _>(province)
+            .load(conn)
+            .await?
+        }
+    };
+    Ok(rows)
 }

@@ -1,6 +1,8 @@
 //! Diesel models; each owns its queries.
 
 pub mod court;
+pub mod delivery;
+pub mod event;
 pub mod indicators;
 pub mod listing;
 pub mod listing_write;

@@ -2,69 +2,21 @@
 //! from one repeatable-read snapshot (memory stays flat), with the feed cursor it is consistent with.
 
 use actix_web::{HttpResponse, get, web};
-use chrono::NaiveDate;
-use diesel::{
-    QueryableByName, sql_query,
-    sql_types::{Array, BigInt, Date, Integer, Nullable, Text, Uuid as SqlUuid},
-};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager};
+use diesel_async::{AsyncConnection, AsyncPgConnection, TransactionManager};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
     app::AppState,
     auth::Principal,
-    db::{DbConn, models::restriction::documents_of},
+    db::{DbConn, models::restriction::documents_of, read_only_snapshot, snapshot::chunk},
     error::ApiError,
     events::feed::position,
 };
 
 const CHUNK: i64 = 2000;
 
-#[derive(QueryableByName)]
-struct Line {
-    #[diesel(sql_type = SqlUuid)]
-    restriction_id: Uuid,
-    #[diesel(sql_type = Text)]
-    role: String,
-    #[diesel(sql_type = Text)]
-    kind: String,
-    #[diesel(sql_type = Text)]
-    subject_key: String,
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Array<Text>)]
-    items: Vec<String>,
-    #[diesel(sql_type = Date)]
-    issued_on: NaiveDate,
-    #[diesel(sql_type = Integer)]
-    version: i32,
-    #[diesel(sql_type = Nullable<Text>)]
-    credit_code: Option<String>,
-}
-
 type Tm = <AsyncPgConnection as AsyncConnection>::TransactionManager;
-
-async fn chunk(
-    conn: &mut AsyncPgConnection,
-    items: &[String],
-    last: &(Uuid, String, String),
-) -> Result<Vec<Line>, ApiError> {
-    Ok(sql_query(
-        "SELECT r.id AS restriction_id, s.role, s.kind, s.subject_key, s.name, r.items, r.issued_on, r.version, \
-                r.debtor->>'credit_code' AS credit_code \
-         FROM restriction_subjects s JOIN restrictions r ON r.id = s.restriction_id \
-         WHERE r.status = 'active' AND r.items && $1::text[] AND (r.id, s.subject_key, s.role) > ($2, $3, $4) \
-         ORDER BY r.id, s.subject_key, s.role LIMIT $5",
-    )
-    .bind::<Array<Text>, _>(items)
-    .bind::<SqlUuid, _>(last.0)
-    .bind::<Text, _>(&last.1)
-    .bind::<Text, _>(&last.2)
-    .bind::<BigInt, _>(CHUNK)
-    .load(conn)
-    .await?)
-}
 
 async fn stream_lines(
     mut conn: DbConn,
@@ -73,7 +25,7 @@ async fn stream_lines(
 ) {
     let mut last = (Uuid::nil(), String::new(), String::new());
     loop {
-        let lines = match chunk(&mut conn, &items, &last).await {
+        let lines = match chunk(&mut conn, &items, &last, CHUNK).await {
             Ok(l) => l,
             Err(e) => {
                 tracing::error!(error = ?e, "snapshot read failed");
@@ -140,9 +92,7 @@ pub async fn snapshot(
     let mut conn = state.public_db().get().await?;
     Tm::begin_transaction(&mut *conn).await?;
     let cursor = async {
-        sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .execute(&mut conn)
-            .await?;
+        read_only_snapshot(&mut conn).await?;
         position(&mut conn).await
     }
     .await;

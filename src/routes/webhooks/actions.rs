@@ -2,10 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::header, post, web};
 use chrono::{Duration, Utc};
-use diesel::{
-    ExpressionMethods, QueryDsl, SelectableHelper, sql_query,
-    sql_types::{BigInt, Jsonb, Text, Uuid as SqlUuid},
-};
+use diesel::{ExpressionMethods, QueryDsl, SelectableHelper};
 use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -16,7 +13,12 @@ use super::{WebhookWithSecret, not_found, owned, parse_id, subscriber};
 use crate::{
     app::AppState,
     auth::Principal,
-    db::{in_transaction, models::webhook::Webhook, schema::webhooks},
+    db::{
+        deliveries::wake_workers,
+        in_transaction,
+        models::{delivery, webhook::Webhook},
+        schema::webhooks,
+    },
     error::ApiError,
     events::cursor::Cursor,
     routes::parse_json,
@@ -83,17 +85,6 @@ pub struct Queued {
     pub event_id: Option<Uuid>,
 }
 
-const REPLAY_SQL: &str = "INSERT INTO webhook_deliveries (webhook_id, event_seq) \
-     SELECT w.id, e.seq FROM webhooks w JOIN events e \
-       ON (e.txid, e.seq) > ($2::text::xid8, $3) \
-      AND (w.event_types IS NULL OR e.type = ANY (w.event_types)) \
-      AND (e.type LIKE 'listing.%' OR e.items && w.items) \
-     WHERE w.id = $1 ORDER BY e.txid, e.seq";
-
-const REQUEUE_FAILED_SQL: &str = "UPDATE webhook_deliveries \
-     SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL \
-     WHERE webhook_id = $1 AND status = 'failed'";
-
 /// Queue events again: those after a feed cursor, or the failed ones.
 #[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), request_body = ReplayIn,
     security(("bearer" = [])), responses((status = 202, body = Queued)))]
@@ -124,20 +115,10 @@ pub async fn replay(
     };
     let mut conn = state.db.get().await?;
     let queued = match after {
-        Some(c) => {
-            sql_query(REPLAY_SQL)
-                .bind::<SqlUuid, _>(id)
-                .bind::<Text, _>(c.txid.to_string())
-                .bind::<BigInt, _>(c.seq)
-                .execute(&mut conn)
-                .await?
-        }
+        Some(c) => delivery::replay_after(&mut conn, id, c.txid.to_string(), c.seq).await?,
         None => {
-            let n = sql_query(REQUEUE_FAILED_SQL)
-                .bind::<SqlUuid, _>(id)
-                .execute(&mut conn)
-                .await?;
-            crate::worker::queue::wake_workers(&mut conn).await?;
+            let n = delivery::requeue_failed(&mut conn, id).await?;
+            wake_workers(&mut conn).await?;
             n
         }
     };
@@ -161,11 +142,7 @@ pub async fn test(
     let event_id = Uuid::now_v7();
     let payload = json!({"id": event_id, "type": "webhook.test", "occurred_at": Utc::now(),
         "data": {"webhook_id": id, "message": "a test event from shixin"}});
-    sql_query("INSERT INTO webhook_deliveries (webhook_id, payload) VALUES ($1, $2)")
-        .bind::<SqlUuid, _>(id)
-        .bind::<Jsonb, _>(payload)
-        .execute(&mut conn)
-        .await?;
+    delivery::queue_payload(&mut conn, id, payload).await?;
     Ok(HttpResponse::Accepted().json(Queued {
         queued: 1,
         event_id: Some(event_id),

@@ -3,11 +3,6 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use diesel::{
-    QueryableByName, sql_query,
-    sql_types::{BigInt, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid},
-};
-use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -16,6 +11,7 @@ use super::owned;
 use crate::{
     app::AppState,
     auth::Principal,
+    db::models::delivery::{self as delivery_log, Attempt, DeliveryRow},
     error::ApiError,
     routes::{decode_cursor, encode_cursor, opt, page_limit},
 };
@@ -28,23 +24,6 @@ pub struct DeliveryQuery {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema, QueryableByName)]
-pub struct Attempt {
-    #[diesel(sql_type = Timestamptz)]
-    pub attempted_at: DateTime<Utc>,
-    /// The receiver's HTTP status (null when no answer came).
-    #[diesel(sql_type = Nullable<Integer>)]
-    pub status_code: Option<i32>,
-    #[diesel(sql_type = Integer)]
-    pub duration_ms: i32,
-    /// The start of the receiver's answer (at most 1 KiB).
-    #[diesel(sql_type = Nullable<Text>)]
-    pub response: Option<String>,
-    /// `timeout`, `connection_failed`, `webhook_url_not_allowed`, `http_status` …
-    #[diesel(sql_type = Nullable<Text>)]
-    pub error: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -76,38 +55,8 @@ pub struct DeliveryDetail {
     pub attempts_log: Vec<Attempt>,
 }
 
-#[derive(QueryableByName)]
-struct Row {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Nullable<Text>)]
-    event_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    event_type: Option<String>,
-    #[diesel(sql_type = Text)]
-    status: String,
-    #[diesel(sql_type = Integer)]
-    attempts: i32,
-    #[diesel(sql_type = Timestamptz)]
-    next_attempt_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
-    created_at: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    delivered_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    attempted_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Integer>)]
-    status_code: Option<i32>,
-    #[diesel(sql_type = Nullable<Integer>)]
-    duration_ms: Option<i32>,
-    #[diesel(sql_type = Nullable<Text>)]
-    response: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    error: Option<String>,
-}
-
-impl From<Row> for Delivery {
-    fn from(r: Row) -> Self {
+impl From<DeliveryRow> for Delivery {
+    fn from(r: DeliveryRow) -> Self {
         Delivery {
             id: r.id,
             event_id: r.event_id.and_then(|s| Uuid::parse_str(&s).ok()),
@@ -127,15 +76,6 @@ impl From<Row> for Delivery {
         }
     }
 }
-
-const SELECT: &str = "SELECT d.id, COALESCE(e.id::text, d.payload->>'id') AS event_id, \
-       COALESCE(e.type, d.payload->>'type') AS event_type, d.status, d.attempts, \
-       d.next_attempt_at, d.created_at, d.delivered_at, \
-       a.attempted_at, a.status_code, a.duration_ms, a.response, a.error \
-     FROM webhook_deliveries d \
-     LEFT JOIN events e ON e.seq = d.event_seq \
-     LEFT JOIN LATERAL (SELECT * FROM webhook_attempts a WHERE a.delivery_id = d.id \
-                        ORDER BY a.id DESC LIMIT 1) a ON true";
 
 /// The webhook's deliveries, newest first, each with its last attempt.
 #[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path), DeliveryQuery),
@@ -164,16 +104,7 @@ pub async fn list(
         None => i64::MAX,
     };
     let mut conn = state.db.get().await?;
-    let rows: Vec<Row> = sql_query(format!(
-        "{SELECT} WHERE d.webhook_id = $1 AND d.id < $2 AND ($3::text IS NULL OR d.status = $3) \
-         ORDER BY d.id DESC LIMIT $4"
-    ))
-    .bind::<SqlUuid, _>(id)
-    .bind::<BigInt, _>(before)
-    .bind::<Nullable<Text>, _>(status)
-    .bind::<BigInt, _>(limit + 1)
-    .load(&mut conn)
-    .await?;
+    let rows = delivery_log::page(&mut conn, id, before, status, limit + 1).await?;
     let more = rows.len() as i64 > limit;
     let items: Vec<Delivery> = rows
         .into_iter()
@@ -201,21 +132,9 @@ pub async fn get(
         .parse()
         .map_err(|_| ApiError::not_found("no such delivery"))?;
     let mut conn = state.db.get().await?;
-    let row: Option<Row> = sql_query(format!("{SELECT} WHERE d.webhook_id = $1 AND d.id = $2"))
-        .bind::<SqlUuid, _>(id)
-        .bind::<BigInt, _>(delivery)
-        .load(&mut conn)
-        .await?
-        .into_iter()
-        .next();
+    let row = delivery_log::find(&mut conn, id, delivery).await?;
     let row = row.ok_or_else(|| ApiError::not_found("no such delivery"))?;
-    let attempts_log: Vec<Attempt> = sql_query(
-        "SELECT attempted_at, status_code, duration_ms, response, error FROM webhook_attempts \
-         WHERE delivery_id = $1 ORDER BY id",
-    )
-    .bind::<BigInt, _>(delivery)
-    .load(&mut conn)
-    .await?;
+    let attempts_log = delivery_log::attempts(&mut conn, delivery).await?;
     Ok(HttpResponse::Ok().json(DeliveryDetail {
         delivery: row.into(),
         attempts_log,

@@ -172,7 +172,7 @@ pub async fn update(
     .await?;
     if w.enabled {
         // Re-enabled: its pending deliveries are due now.
-        let _ = crate::worker::queue::wake_workers(&mut conn).await;
+        let _ = crate::db::deliveries::wake_workers(&mut conn).await;
     }
     Ok(respond(&w))
 }

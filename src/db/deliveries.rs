@@ -1,20 +1,25 @@
-//! The delivery queue in PostgreSQL: claim due deliveries by lease with `FOR UPDATE SKIP LOCKED`,
-//! and record the attempts of a claim, each guarded by the lease it was claimed with (a process
-//! whose lease ran out never overwrites the work of the one that took over).
+//! The webhook delivery queue in PostgreSQL, as the worker uses it: claim due deliveries by lease
+//! with `FOR UPDATE SKIP LOCKED`, and record the attempts of a claim, each guarded by the lease it was
+//! claimed with (a process whose lease ran out never overwrites the work of the one that took over);
+//! wake the workers (`LISTEN`/`NOTIFY` on [`CHANNEL`]), prune, vacuum and count the queue.
 
 use chrono::{DateTime, Utc};
 use diesel::{
     QueryableByName, sql_query,
     sql_types::{
-        Array, BigInt, Bool, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+        Array, BigInt, Bool, Double, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
     },
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::events::feed::event_json;
+use super::connect;
 
+/// The channel the queue's trigger notifies when a delivery is queued.
+pub const CHANNEL: &str = "shixin_webhooks";
+
+/// A claimed delivery with its webhook and its event (the message is built by the worker).
 #[derive(QueryableByName, Debug)]
 pub struct Claimed {
     #[diesel(sql_type = BigInt)]
@@ -51,58 +56,7 @@ pub struct Claimed {
     pub data: Option<Value>,
 }
 
-impl Claimed {
-    /// The message id (`webhook-id`: the event id, the same on every retry) and the body: the event
-    /// as the feed shows it to the subscriber, its items filtered to the subscriber's sector.
-    pub fn message(&mut self) -> (String, Value) {
-        if let Some(p) = self.payload.take() {
-            let id = p["id"].as_str().unwrap_or_default().to_string();
-            return (id, p);
-        }
-        let id = self.event_id.unwrap_or_default();
-        let body = event_json(
-            id,
-            self.txid_text.as_deref().unwrap_or("0"),
-            self.seq.unwrap_or(0),
-            self.event_type.as_deref().unwrap_or_default(),
-            self.occurred_at.unwrap_or_default(),
-            self.data.take().unwrap_or(Value::Null),
-            &self.items,
-        );
-        (id.to_string(), body)
-    }
-
-    pub fn signing_secrets(&self, now: DateTime<Utc>) -> Vec<&str> {
-        let mut s = vec![self.secret.as_str()];
-        if let (Some(p), Some(until)) = (&self.previous_secret, self.previous_secret_until)
-            && until > now
-        {
-            s.push(p.as_str());
-        }
-        s
-    }
-}
-
-const CLAIM_SQL: &str = "WITH due AS ( \
-       SELECT d.id FROM webhooks w \
-         JOIN subscribers s ON s.id = w.subscriber_id AND s.enabled \
-         CROSS JOIN LATERAL ( \
-           SELECT d.id FROM webhook_deliveries d \
-            WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= now() \
-              AND (d.locked_until IS NULL OR d.locked_until < now()) \
-            ORDER BY d.next_attempt_at, d.id LIMIT $2 \
-            FOR UPDATE SKIP LOCKED) d \
-        WHERE w.enabled AND w.id <> ALL ($1)), \
-     claimed AS ( \
-       UPDATE webhook_deliveries d SET locked_until = statement_timestamp() + $3 * interval '1 millisecond' \
-         FROM due WHERE d.id = due.id \
-       RETURNING d.id, d.webhook_id, d.attempts, d.locked_until, d.event_seq, d.payload) \
-     SELECT c.id, c.webhook_id, c.attempts, c.locked_until, w.url, w.secret, w.previous_secret, \
-            w.previous_secret_until, w.items, c.payload, e.id AS event_id, e.txid::text AS txid_text, \
-            e.seq, e.type AS event_type, e.occurred_at, e.data \
-       FROM claimed c JOIN webhooks w ON w.id = c.webhook_id \
-       LEFT JOIN events e ON e.seq = c.event_seq \
-      ORDER BY c.id";
+const CLAIM_SQL: &str = include_str!("sql/claim_deliveries.sql");
 
 /// Claims up to `per_webhook` due deliveries of each enabled webhook not in `busy`, for `lease_ms`.
 pub async fn claim(
@@ -202,12 +156,7 @@ pub async fn record(
     crate::db::in_transaction(conn, move |conn| {
         Box::pin(async move {
             if !ids.is_empty() {
-                sql_query(
-                    "INSERT INTO webhook_attempts \
-                       (delivery_id, attempted_at, status_code, duration_ms, response, error) \
-                     SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::int[], $4::int[], \
-                                          $5::text[], $6::text[])",
-                )
+                sql_query(include_str!("sql/record_attempts.sql"))
                 .bind::<Array<BigInt>, _>(&ids)
                 .bind::<Array<Timestamptz>, _>(&ats)
                 .bind::<Array<Nullable<Integer>>, _>(&codes)
@@ -216,14 +165,7 @@ pub async fn record(
                 .bind::<Array<Nullable<Text>>, _>(&errors)
                 .execute(&mut *conn)
                 .await?;
-                sql_query(
-                    "UPDATE webhook_deliveries d SET status = u.status, attempts = d.attempts + 1, \
-                       next_attempt_at = u.next, locked_until = NULL, \
-                       delivered_at = CASE WHEN u.status = 'delivered' THEN u.at END \
-                     FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::timestamptz[], \
-                                 $5::timestamptz[]) AS u(id, status, next, at, lease) \
-                     WHERE d.id = u.id AND d.locked_until = u.lease",
-                )
+                sql_query(include_str!("sql/record_deliveries.sql"))
                 .bind::<Array<BigInt>, _>(&ids)
                 .bind::<Array<Text>, _>(&statuses)
                 .bind::<Array<Timestamptz>, _>(&nexts)
@@ -249,12 +191,7 @@ pub async fn record(
                 .execute(&mut *conn)
                 .await?;
                 {
-                    sql_query(
-                        "UPDATE webhooks SET enabled = false, version = version + 1, updated_at = now(), \
-                           disabled_reason = CASE WHEN $2 THEN 'gone' ELSE 'failing' END \
-                         WHERE id = $1 AND enabled \
-                           AND ($2 OR failing_since < now() - $3 * interval '1 millisecond')",
-                    )
+                    sql_query(include_str!("sql/disable_webhook.sql"))
                     .bind::<SqlUuid, _>(webhook_id)
                     .bind::<Bool, _>(gone)
                     .bind::<BigInt, _>(disable_after_ms)
@@ -308,4 +245,56 @@ pub async fn prune_delivered(
             return Ok(total);
         }
     }
+}
+
+/// Subscribes `client` (a connection opened with [`connect::open_listening`]) to [`CHANNEL`].
+pub async fn listen(client: &tokio_postgres::Client) -> Result<(), tokio_postgres::Error> {
+    client.batch_execute(&format!("LISTEN {CHANNEL}")).await
+}
+
+/// Vacuums the queue on a connection of its own, unless another instance is at it (an advisory
+/// lock): autovacuum may be slow or off, and the claim walks the queue's index, where every
+/// delivered row leaves a dead entry until a vacuum. Nothing is done when the connection or the
+/// lock cannot be had; the error of the `VACUUM` itself is returned.
+pub async fn vacuum(url: &str) -> Result<(), tokio_postgres::Error> {
+    const LOCK: i64 = 0x5348_4958_5643; // "SHIXVC"
+    let Ok((client, driver)) = connect::open(url, |_| {}).await else {
+        return Ok(());
+    };
+    let locked = client
+        .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK])
+        .await
+        .map(|r| r.get::<_, bool>(0))
+        .unwrap_or(false);
+    let mut vacuumed = Ok(());
+    if locked {
+        vacuumed = client.batch_execute("VACUUM webhook_deliveries").await;
+        let _ = client
+            .batch_execute("SELECT pg_advisory_unlock_all()")
+            .await;
+    }
+    drop(client);
+    let _ = driver.await;
+    vacuumed
+}
+
+/// The queue at a glance (`/metrics`).
+#[derive(QueryableByName)]
+pub struct QueueStats {
+    #[diesel(sql_type = BigInt)]
+    pub pending: i64,
+    #[diesel(sql_type = BigInt)]
+    pub failed: i64,
+    #[diesel(sql_type = Double)]
+    pub oldest_due_seconds: f64,
+}
+
+/// Deliveries pending and failed, and how long the oldest due one has waited.
+pub async fn queue_stats(
+    conn: &mut AsyncPgConnection,
+) -> Result<Option<QueueStats>, diesel::result::Error> {
+    let rows: Vec<QueueStats> = sql_query(include_str!("sql/queue_stats.sql"))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().next())
 }

@@ -1,0 +1,117 @@
+//! The outbox's `events`: appending events with the webhook deliveries they queue (one statement,
+//! for one event or a bulk import's many), and reading them back in commit-safe order (the feed
+//! and its newest position).
+
+use chrono::{DateTime, Utc};
+use diesel::{
+    QueryableByName, sql_query,
+    sql_types::{Array, BigInt, Jsonb, Text, Timestamptz, Uuid as SqlUuid},
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// The fan-out of the events in the CTE `e(seq, type, items)` to the webhooks that want them:
+/// `listing.*` to every enabled webhook of an enabled subscriber, others when they carry an item
+/// of the webhook's sector. Shared by [`insert`] and bulk import ([`append_bulk_sql`]).
+macro_rules! fanout {
+    () => {
+        include_str!("../sql/event_fanout.sql")
+    };
+}
+
+const APPEND_SQL: &str = concat!(
+    "WITH e AS ( \
+       INSERT INTO events (id, type, occurred_at, entity_id, items, data) \
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq, type, items) ",
+    fanout!()
+);
+
+/// Inserts one event and queues its deliveries to every enabled webhook that wants it, in one
+/// statement (`crate::events::append`).
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    event_type: &str,
+    occurred_at: DateTime<Utc>,
+    entity_id: Uuid,
+    items: &[String],
+    data: Value,
+) -> Result<usize, diesel::result::Error> {
+    sql_query(APPEND_SQL)
+        .bind::<SqlUuid, _>(id)
+        .bind::<Text, _>(event_type)
+        .bind::<Timestamptz, _>(occurred_at)
+        .bind::<SqlUuid, _>(entity_id)
+        .bind::<Array<Text>, _>(items)
+        .bind::<Jsonb, _>(data)
+        .execute(conn)
+        .await
+}
+
+/// Appends in one statement the events that `source` selects as
+/// `(id, type, occurred_at, entity_id, items, data)`, in its order, with their deliveries (bulk
+/// import). `source` is a constant query of the caller.
+pub fn append_bulk_sql(source: &str) -> String {
+    format!(
+        "WITH e AS (INSERT INTO events (id, type, occurred_at, entity_id, items, data) {source} \
+         RETURNING seq, type, items) {}",
+        fanout!()
+    )
+}
+
+/// An event as stored, with its position (`txid`, `seq`).
+#[derive(QueryableByName)]
+pub struct EventRow {
+    #[diesel(sql_type = Text)]
+    pub txid_text: String,
+    #[diesel(sql_type = BigInt)]
+    pub seq: i64,
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub event_type: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub occurred_at: DateTime<Utc>,
+    #[diesel(sql_type = Jsonb)]
+    pub data: Value,
+}
+
+/// A position in the feed.
+#[derive(QueryableByName)]
+pub struct PositionRow {
+    #[diesel(sql_type = Text)]
+    pub txid_text: String,
+    #[diesel(sql_type = BigInt)]
+    pub seq: i64,
+}
+
+/// Up to `limit` events after the position (`txid`, `seq`), in commit-safe order, that a sector
+/// with `sector_items` may see: every `listing.*` event, and the others carrying one of its items.
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    txid: String,
+    seq: i64,
+    sector_items: &[String],
+    limit: i64,
+) -> Result<Vec<EventRow>, diesel::result::Error> {
+    sql_query(include_str!("../sql/event_page.sql"))
+        .bind::<Text, _>(txid)
+        .bind::<BigInt, _>(seq)
+        .bind::<Array<Text>, _>(sector_items)
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await
+}
+
+/// The newest position every reader can already see (also prepared by `db::checks`).
+pub(crate) const POSITION_SQL: &str = "SELECT txid::text AS txid_text, seq FROM events \
+     WHERE txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY txid DESC, seq DESC LIMIT 1";
+
+/// The newest position every reader can already see (none while no event is visible).
+pub async fn position(
+    conn: &mut AsyncPgConnection,
+) -> Result<Option<PositionRow>, diesel::result::Error> {
+    let rows: Vec<PositionRow> = sql_query(POSITION_SQL).load(conn).await?;
+    Ok(rows.into_iter().next())
+}

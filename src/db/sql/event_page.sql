@@ -1,0 +1,5 @@
+SELECT txid::text AS txid_text, seq, id, type AS event_type, occurred_at, data FROM events
+WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
+  AND (txid, seq) > ($1::text::xid8, $2)
+  AND (type LIKE 'listing.%' OR items && $3::text[])
+ORDER BY txid, seq LIMIT $4
