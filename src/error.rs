@@ -80,7 +80,9 @@ impl std::fmt::Display for ApiError {
 /// The internal cause, for whoever prints the chain (`main.rs` prints `{e:#}` through anyhow).
 impl std::error::Error for ApiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_ref().map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
+        self.source
+            .as_ref()
+            .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
     }
 }
 
