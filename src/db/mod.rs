@@ -6,6 +6,7 @@ pub mod models;
 pub mod prepared;
 pub mod public_reads;
 pub mod schema;
+pub mod status;
 pub mod subject_filter;
 
 use std::time::Duration;
