@@ -17,7 +17,7 @@ use diesel_async::RunQueryDsl;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::{db::DbPool, tasks::Tasks};
+use crate::{db::DbPool, domain::status::Decision, tasks::Tasks};
 
 /// Requests waiting to be written (at most 1,000 subjects each).
 pub const CAPACITY: usize = 1_000;
@@ -34,8 +34,12 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn decision_char(decision: &str) -> char {
-        if decision == "deny" { 'd' } else { 'a' }
+    /// The character a decision is logged as (`check_requests.decisions`).
+    pub fn decision_char(decision: Decision) -> char {
+        match decision {
+            Decision::Deny => 'd',
+            Decision::Allow => 'a',
+        }
     }
 }
 

@@ -17,6 +17,7 @@ use crate::{
         credit_code::CreditCode,
         document::{DocumentType, normalize_document_number},
         id_number::IdNumber,
+        status::Decision,
         travel::{Journey, SeatClass, TrainKind},
     },
     error::{ApiError, FieldError},
@@ -203,11 +204,14 @@ pub async fn check(
         decisions.push(LoggedRequest::decision_char(result.decision));
         results.push(result);
     }
-    let denied = results.iter().filter(|r| r.decision == "deny").count() as u64;
+    let denied = results
+        .iter()
+        .filter(|r| r.decision == Decision::Deny)
+        .count() as u64;
     let sector = subscriber.sector.code();
-    metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => "deny")
+    metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => Decision::Deny.code())
         .increment(denied);
-    metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => "allow")
+    metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => Decision::Allow.code())
         .increment(results.len() as u64 - denied);
     state
         .check_log

@@ -15,6 +15,7 @@ use crate::{
     app::AppState,
     auth::Principal,
     db::{DbConn, models::restriction::documents_of},
+    domain::status::PartyKind,
     error::ApiError,
     events::feed::position,
 };
@@ -28,7 +29,7 @@ struct Line {
     #[diesel(sql_type = Text)]
     role: String,
     #[diesel(sql_type = Text)]
-    kind: String,
+    kind: PartyKind,
     #[diesel(sql_type = Text)]
     subject_key: String,
     #[diesel(sql_type = Text)]
@@ -85,7 +86,7 @@ async fn stream_lines(
         };
         let keys: Vec<String> = lines
             .iter()
-            .filter(|l| l.kind == "person")
+            .filter(|l| l.kind == PartyKind::Person)
             .map(|l| l.subject_key.clone())
             .collect();
         let docs = documents_of(&mut conn, &keys).await.unwrap_or_default();
@@ -97,7 +98,7 @@ async fn stream_lines(
                 .map(|(_, t, n)| json!({"type": t, "number": n}))
                 .collect();
             let visible: Vec<&String> = l.items.iter().filter(|i| items.contains(i)).collect();
-            let (id_number, credit_code) = if l.kind == "person" {
+            let (id_number, credit_code) = if l.kind == PartyKind::Person {
                 (Some(&l.subject_key), None)
             } else {
                 (None, l.credit_code.as_ref())

@@ -16,6 +16,7 @@ use super::owned;
 use crate::{
     app::AppState,
     auth::Principal,
+    domain::status::DeliveryStatus,
     error::ApiError,
     routes::{decode_cursor, encode_cursor, opt, page_limit},
 };
@@ -54,7 +55,8 @@ pub struct Delivery {
     pub event_id: Option<Uuid>,
     pub event_type: Option<String>,
     /// `pending`, `delivered` or `failed` (every retry used; replayable).
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: DeliveryStatus,
     pub attempts: i32,
     /// When it is tried next (pending only).
     pub next_attempt_at: Option<DateTime<Utc>>,
@@ -85,7 +87,7 @@ struct Row {
     #[diesel(sql_type = Nullable<Text>)]
     event_type: Option<String>,
     #[diesel(sql_type = Text)]
-    status: String,
+    status: DeliveryStatus,
     #[diesel(sql_type = Integer)]
     attempts: i32,
     #[diesel(sql_type = Timestamptz)]
@@ -112,7 +114,7 @@ impl From<Row> for Delivery {
             id: r.id,
             event_id: r.event_id.and_then(|s| Uuid::parse_str(&s).ok()),
             event_type: r.event_type,
-            next_attempt_at: (r.status == "pending").then_some(r.next_attempt_at),
+            next_attempt_at: (r.status == DeliveryStatus::Pending).then_some(r.next_attempt_at),
             status: r.status,
             attempts: r.attempts,
             created_at: r.created_at,
@@ -149,14 +151,10 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let id = owned(&state, &principal, &path).await?.id;
     let limit = page_limit(q.limit)?;
-    let status = opt(&q.status);
-    if let Some(s) = status
-        && !["pending", "delivered", "failed"].contains(&s)
-    {
-        return Err(ApiError::invalid_parameter(
-            "status must be pending, delivered or failed",
-        ));
-    }
+    let status = opt(&q.status)
+        .map(DeliveryStatus::parse)
+        .transpose()
+        .map_err(|_| ApiError::invalid_parameter("status must be pending, delivered or failed"))?;
     let before = match opt(&q.cursor) {
         Some(c) => decode_cursor(c)?
             .parse::<i64>()
@@ -170,7 +168,7 @@ pub async fn list(
     ))
     .bind::<SqlUuid, _>(id)
     .bind::<BigInt, _>(before)
-    .bind::<Nullable<Text>, _>(status)
+    .bind::<Nullable<Text>, _>(status.as_ref().map(DeliveryStatus::code))
     .bind::<BigInt, _>(limit + 1)
     .load(&mut conn)
     .await?;
