@@ -12,7 +12,11 @@ use crate::{
     app::AppState,
     audit::{self, Actor},
     db::{in_transaction, models::listing::Listing, schema::listings},
-    domain::today_cst,
+    domain::{
+        listing_rules::{ListingStatus, RemovalReason},
+        status::ReleaseStatus,
+        today_cst,
+    },
     error::ApiError,
     listings::{end_published, publish, reload, view::out_json, wire::Removal},
     orders::release,
@@ -31,7 +35,7 @@ pub struct TickReport {
 
 async fn due_pending(conn: &mut AsyncPgConnection) -> Result<Vec<Uuid>, ApiError> {
     Ok(listings::table
-        .filter(listings::status.eq("pending"))
+        .filter(listings::status.eq(ListingStatus::Pending))
         .filter(listings::grace_until.le(today_cst()))
         .select(listings::id)
         .order(listings::grace_until.asc())
@@ -42,7 +46,7 @@ async fn due_pending(conn: &mut AsyncPgConnection) -> Result<Vec<Uuid>, ApiError
 
 async fn due_expiry(conn: &mut AsyncPgConnection) -> Result<Vec<Uuid>, ApiError> {
     Ok(listings::table
-        .filter(listings::status.eq("active"))
+        .filter(listings::status.eq(ListingStatus::Active))
         .filter(listings::expires_on.le(today_cst()))
         .select(listings::id)
         .order(listings::expires_on.asc())
@@ -56,14 +60,14 @@ async fn publish_one(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<St
     let Some(row) = Listing::lock(conn, id).await? else {
         return Ok(None);
     };
-    if row.status != "pending" || row.grace_until.is_none_or(|g| g > today_cst()) {
+    if row.status != ListingStatus::Pending || row.grace_until.is_none_or(|g| g > today_cst()) {
         return Ok(None);
     }
     let actor = Actor::system();
     let before = out_json(&reload(conn, id).await?)?;
     diesel::update(listings::table.filter(listings::id.eq(id)))
         .set((
-            listings::status.eq("active"),
+            listings::status.eq(ListingStatus::Active),
             listings::published_at.eq(Some(Utc::now())),
             listings::version.eq(row.version + 1),
             listings::updated_at.eq(Utc::now()),
@@ -90,13 +94,13 @@ async fn expire_one(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Str
     let Some(row) = Listing::lock(conn, id).await? else {
         return Ok(None);
     };
-    if row.status != "active" || row.expires_on.is_none_or(|e| e > today_cst()) {
+    if row.status != ListingStatus::Active || row.expires_on.is_none_or(|e| e > today_cst()) {
         return Ok(None);
     }
     let actor = Actor::system();
     let before = out_json(&reload(conn, id).await?)?;
     let removal = Removal {
-        reason: "term_expired".into(),
+        reason: RemovalReason::TermExpired.code().into(),
         note: None,
         removed_at: Utc::now(),
         // L6: the event is the end of the term.
@@ -105,7 +109,7 @@ async fn expire_one(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Str
     };
     diesel::update(listings::table.filter(listings::id.eq(id)))
         .set((
-            listings::status.eq("expired"),
+            listings::status.eq(ListingStatus::Expired),
             listings::removal.eq(serde_json::to_value(&removal)?),
             listings::version.eq(row.version + 1),
             listings::updated_at.eq(Utc::now()),
@@ -123,7 +127,7 @@ async fn expire_one(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Str
         Some(&after),
     )
     .await?;
-    end_published(conn, &actor, id, "term_expired", false).await?;
+    end_published(conn, &actor, id, RemovalReason::TermExpired.code(), false).await?;
     Ok(Some(row.name_folded))
 }
 
@@ -156,7 +160,9 @@ pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
             return Ok(report);
         }
         let ended = in_transaction(&mut conn, move |c| {
-            Box::pin(async move { release::end(c, &Actor::system(), id, "expired").await })
+            Box::pin(
+                async move { release::end(c, &Actor::system(), id, ReleaseStatus::Expired).await },
+            )
         })
         .await?;
         if ended.is_some() {

@@ -9,7 +9,7 @@ pub mod wire;
 
 use uuid::Uuid;
 
-use crate::{db::models::listing::Listing, error::ApiError};
+use crate::{db::models::listing::Listing, domain::restriction::LiftReason, error::ApiError};
 use view::event_data;
 
 /// Locks a listing for a change by `principal` who read `expected`: 404, 403 `court_not_in_scope`,
@@ -26,7 +26,7 @@ pub async fn lock_for_change(
         .ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
     crate::auth::scope::ensure_court_scope(conn, principal, &row.court_code).await?;
     crate::write::check_version(expected, row.version)?;
-    if open_only && row.status != "active" && row.status != "pending" {
+    if open_only && !row.status.is_open() {
         return Err(ApiError::conflict(
             "listing_not_active",
             format!("the listing is already {}", row.status),
@@ -73,7 +73,7 @@ pub async fn end_published(
     )
     .await?;
     if let (Some(order), false) = (listing.row.restriction_id, keep_restriction) {
-        crate::orders::lift(conn, actor, order, "listing_ended", None).await?;
+        crate::orders::lift(conn, actor, order, LiftReason::ListingEnded, None).await?;
     }
     Ok(())
 }

@@ -6,9 +6,7 @@ use serde_json::{Value, json};
 use super::wire::{BasisIn, ListingOut};
 use crate::{
     db::models::listing::Listing,
-    domain::{
-        calendar::cst_date, grounds::Ground, id_number::IdNumber, listing_rules::Performance,
-    },
+    domain::{calendar::cst_date, id_number::IdNumber, status::PartyKind},
     error::ApiError,
 };
 
@@ -16,7 +14,7 @@ pub fn to_out(l: &Listing) -> ListingOut {
     let r = &l.row;
     ListingOut {
         id: r.id,
-        status: r.status.clone(),
+        status: r.status.code().to_string(),
         version: r.version,
         debtor: r.debtor.clone(),
         associated_persons: r.associated_persons.clone(),
@@ -29,12 +27,12 @@ pub fn to_out(l: &Listing) -> ListingOut {
             issuer: r.basis_issuer.clone(),
         },
         obligation: r.obligation.clone(),
-        performance: r.performance.clone(),
-        grounds: r.grounds.clone(),
+        performance: r.performance.code().to_string(),
+        grounds: r.grounds.iter().map(|g| g.code().to_string()).collect(),
         extension_years: r.extension_years,
         decided_on: r.decided_on,
         grace_until: r.grace_until,
-        initiated_by: r.initiated_by.clone(),
+        initiated_by: r.initiated_by.code().to_string(),
         published_at: r.published_at,
         expires_on: r.expires_on,
         restriction_id: r.restriction_id,
@@ -80,7 +78,6 @@ pub fn public_item(l: &Listing) -> Value {
     let grounds: Vec<Value> = r
         .grounds
         .iter()
-        .filter_map(|g| Ground::parse(g).ok())
         .map(|g| json!({"code": g.code(), "label": g.label()}))
         .collect();
     let legal_rep = r
@@ -94,7 +91,7 @@ pub fn public_item(l: &Listing) -> Value {
         "name": r.debtor_name,
         "gender": id.as_ref().map(|i| i.gender().as_str()),
         "age": id.as_ref().zip(published_on).map(|(i, d)| i.age_on(d)),
-        "legal_representative": if r.debtor_kind == "organization" { legal_rep } else { Value::Null },
+        "legal_representative": if r.debtor_kind == PartyKind::Organization { legal_rep } else { Value::Null },
         "court_name": l.court_name,
         "province": l.province,
         "case_number": r.case_number,
@@ -102,7 +99,7 @@ pub fn public_item(l: &Listing) -> Value {
         "basis": {"document_number": r.basis_document_number, "issuer": r.basis_issuer},
         "obligation": r.obligation,
         "performance": r.performance,
-        "performance_label": Performance::parse(&r.performance).map(|p| p.label()).unwrap_or(""),
+        "performance_label": r.performance.label(),
         "grounds": grounds,
         "published_on": published_on,
     });

@@ -12,7 +12,10 @@ use crate::{
     audit::{self, Actor},
     auth::Principal,
     db::schema::listings,
-    domain::{grounds::Grounds, listing_rules},
+    domain::{
+        grounds::Grounds,
+        listing_rules::{self, ListingStatus},
+    },
     error::ApiError,
     events,
     routes::parse_json,
@@ -50,7 +53,8 @@ pub async fn extension(
     run_write(&state, &principal, &req, &body, move |conn| {
         Box::pin(async move {
             let row = lock_for_change(conn, &p, id, expected, true).await?;
-            let grounds = Grounds::parse(&row.grounds).map_err(|e| ApiError::internal(e.into()))?;
+            let grounds = Grounds::new(row.grounds.iter().copied())
+                .map_err(|e| ApiError::internal(e.into()))?;
             let current = u32::try_from(row.extension_years).unwrap_or(0);
             let total = listing_rules::check_extension(&grounds, current, years)
                 .map_err(|e| ApiError::domain("years", e))?;
@@ -77,7 +81,7 @@ pub async fn extension(
                 Some(&after_json),
             )
             .await?;
-            if row.status == "active" {
+            if row.status == ListingStatus::Active {
                 events::append(
                     conn,
                     events::LISTING_UPDATED,

@@ -13,7 +13,7 @@ use crate::{
     audit::{self, Actor},
     auth::Principal,
     db::{models::listing::OPEN_DEBTOR_CASE_INDEX, schema::listings},
-    domain::today_cst,
+    domain::{listing_rules::ListingStatus, today_cst},
     error::{ApiError, is_unique_violation},
     events,
     listings::validate::{Mode, validate},
@@ -90,7 +90,7 @@ pub async fn patch(
                     format!("the corrected listing does not have the expected shape: {e}"),
                 )
             })?;
-            let pending = row.status == "pending";
+            let pending = row.status == ListingStatus::Pending;
             let valid = validate(&input, today_cst(), Mode::Correct { pending })?;
             let publish_now = pending && valid.values.grace_until.is_none();
             let now = Utc::now();
@@ -125,7 +125,7 @@ pub async fn patch(
             }
             if publish_now {
                 publish(conn, &actor, id).await?;
-            } else if row.status == "active" {
+            } else if row.status == ListingStatus::Active {
                 let updated = reload(conn, id).await?;
                 events::append(
                     conn,

@@ -12,7 +12,12 @@ use crate::{
     audit::{self, Actor},
     auth::Principal,
     db::schema::listings,
-    domain::{calendar, grounds::Grounds, listing_rules::RemovalReason, today_cst},
+    domain::{
+        calendar,
+        grounds::Grounds,
+        listing_rules::{ListingStatus, RemovalReason},
+        today_cst,
+    },
     error::ApiError,
     routes::{check_note, parse_json},
     write::{Outcome, if_match, run_write},
@@ -61,7 +66,8 @@ pub async fn removal(
     run_write(&state, &principal, &req, &body, move |conn| {
         Box::pin(async move {
             let row = lock_for_change(conn, &p, id, expected, true).await?;
-            let grounds = Grounds::parse(&row.grounds).map_err(|e| ApiError::internal(e.into()))?;
+            let grounds = Grounds::new(row.grounds.iter().copied())
+                .map_err(|e| ApiError::internal(e.into()))?;
             reason
                 .check_applicable(grounds.has_fixed_term())
                 .map_err(|e| ApiError::domain("reason", e))?;
@@ -109,7 +115,7 @@ pub async fn removal(
                 Some(&after_json),
             )
             .await?;
-            if row.status == "active" {
+            if row.status == ListingStatus::Active {
                 end_published(conn, &actor, id, reason.code(), input.keep_restriction).await?;
             }
             Ok(Outcome::ok(after_json, after.row.version)
