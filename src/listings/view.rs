@@ -1,18 +1,28 @@
 //! The views of a stored listing: the court's (`ListingOut`), the request shape a merge patch
 //! applies to, the public item (L9–L10) and the data of `listing.*` events.
 
+use anyhow::Context;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::wire::{BasisIn, ListingOut};
+use super::wire::{BasisIn, ListingOut, Removal};
 use crate::{
     db::models::listing::Listing,
     domain::{calendar::cst_date, id_number::IdNumber, status::PartyKind},
     error::ApiError,
 };
 
-pub fn to_out(l: &Listing) -> ListingOut {
+/// The court's view of a listing; a stored removal that does not read as [`Removal`] is an error
+/// (an internal one for the API).
+pub fn to_out(l: &Listing) -> anyhow::Result<ListingOut> {
     let r = &l.row;
-    ListingOut {
+    let removal = r
+        .removal
+        .as_ref()
+        .map(Removal::deserialize)
+        .transpose()
+        .with_context(|| format!("listing {}: the stored removal does not read", r.id))?;
+    Ok(ListingOut {
         id: r.id,
         status: r.status.code().to_string(),
         version: r.version,
@@ -36,17 +46,14 @@ pub fn to_out(l: &Listing) -> ListingOut {
         published_at: r.published_at,
         expires_on: r.expires_on,
         restriction_id: r.restriction_id,
-        removal: r
-            .removal
-            .clone()
-            .and_then(|v| serde_json::from_value(v).ok()),
+        removal,
         created_at: r.created_at,
         updated_at: r.updated_at,
-    }
+    })
 }
 
 pub fn out_json(l: &Listing) -> Result<Value, ApiError> {
-    Ok(serde_json::to_value(to_out(l))?)
+    Ok(serde_json::to_value(to_out(l)?)?)
 }
 
 /// The request-shaped form of a stored listing: what a merge patch (PATCH) applies to.
