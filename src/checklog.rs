@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::{db::check_log::copy_batch, tasks::Tasks};
+use crate::{db::check_log::copy_batch, domain::status::Decision, tasks::Tasks};
 
 /// Requests waiting to be written (at most 1,000 subjects each).
 pub const CAPACITY: usize = 1_000;
@@ -33,8 +33,12 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn decision_char(decision: &str) -> char {
-        if decision == "deny" { 'd' } else { 'a' }
+    /// The character a decision is logged as (`check_requests.decisions`).
+    pub fn decision_char(decision: Decision) -> char {
+        match decision {
+            Decision::Deny => 'd',
+            Decision::Allow => 'a',
+        }
     }
 }
 

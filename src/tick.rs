@@ -9,7 +9,7 @@ use crate::{
     app::AppState,
     audit::Actor,
     db::{in_transaction, models::listing::Listing},
-    domain::today_cst,
+    domain::{status::ReleaseStatus, today_cst},
     error::ApiError,
     listings,
     orders::release,
@@ -57,7 +57,9 @@ pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
             return Ok(report);
         }
         let ended = in_transaction(&mut conn, move |c| {
-            Box::pin(async move { release::end(c, &Actor::system(), id, "expired").await })
+            Box::pin(
+                async move { release::end(c, &Actor::system(), id, ReleaseStatus::Expired).await },
+            )
         })
         .await?;
         if ended.is_some() {

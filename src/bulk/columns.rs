@@ -6,6 +6,7 @@
 use serde_json::{Map, Value, json};
 
 pub use super::csvrow::{Header, Row};
+use crate::domain::status::PartyKind;
 
 /// The listing columns, in the order `shixin export` writes them.
 pub const LISTING_COLUMNS: [&str; 33] = [
@@ -144,11 +145,14 @@ fn documents(row: &Row<'_>, column: &str) -> Result<Value, String> {
 /// A CSV row as the JSON object of an NDJSON line. `Err((field, message))` when a cell cannot be
 /// read (the message never quotes the cell).
 pub fn listing_value(row: &Row<'_>) -> Result<Value, (String, String)> {
-    let kind = row.get("debtor_kind").unwrap_or("");
+    // Any other cell (validated later) reads as an organisation's columns.
+    let person = row
+        .get("debtor_kind")
+        .is_some_and(|k| PartyKind::parse(k) == Ok(PartyKind::Person));
     let mut debtor = Map::new();
     debtor.insert("kind".into(), row.text("debtor_kind"));
     debtor.insert("name".into(), row.text("debtor_name"));
-    if kind == "person" {
+    if person {
         debtor.insert("id_number".into(), row.text("debtor_id_number"));
         let docs = documents(row, "debtor_documents")
             .map_err(|c| (c, "documents are a ;-list of type:number".to_string()))?;

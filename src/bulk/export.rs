@@ -169,7 +169,7 @@ pub async fn export_listings(url: &str, opts: Options) -> anyhow::Result<u64> {
             break;
         }
         for r in &rows {
-            sink.write(&to_out(&listing(r)?), columns::listing_row)?;
+            sink.write(&to_out(&listing(r)?)?, columns::listing_row)?;
         }
         n += rows.len() as u64;
         progress.inc(rows.len() as u64);

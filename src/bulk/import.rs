@@ -23,7 +23,10 @@ use super::{
     report::BadLine,
     stage as st,
 };
-use crate::{audit::Actor, domain::today_cst};
+use crate::{
+    audit::Actor,
+    domain::{listing_rules::ListingStatus, today_cst},
+};
 
 pub struct Options {
     pub path: PathBuf,
@@ -194,6 +197,10 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
     w.finish().await?;
 
     let listings: u64 = by_status.values().sum();
+    let active = by_status
+        .get(ListingStatus::Active.code())
+        .copied()
+        .unwrap_or(0);
     step.start("listings", format!("writing {listings} listings"));
     st::insert_listings(&tx, now)
         .await
@@ -213,13 +220,13 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
             .await
             .context("writing events")?;
         // listing.published and restriction.imposed for each active listing
-        2 * by_status.get("active").copied().unwrap_or(0)
+        2 * active
     } else {
         0
     };
     let summary = Summary {
         listings,
-        restriction_orders: by_status.get("active").copied().unwrap_or(0),
+        restriction_orders: active,
         timings: String::new(),
         by_status,
         persons,

@@ -197,7 +197,15 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
         events: None,
     };
     if ctx.events && status == ListingStatus::Active {
-        staged.events = Some(super::publish::events(ctx, &staged));
+        let events = super::publish::events(ctx, &staged).map_err(|e| {
+            vec![BadLine::new(
+                line,
+                Some("associated_persons"),
+                e.code,
+                e.message,
+            )]
+        })?;
+        staged.events = Some(events);
     }
     Ok(staged)
 }

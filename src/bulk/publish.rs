@@ -11,14 +11,15 @@ use crate::{
         listing::{Listing, ListingRow},
         restriction::RestrictionRow,
     },
-    domain::calendar::cst_date,
+    domain::{DomainError, calendar::cst_date, status::RestrictionStatus},
     listings::view::event_data,
     orders::{self, view},
 };
 
 /// `[(event id, listing.published data), (event id, restriction.imposed data)]`. The order's
-/// documents are those the file gives for its persons.
-pub fn events(ctx: &Context, s: &Staged) -> [(Uuid, Value); 2] {
+/// documents are those the file gives for its persons. An associated person's role that is not an
+/// R3 role is an error (validation has refused it already).
+pub fn events(ctx: &Context, s: &Staged) -> Result<[(Uuid, Value); 2], DomainError> {
     let v = &s.values;
     let (court_name, province) = ctx.courts.get(&v.court_code).cloned().unwrap_or_default();
     let published_at = s.published_at.unwrap_or(ctx.now);
@@ -28,7 +29,7 @@ pub fn events(ctx: &Context, s: &Staged) -> [(Uuid, Value); 2] {
             id: s.id,
             court_code: v.court_code.clone(),
             case_number: v.case_number.clone(),
-            debtor_kind: v.debtor_kind.clone(),
+            debtor_kind: v.debtor_kind,
             debtor_key: v.debtor_key.clone(),
             debtor_name: v.debtor_name.clone(),
             name_folded: v.name_folded.clone(),
@@ -40,13 +41,13 @@ pub fn events(ctx: &Context, s: &Staged) -> [(Uuid, Value); 2] {
             basis_document_number: v.basis_document_number.clone(),
             basis_issuer: v.basis_issuer.clone(),
             obligation: v.obligation.clone(),
-            performance: v.performance.clone(),
+            performance: v.performance,
             grounds: v.grounds.clone(),
             extension_years: v.extension_years,
             decided_on: v.decided_on,
             grace_until: v.grace_until,
-            initiated_by: v.initiated_by.clone(),
-            status: s.status.code().to_string(),
+            initiated_by: v.initiated_by,
+            status: s.status,
             version: s.version,
             published_at: Some(published_at),
             expires_on: v.expires_on,
@@ -68,17 +69,18 @@ pub fn events(ctx: &Context, s: &Staged) -> [(Uuid, Value); 2] {
         associated_persons: v.associated_persons.clone(),
         items: orders::all_items(),
         issued_on: cst_date(published_at),
-        status: "active".into(),
+        status: RestrictionStatus::Active,
         version: 1,
         lifted: None,
         created_at: ctx.now,
         updated_at: ctx.now,
     };
-    let mut subjects = orders::subjects_of(&v.debtor, &v.associated_persons);
+    let mut subjects = orders::subjects_of(&v.debtor, &v.associated_persons)?;
     for subject in &mut subjects {
         subject.restriction_id = restriction_id;
     }
-    subjects.sort_by(|a, b| (&a.role, &a.subject_key).cmp(&(&b.role, &b.subject_key)));
+    // By the role's code, as the database orders them (`RestrictionRow::subjects`).
+    subjects.sort_by(|a, b| (a.role.code(), &a.subject_key).cmp(&(b.role.code(), &b.subject_key)));
     let mut docs: Vec<(String, String, String)> = s
         .persons
         .iter()
@@ -91,8 +93,8 @@ pub fn events(ctx: &Context, s: &Staged) -> [(Uuid, Value); 2] {
     docs.sort();
     docs.dedup();
     let state = view::state_json(&order, &listing.court_name, &subjects, &docs, &[]);
-    [
+    Ok([
         (Uuid::now_v7(), published),
         (Uuid::now_v7(), view::event_data(&state)),
-    ]
+    ])
 }

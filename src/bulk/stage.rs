@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use tokio_postgres::{Transaction, binary_copy::BinaryCopyInWriter, types::Type};
 
 use super::{line::Staged, report::BadLine};
+use crate::domain::grounds::Ground;
 
 pub const CREATE: &str = "
 CREATE TEMP TABLE import_listings (
@@ -75,6 +76,7 @@ pub async fn write_listing(
 ) -> Result<(), tokio_postgres::Error> {
     let v = &s.values;
     let line = i64::try_from(s.line).unwrap_or(i64::MAX);
+    let grounds: Vec<&str> = v.grounds.iter().map(Ground::code).collect();
     let (le_id, le, re_id, re) = match &s.events {
         Some([(a, x), (b, y)]) => (Some(a), Some(x), Some(b), Some(y)),
         None => (None, None, None, None),
@@ -84,7 +86,7 @@ pub async fn write_listing(
         &s.id,
         &v.court_code,
         &v.case_number,
-        &v.debtor_kind,
+        &v.debtor_kind.code(),
         &v.debtor_key,
         &v.debtor_name,
         &v.name_folded,
@@ -96,12 +98,12 @@ pub async fn write_listing(
         &v.basis_document_number,
         &v.basis_issuer,
         &v.obligation,
-        &v.performance,
-        &v.grounds,
+        &v.performance.code(),
+        &grounds,
         &v.extension_years,
         &v.decided_on,
         &v.grace_until,
-        &v.initiated_by,
+        &v.initiated_by.code(),
         &s.status.code(),
         &s.version,
         &s.published_at,

@@ -5,7 +5,7 @@
 use super::wire::{MatchOut, ReleaseMatch, ResultOut};
 use crate::{
     db::checks::{OrderHit, ReleaseHit},
-    domain::{name::fold_name, restriction::RestrictionItem},
+    domain::{name::fold_name, restriction::RestrictionItem, status::Decision},
 };
 
 /// What the journey asks about: every item the sector sees, or the one item it touches (or none).
@@ -89,7 +89,11 @@ pub fn decide(
     denied.sort();
     ResultOut {
         index: subject.index,
-        decision: if denied.is_empty() { "allow" } else { "deny" },
+        decision: if denied.is_empty() {
+            Decision::Allow
+        } else {
+            Decision::Deny
+        },
         items: denied,
         matches,
         name_mismatch,

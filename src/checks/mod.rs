@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use chrono::Utc;
 
 use crate::{
-    app::AppState, checklog::Request as LoggedRequest, db::checks as load, error::ApiError,
-    subscribers::ActiveSubscriber,
+    app::AppState, checklog::Request as LoggedRequest, db::checks as load,
+    domain::status::Decision, error::ApiError, subscribers::ActiveSubscriber,
 };
 use decide::{Scope, Subject, decide};
 use parse::{Key, journey, keys};
@@ -102,11 +102,14 @@ pub async fn check(
         decisions.push(LoggedRequest::decision_char(result.decision));
         results.push(result);
     }
-    let denied = results.iter().filter(|r| r.decision == "deny").count() as u64;
+    let denied = results
+        .iter()
+        .filter(|r| r.decision == Decision::Deny)
+        .count() as u64;
     let sector = subscriber.sector.code();
-    metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => "deny")
+    metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => Decision::Deny.code())
         .increment(denied);
-    metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => "allow")
+    metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => Decision::Allow.code())
         .increment(results.len() as u64 - denied);
     state
         .check_log

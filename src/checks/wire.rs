@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::listings::wire::DocumentIn;
+use crate::{domain::status::Decision, listings::wire::DocumentIn};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SubjectIn {
@@ -69,7 +69,8 @@ pub struct ReleaseMatch {
 pub struct ResultOut {
     pub index: usize,
     /// `deny` or `allow`.
-    pub decision: &'static str,
+    #[schema(value_type = String)]
+    pub decision: Decision,
     /// The restricted items of the subscriber's sector that deny this subject.
     pub items: Vec<String>,
     pub matches: Vec<MatchOut>,

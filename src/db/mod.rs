@@ -9,6 +9,7 @@ pub mod prepared;
 pub mod public_reads;
 pub mod schema;
 pub mod snapshot;
+pub mod status;
 pub mod subject_filter;
 
 use std::time::Duration;

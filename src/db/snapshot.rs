@@ -9,7 +9,7 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::{domain::status::PartyKind, error::ApiError};
 
 /// One subject of an active order, with the order's items.
 #[derive(QueryableByName)]
@@ -19,7 +19,7 @@ pub struct Line {
     #[diesel(sql_type = Text)]
     pub role: String,
     #[diesel(sql_type = Text)]
-    pub kind: String,
+    pub kind: PartyKind,
     #[diesel(sql_type = Text)]
     pub subject_key: String,
     #[diesel(sql_type = Text)]

@@ -81,6 +81,7 @@ pub mod listing_rules;
 pub mod name;
 pub mod period;
 pub mod restriction;
+pub mod status;
 pub mod travel;
 
 #[cfg(test)]

@@ -13,12 +13,13 @@ use super::wire::{
 use crate::{
     db::models::{
         court::CourtRef,
-        indicators::{self as q, CourtIds, StatusCount},
+        indicators::{self as q, Counted, CourtIds, StatusCount},
     },
     domain::{
         calendar,
-        listing_rules::RemovalReason,
+        listing_rules::{ListingStatus, RemovalReason},
         period::{Period, bucket_of},
+        status::RestrictionStatus,
     },
     error::ApiError,
 };
@@ -26,22 +27,20 @@ use crate::{
 /// How many listing ids a deadline entry names.
 pub const IDS_PER_COURT: usize = 20;
 
-fn add_listing(c: &mut ListingCounts, status: &str, n: i64) {
+fn add_listing(c: &mut ListingCounts, status: ListingStatus, n: i64) {
     match status {
-        "pending" => c.pending += n,
-        "active" => c.active += n,
-        "removed" => c.removed += n,
-        "expired" => c.expired += n,
-        "revoked" => c.revoked += n,
-        _ => {}
+        ListingStatus::Pending => c.pending += n,
+        ListingStatus::Active => c.active += n,
+        ListingStatus::Removed => c.removed += n,
+        ListingStatus::Expired => c.expired += n,
+        ListingStatus::Revoked => c.revoked += n,
     }
 }
 
-fn add_order(c: &mut OrderCounts, status: &str, n: i64) {
+fn add_order(c: &mut OrderCounts, status: RestrictionStatus, n: i64) {
     match status {
-        "active" => c.active += n,
-        "lifted" => c.lifted += n,
-        _ => {}
+        RestrictionStatus::Active => c.active += n,
+        RestrictionStatus::Lifted => c.lifted += n,
     }
 }
 
@@ -60,9 +59,9 @@ fn by_court(courts: &[CourtRef], counts: &[StatusCount]) -> Vec<CourtIndicators>
     let mut map: BTreeMap<&str, (ListingCounts, OrderCounts)> = BTreeMap::new();
     for c in counts {
         let e = map.entry(c.court_code.as_str()).or_default();
-        match c.entity.as_str() {
-            "listing" => add_listing(&mut e.0, &c.status, c.n),
-            _ => add_order(&mut e.1, &c.status, c.n),
+        match c.counted {
+            Counted::Listing(s) => add_listing(&mut e.0, s, c.n),
+            Counted::Restriction(s) => add_order(&mut e.1, s, c.n),
         }
     }
     courts

@@ -122,7 +122,7 @@ async fn resolve_scope(
     let root = asked.clone().or(own);
     let courts = subtree(conn, root.as_deref(), province.as_deref()).await?;
     let scope = Scope {
-        role: principal.role.as_str().to_string(),
+        role: principal.role,
         court_code: root,
         province,
         courts: courts.len() as i64,

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::auth::principal::Role;
+
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct IndicatorsQuery {
     /// First day of the flows, `YYYY-MM-DD` (CST, years 1990–2199); default 29 days before `to`.
@@ -106,7 +108,8 @@ pub struct Deadlines {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Scope {
     /// `supervisor` or `admin`.
-    pub role: String,
+    #[schema(value_type = String)]
+    pub role: Role,
     /// The supervisor's court, or the `court` asked for.
     pub court_code: Option<String>,
     pub province: Option<String>,

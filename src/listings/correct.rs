@@ -72,7 +72,7 @@ pub async fn correct(
             format!("the corrected listing does not have the expected shape: {e}"),
         )
     })?;
-    let status = ListingStatus::parse(&row.status).map_err(|e| ApiError::internal(e.into()))?;
+    let status = row.status;
     let pending = status == ListingStatus::Pending;
     let valid = validate(&input, today_cst(), Mode::Correct { pending })?;
     let publish_now = pending && valid.values.grace_until.is_none();

@@ -16,7 +16,7 @@ use crate::{
     db::models::listing::Listing,
     domain::{
         calendar,
-        grounds::Grounds,
+        grounds::{Ground, Grounds},
         listing_rules::{self, ListingStatus, RemovalReason},
         today_cst,
     },
@@ -33,12 +33,9 @@ pub struct RemovalRequest {
     pub keep_restriction: bool,
 }
 
-fn status_of(row_status: &str) -> Result<ListingStatus, ApiError> {
-    ListingStatus::parse(row_status).map_err(|e| ApiError::internal(e.into()))
-}
-
-fn grounds_of(grounds: &[String]) -> Result<Grounds, ApiError> {
-    Grounds::parse(grounds).map_err(|e| ApiError::internal(e.into()))
+/// The stored grounds as a set (a stored listing always has valid ones: 500 otherwise).
+fn grounds_of(grounds: &[Ground]) -> Result<Grounds, ApiError> {
+    Grounds::new(grounds.iter().copied()).map_err(|e| ApiError::internal(e.into()))
 }
 
 /// L2: extends a fixed-term listing by `years`, at most 3 in total, only on an aggravating ground.
@@ -61,7 +58,7 @@ pub async fn extend(
     Listing::set_extension(conn, id, total, expires_on, row.version + 1, Utc::now()).await?;
     let after = reload(conn, id).await?;
     record(conn, actor, "listing.extend", Some(&before), &after).await?;
-    if status_of(&row.status)? == ListingStatus::Active {
+    if row.status == ListingStatus::Active {
         events::append(
             conn,
             events::LISTING_UPDATED,
@@ -111,7 +108,7 @@ pub async fn remove(
     Listing::set_ended(conn, id, status, removal, row.version + 1, now).await?;
     let after = reload(conn, id).await?;
     record(conn, actor, action, Some(&before), &after).await?;
-    if status_of(&row.status)? == ListingStatus::Active {
+    if row.status == ListingStatus::Active {
         end_published(conn, actor, id, reason.code(), asked.keep_restriction).await?;
     }
     Ok(Changed::new(after))
@@ -126,9 +123,7 @@ pub async fn publish_due(
     let Some(row) = Listing::lock(conn, id).await? else {
         return Ok(None);
     };
-    if status_of(&row.status)? != ListingStatus::Pending
-        || row.grace_until.is_none_or(|g| g > today_cst())
-    {
+    if row.status != ListingStatus::Pending || row.grace_until.is_none_or(|g| g > today_cst()) {
         return Ok(None);
     }
     let actor = Actor::system();
@@ -148,9 +143,7 @@ pub async fn expire_due(
     let Some(row) = Listing::lock(conn, id).await? else {
         return Ok(None);
     };
-    if status_of(&row.status)? != ListingStatus::Active
-        || row.expires_on.is_none_or(|e| e > today_cst())
-    {
+    if row.status != ListingStatus::Active || row.expires_on.is_none_or(|e| e > today_cst()) {
         return Ok(None);
     }
     let actor = Actor::system();

@@ -19,7 +19,9 @@ pub use correct::correct;
 pub use create::create;
 pub use end::{RemovalRequest, expire_due, extend, publish_due, remove};
 
-use crate::{audit::Actor, db::models::listing::Listing, error::ApiError};
+use crate::{
+    audit::Actor, db::models::listing::Listing, domain::restriction::LiftReason, error::ApiError,
+};
 use view::{event_data, out_json};
 
 /// A listing as a change left it, and the folded names (I4) whose public answers changed with it
@@ -78,7 +80,7 @@ pub async fn lock_for_change(
         .ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
     crate::auth::scope::ensure_court_scope(conn, principal, &row.court_code).await?;
     crate::write::check_version(expected, row.version)?;
-    if open_only && row.status != "active" && row.status != "pending" {
+    if open_only && !row.status.is_open() {
         return Err(ApiError::conflict(
             "listing_not_active",
             format!("the listing is already {}", row.status),
@@ -125,7 +127,7 @@ pub async fn end_published(
     )
     .await?;
     if let (Some(order), false) = (listing.row.restriction_id, keep_restriction) {
-        crate::orders::lift(conn, actor, order, "listing_ended", None).await?;
+        crate::orders::lift(conn, actor, order, LiftReason::ListingEnded, None).await?;
     }
     Ok(())
 }

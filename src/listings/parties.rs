@@ -14,6 +14,7 @@ use crate::{
         listing_rules,
         name::PersonName,
         restriction::SubjectRole,
+        status::PartyKind,
     },
     error::FieldError,
     listings::wire::{AssociatedPersonIn, DebtorIn, DocumentIn},
@@ -84,7 +85,7 @@ pub fn docs_json(docs: &[(String, String)]) -> Value {
 
 /// A parsed debtor with its key (the ID number, or the organisation code inside a credit code, I2).
 pub struct Parties {
-    pub kind: &'static str,
+    pub kind: PartyKind,
     pub key: String,
     pub name: Option<PersonName>,
     pub id_number: Option<String>,
@@ -144,7 +145,13 @@ pub fn parse_parties(
                 .unwrap_or_default();
             let j = json!({"kind": "person", "name": name.as_ref().map(PersonName::as_str),
                 "id_number": id.as_ref().map(IdNumber::as_str), "documents": docs_json(&docs)});
-            ("person", key, id.map(|i| i.as_str().to_string()), None, j)
+            (
+                PartyKind::Person,
+                key,
+                id.map(|i| i.as_str().to_string()),
+                None,
+                j,
+            )
         }
         "organization" | "organisation" => {
             let code = match &debtor.credit_code {
@@ -180,7 +187,7 @@ pub fn parse_parties(
             let j = json!({"kind": "organization", "name": name.as_ref().map(PersonName::as_str),
                 "credit_code": code.as_ref().map(CreditCode::as_str), "legal_representative": rep});
             (
-                "organization",
+                PartyKind::Organization,
                 key,
                 None,
                 code.map(|c| c.as_str().to_string()),
@@ -193,7 +200,7 @@ pub fn parse_parties(
                 "invalid_value",
                 "kind is person or organization",
             );
-            ("person", String::new(), None, None, Value::Null)
+            (PartyKind::Person, String::new(), None, None, Value::Null)
         }
     };
 

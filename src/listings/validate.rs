@@ -204,7 +204,7 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
     let values = ListingValues {
         court_code: court.as_str().to_string(),
         case_number: case.as_str().to_string(),
-        debtor_kind: kind.to_string(),
+        debtor_kind: kind,
         debtor_key: key,
         debtor_name: name.as_str().to_string(),
         name_folded: fold_name(name.as_str()),
@@ -216,12 +216,12 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
         basis_document_number: basis_number,
         basis_issuer,
         obligation,
-        performance: performance.code().to_string(),
-        grounds: grounds.codes().into_iter().map(str::to_string).collect(),
+        performance,
+        grounds: grounds.as_slice().to_vec(),
         extension_years: i32::try_from(extension).unwrap_or(0),
         decided_on,
         grace_until,
-        initiated_by: initiated_by.code().to_string(),
+        initiated_by,
         expires_on,
     };
     Ok(Valid {

@@ -1,22 +1,30 @@
 //! The views of a stored listing: the court's (`ListingOut`), the request shape a merge patch
 //! applies to, the public item (L9–L10) and the data of `listing.*` events.
 
+use anyhow::Context;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::wire::{BasisIn, ListingOut};
+use super::wire::{BasisIn, ListingOut, Removal};
 use crate::{
     db::models::listing::Listing,
-    domain::{
-        calendar::cst_date, grounds::Ground, id_number::IdNumber, listing_rules::Performance,
-    },
+    domain::{calendar::cst_date, id_number::IdNumber, status::PartyKind},
     error::ApiError,
 };
 
-pub fn to_out(l: &Listing) -> ListingOut {
+/// The court's view of a listing; a stored removal that does not read as [`Removal`] is an error
+/// (an internal one for the API).
+pub fn to_out(l: &Listing) -> anyhow::Result<ListingOut> {
     let r = &l.row;
-    ListingOut {
+    let removal = r
+        .removal
+        .as_ref()
+        .map(Removal::deserialize)
+        .transpose()
+        .with_context(|| format!("listing {}: the stored removal does not read", r.id))?;
+    Ok(ListingOut {
         id: r.id,
-        status: r.status.clone(),
+        status: r.status.code().to_string(),
         version: r.version,
         debtor: r.debtor.clone(),
         associated_persons: r.associated_persons.clone(),
@@ -29,26 +37,23 @@ pub fn to_out(l: &Listing) -> ListingOut {
             issuer: r.basis_issuer.clone(),
         },
         obligation: r.obligation.clone(),
-        performance: r.performance.clone(),
-        grounds: r.grounds.clone(),
+        performance: r.performance.code().to_string(),
+        grounds: r.grounds.iter().map(|g| g.code().to_string()).collect(),
         extension_years: r.extension_years,
         decided_on: r.decided_on,
         grace_until: r.grace_until,
-        initiated_by: r.initiated_by.clone(),
+        initiated_by: r.initiated_by.code().to_string(),
         published_at: r.published_at,
         expires_on: r.expires_on,
         restriction_id: r.restriction_id,
-        removal: r
-            .removal
-            .clone()
-            .and_then(|v| serde_json::from_value(v).ok()),
+        removal,
         created_at: r.created_at,
         updated_at: r.updated_at,
-    }
+    })
 }
 
 pub fn out_json(l: &Listing) -> Result<Value, ApiError> {
-    Ok(serde_json::to_value(to_out(l))?)
+    Ok(serde_json::to_value(to_out(l)?)?)
 }
 
 /// The request-shaped form of a stored listing: what a merge patch (PATCH) applies to.
@@ -80,7 +85,6 @@ pub fn public_item(l: &Listing) -> Value {
     let grounds: Vec<Value> = r
         .grounds
         .iter()
-        .filter_map(|g| Ground::parse(g).ok())
         .map(|g| json!({"code": g.code(), "label": g.label()}))
         .collect();
     let legal_rep = r
@@ -94,7 +98,7 @@ pub fn public_item(l: &Listing) -> Value {
         "name": r.debtor_name,
         "gender": id.as_ref().map(|i| i.gender().as_str()),
         "age": id.as_ref().zip(published_on).map(|(i, d)| i.age_on(d)),
-        "legal_representative": if r.debtor_kind == "organization" { legal_rep } else { Value::Null },
+        "legal_representative": if r.debtor_kind == PartyKind::Organization { legal_rep } else { Value::Null },
         "court_name": l.court_name,
         "province": l.province,
         "case_number": r.case_number,
@@ -102,7 +106,7 @@ pub fn public_item(l: &Listing) -> Value {
         "basis": {"document_number": r.basis_document_number, "issuer": r.basis_issuer},
         "obligation": r.obligation,
         "performance": r.performance,
-        "performance_label": Performance::parse(&r.performance).map(|p| p.label()).unwrap_or(""),
+        "performance_label": r.performance.label(),
         "grounds": grounds,
         "published_on": published_on,
     });

@@ -21,7 +21,13 @@ use crate::{
         },
         schema::{listings, restrictions},
     },
-    domain::{credit_code::CreditCode, restriction::RestrictionItem, today_cst},
+    domain::{
+        DomainError,
+        credit_code::CreditCode,
+        restriction::{LiftReason, RestrictionItem, SubjectRole},
+        status::{PartyKind, RestrictionStatus},
+        today_cst,
+    },
     error::ApiError,
     events,
 };
@@ -38,15 +44,16 @@ pub fn all_items() -> Vec<String> {
 }
 
 /// The subjects an order binds (R1, R3): the debtor, and for an organisation its legal
-/// representative and associated persons with their roles. One row per (person, role).
-pub fn subjects_of(debtor: &Value, associated: &Value) -> Vec<SubjectRow> {
+/// representative and associated persons with their roles. One row per (person, role). A stored
+/// role that is not an R3 role is an error (`invalid_value`), never skipped.
+pub fn subjects_of(debtor: &Value, associated: &Value) -> Result<Vec<SubjectRow>, DomainError> {
     let mut out: Vec<SubjectRow> = Vec::new();
-    let mut push = |role: &str, kind: &str, key: Option<String>, name: Option<&str>| {
+    let mut push = |role: SubjectRole, kind: PartyKind, key: Option<String>, name: Option<&str>| {
         if let (Some(key), Some(name)) = (key, name) {
             let row = SubjectRow {
                 restriction_id: Uuid::nil(),
-                role: role.to_string(),
-                kind: kind.to_string(),
+                role,
+                kind,
                 subject_key: key,
                 name: name.to_string(),
             };
@@ -59,21 +66,25 @@ pub fn subjects_of(debtor: &Value, associated: &Value) -> Vec<SubjectRow> {
         }
     };
     let name = debtor.get("name").and_then(Value::as_str);
-    if debtor.get("kind").and_then(Value::as_str) == Some("organization") {
+    let organization = debtor
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| PartyKind::parse(k) == Ok(PartyKind::Organization));
+    if organization {
         let key = debtor
             .get("credit_code")
             .and_then(Value::as_str)
             .and_then(|c| CreditCode::parse(c).ok())
             .map(|c| c.org_code().to_string());
-        push("debtor", "organization", key, name);
+        push(SubjectRole::Debtor, PartyKind::Organization, key, name);
         if let Some(rep) = debtor.get("legal_representative").filter(|r| !r.is_null()) {
             let key = rep
                 .get("id_number")
                 .and_then(Value::as_str)
                 .map(str::to_string);
             push(
-                "legal_representative",
-                "person",
+                SubjectRole::LegalRepresentative,
+                PartyKind::Person,
                 key,
                 rep.get("name").and_then(Value::as_str),
             );
@@ -83,17 +94,30 @@ pub fn subjects_of(debtor: &Value, associated: &Value) -> Vec<SubjectRow> {
             .get("id_number")
             .and_then(Value::as_str)
             .map(str::to_string);
-        push("debtor", "person", key, name);
+        push(SubjectRole::Debtor, PartyKind::Person, key, name);
     }
     for p in associated.as_array().into_iter().flatten() {
-        let role = p.get("role").and_then(Value::as_str).unwrap_or("principal");
+        let role = match p.get("role").and_then(Value::as_str) {
+            Some(code) => SubjectRole::parse(code)?,
+            None => SubjectRole::Principal,
+        };
         let key = p
             .get("id_number")
             .and_then(Value::as_str)
             .map(str::to_string);
-        push(role, "person", key, p.get("name").and_then(Value::as_str));
+        push(
+            role,
+            PartyKind::Person,
+            key,
+            p.get("name").and_then(Value::as_str),
+        );
     }
-    out
+    Ok(out)
+}
+
+/// [`subjects_of`] inside a change: a stored role that does not parse is an internal error.
+fn subjects_or_500(debtor: &Value, associated: &Value) -> Result<Vec<SubjectRow>, ApiError> {
+    subjects_of(debtor, associated).map_err(|e| ApiError::internal(e.into()))
 }
 
 async fn emit(conn: &mut AsyncPgConnection, event_type: &str, id: Uuid) -> Result<Value, ApiError> {
@@ -135,14 +159,14 @@ pub async fn issue(
             restrictions::associated_persons.eq(associated),
             restrictions::items.eq(items),
             restrictions::issued_on.eq(issued_on),
-            restrictions::status.eq("active"),
+            restrictions::status.eq(RestrictionStatus::Active),
             restrictions::version.eq(1),
             restrictions::created_at.eq(now),
             restrictions::updated_at.eq(now),
         ))
         .execute(conn)
         .await?;
-    RestrictionRow::set_subjects(conn, id, &subjects_of(debtor, associated)).await?;
+    RestrictionRow::set_subjects(conn, id, &subjects_or_500(debtor, associated)?).await?;
     let state = emit(conn, RESTRICTION_IMPOSED, id).await?;
     audit::append(
         conn,
@@ -203,7 +227,7 @@ pub async fn update_for_listing(
     let unchanged = row.debtor == r.debtor
         && row.associated_persons == r.associated_persons
         && row.case_number == r.case_number;
-    if row.status != "active" || unchanged {
+    if !row.status.is_active() || unchanged {
         return Ok(());
     }
     let before = view::order_json(conn, id).await?;
@@ -217,7 +241,8 @@ pub async fn update_for_listing(
         ))
         .execute(conn)
         .await?;
-    RestrictionRow::set_subjects(conn, id, &subjects_of(&r.debtor, &r.associated_persons)).await?;
+    let subjects = subjects_or_500(&r.debtor, &r.associated_persons)?;
+    RestrictionRow::set_subjects(conn, id, &subjects).await?;
     let after = emit(conn, RESTRICTION_UPDATED, id).await?;
     audit::append(
         conn,
@@ -236,19 +261,19 @@ pub async fn lift(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
-    reason: &str,
+    reason: LiftReason,
     note: Option<&str>,
 ) -> Result<Option<Value>, ApiError> {
     let Some(row) = RestrictionRow::lock(conn, id).await? else {
         return Ok(None);
     };
-    if row.status != "active" {
+    if !row.status.is_active() {
         return Ok(None);
     }
     let before = view::order_json(conn, id).await?;
     diesel::update(restrictions::table.filter(restrictions::id.eq(id)))
         .set((
-            restrictions::status.eq("lifted"),
+            restrictions::status.eq(RestrictionStatus::Lifted),
             restrictions::lifted.eq(Some(
                 json!({"reason": reason, "note": note, "at": Utc::now()}),
             )),
@@ -281,7 +306,7 @@ pub async fn remove_subject(
     let subjects = RestrictionRow::subjects(conn, row.id).await?;
     if !subjects
         .iter()
-        .any(|s| s.subject_key == subject_key && s.role != "debtor")
+        .any(|s| s.subject_key == subject_key && s.role != SubjectRole::Debtor)
     {
         return Err(ApiError::rule(
             "subject_not_in_order",
@@ -292,7 +317,7 @@ pub async fn remove_subject(
     let before = view::order_json(conn, row.id).await?;
     let keep: Vec<SubjectRow> = subjects
         .into_iter()
-        .filter(|s| s.subject_key != subject_key || s.role == "debtor")
+        .filter(|s| s.subject_key != subject_key || s.role == SubjectRole::Debtor)
         .collect();
     RestrictionRow::set_subjects(conn, row.id, &keep).await?;
     diesel::update(restrictions::table.filter(restrictions::id.eq(row.id)))

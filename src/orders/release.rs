@@ -13,7 +13,10 @@ use crate::{
         models::restriction::{ReleaseRow, RestrictionRow},
         schema::releases,
     },
-    domain::restriction::ReleaseReason,
+    domain::{
+        restriction::{ReleaseReason, SubjectRole},
+        status::ReleaseStatus,
+    },
     error::ApiError,
     events,
 };
@@ -68,7 +71,7 @@ pub async fn grant(
             "the order does not bind this person (R4)",
         ));
     };
-    if new.reason == ReleaseReason::PrivateFunds && subject.role == "debtor" {
+    if new.reason == ReleaseReason::PrivateFunds && subject.role == SubjectRole::Debtor {
         return Err(ApiError::rule(
             "reason_not_applicable",
             Some("reason"),
@@ -91,9 +94,9 @@ pub async fn grant(
             releases::items.eq(&new.items),
             releases::valid_from.eq(new.valid_from),
             releases::valid_until.eq(new.valid_until),
-            releases::reason.eq(new.reason.code()),
+            releases::reason.eq(new.reason),
             releases::note.eq(&new.note),
-            releases::status.eq("active"),
+            releases::status.eq(ReleaseStatus::Active),
             releases::version.eq(1),
             releases::created_at.eq(Utc::now()),
         ))
@@ -120,10 +123,10 @@ pub async fn end(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: Uuid,
-    status: &str,
+    status: ReleaseStatus,
 ) -> Result<Option<Value>, ApiError> {
     let row = load(conn, id).await?;
-    if row.status != "active" {
+    if row.status != ReleaseStatus::Active {
         return Ok(None);
     }
     let subjects = RestrictionRow::subjects(conn, row.restriction_id).await?;
@@ -141,10 +144,9 @@ pub async fn end(
         .await?;
     let row = load(conn, id).await?;
     let after = emit(conn, RELEASE_REVOKED, &row).await?;
-    let action = if status == "expired" {
-        "release.expire"
-    } else {
-        "release.revoke"
+    let action = match status {
+        ReleaseStatus::Expired => "release.expire",
+        ReleaseStatus::Active | ReleaseStatus::Revoked => "release.revoke",
     };
     audit::append(
         conn,
@@ -166,7 +168,7 @@ pub async fn due(
     limit: i64,
 ) -> Result<Vec<Uuid>, ApiError> {
     Ok(releases::table
-        .filter(releases::status.eq("active"))
+        .filter(releases::status.eq(ReleaseStatus::Active))
         .filter(releases::valid_until.le(now))
         .select(releases::id)
         .order(releases::valid_until.asc())

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     db::models::restriction::{ReleaseRow, RestrictionRow, SubjectRow, documents_of},
+    domain::status::PartyKind,
     error::ApiError,
 };
 
@@ -17,7 +18,7 @@ fn subject_json(s: &SubjectRow, debtor: &Value, docs: &[(String, String, String)
         .filter(|(k, _, _)| *k == s.subject_key)
         .map(|(_, t, n)| json!({"type": t, "number": n}))
         .collect();
-    if s.kind == "organization" {
+    if s.kind == PartyKind::Organization {
         json!({"role": s.role, "kind": s.kind, "name": s.name, "id_number": null,
                "credit_code": debtor.get("credit_code"), "documents": documents})
     } else {
@@ -30,7 +31,7 @@ pub fn release_json(r: &ReleaseRow, subject: Option<&SubjectRow>) -> Value {
         "id": r.id,
         "restriction_id": r.restriction_id,
         "id_number": r.subject_key,
-        "role": subject.map(|s| s.role.clone()),
+        "role": subject.map(|s| s.role),
         "name": subject.map(|s| s.name.clone()),
         "items": r.items,
         "valid_from": r.valid_from,
@@ -62,7 +63,7 @@ pub async fn orders_json(
     let subjects = RestrictionRow::subjects_of(conn, ids).await?;
     let keys: Vec<String> = subjects
         .iter()
-        .filter(|s| s.kind == "person")
+        .filter(|s| s.kind == PartyKind::Person)
         .map(|s| s.subject_key.clone())
         .collect();
     let docs = documents_of(conn, &keys).await?;

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::domain::status::PartyKind;
+
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PublicQuery {
     /// The debtor's name; matched exactly on its folded form (DOMAIN I4: traditional or simplified,
@@ -39,7 +41,8 @@ pub struct PublicGround {
 pub struct PublicItem {
     pub id: Uuid,
     /// `person` or `organization`.
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: PartyKind,
     pub name: String,
     /// `male` / `female`; null for organisations.
     pub gender: Option<String>,

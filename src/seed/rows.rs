@@ -12,7 +12,10 @@ use super::{
     courts::Court,
     names::{ORG_TRADES, ORG_WORDS, credit_code, id_number, person_name},
 };
-use crate::domain::name::fold_name;
+use crate::domain::{
+    listing_rules::{ListingStatus, RemovalReason},
+    name::fold_name,
+};
 
 fn date_between(rng: &mut StdRng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
     let span = (to - from).num_days().max(0);
@@ -88,12 +91,12 @@ impl Gen {
         };
         let roll = rng.random_range(0..100);
         let status = match roll {
-            0..=69 => "active",
-            70..=84 => "removed",
-            85..=91 if fixed_term => "expired",
-            85..=91 => "removed",
-            92..=93 => "revoked",
-            _ => "pending",
+            0..=69 => ListingStatus::Active,
+            70..=84 => ListingStatus::Removed,
+            85..=91 if fixed_term => ListingStatus::Expired,
+            85..=91 => ListingStatus::Removed,
+            92..=93 => ListingStatus::Revoked,
+            _ => ListingStatus::Pending,
         };
         let term = |d: NaiveDate| {
             d.checked_add_months(chrono::Months::new(24 + 12 * extension))
@@ -101,13 +104,13 @@ impl Gen {
         };
         let start = NaiveDate::from_ymd_opt(2017, 1, 1).unwrap_or(today);
         let decided = match status {
-            "pending" => today - Duration::days(rng.random_range(0..20)),
-            "expired" => date_between(
+            ListingStatus::Pending => today - Duration::days(rng.random_range(0..20)),
+            ListingStatus::Expired => date_between(
                 rng,
                 start,
                 today - Duration::days(365 * (2 + extension as i64) + 5),
             ),
-            "active" if fixed_term => {
+            ListingStatus::Active if fixed_term => {
                 date_between(rng, today - Duration::days(700), today - Duration::days(1))
             }
             _ => date_between(rng, start, today - Duration::days(30)),
@@ -152,14 +155,15 @@ impl Gen {
             let debtor = json!({"kind": "person", "name": name, "id_number": id, "documents": []});
             ("person", name, id.clone(), Some(id), None, debtor)
         };
-        let mut published = (status != "pending").then(|| format!("{decided}T02:00:00Z"));
-        let mut grace = (status == "pending").then(|| {
+        let mut published =
+            (status != ListingStatus::Pending).then(|| format!("{decided}T02:00:00Z"));
+        let mut grace = (status == ListingStatus::Pending).then(|| {
             decided
                 .checked_add_months(chrono::Months::new(rng.random_range(1..=3)))
                 .unwrap_or(decided)
         });
         // One active listing in ten had a grace period (L11): published on its last day, a few late.
-        if status == "active" && rng.random_range(0..10) == 0 {
+        if status == ListingStatus::Active && rng.random_range(0..10) == 0 {
             let g = decided
                 .checked_add_months(chrono::Months::new(rng.random_range(1..=3)))
                 .unwrap_or(decided);
@@ -210,12 +214,12 @@ impl Gen {
             Some(decided.to_string()),
             grace.map(|d| d.to_string()),
             Some(initiated.to_string()),
-            Some(status.to_string()),
+            Some(status.code().to_string()),
             published,
             expires.map(|d| d.to_string()),
             removal.map(|r| r.to_string()),
             // R1: the order an active listing carries (rows written by `derive_orders`).
-            (status == "active").then(|| uuid::Uuid::new_v4().to_string()),
+            (status == ListingStatus::Active).then(|| uuid::Uuid::new_v4().to_string()),
         ]
     }
 }
@@ -225,23 +229,23 @@ impl Gen {
 /// expiry's event is the end of the term (L6), and one in thirty is removed days late.
 fn removal(
     rng: &mut StdRng,
-    status: &str,
+    status: ListingStatus,
     fixed_term: bool,
     decided: NaiveDate,
     expires: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Option<serde_json::Value> {
     match status {
-        "removed" => {
+        ListingStatus::Removed => {
             let reason = if fixed_term {
-                "early_deletion"
+                RemovalReason::EarlyDeletion
             } else {
                 [
-                    "performed",
-                    "settlement_performed",
-                    "creditor_request",
-                    "no_assets_after_termination",
-                    "early_deletion",
+                    RemovalReason::Performed,
+                    RemovalReason::SettlementPerformed,
+                    RemovalReason::CreditorRequest,
+                    RemovalReason::NoAssetsAfterTermination,
+                    RemovalReason::EarlyDeletion,
                 ][rng.random_range(0..5)]
             };
             let at = date_between(rng, decided + Duration::days(1), today);
@@ -251,25 +255,25 @@ fn removal(
                 _ => Some(rng.random_range(0..=2)),
             };
             let event_on = lag
-                .filter(|_| reason != "early_deletion")
+                .filter(|_| reason != RemovalReason::EarlyDeletion)
                 .map(|l| (at - Duration::days(l)).max(decided));
             Some(
                 json!({"reason": reason, "note": "", "removed_at": format!("{at}T03:00:00Z"),
                 "event_on": event_on}),
             )
         }
-        "revoked" => Some(json!({"reason": "wrongful_listing", "note": "",
+        ListingStatus::Revoked => Some(json!({"reason": RemovalReason::WrongfulListing, "note": "",
             "removed_at": format!("{}T03:00:00Z", decided + Duration::days(10)), "event_on": null})),
-        "expired" => expires.map(|e| {
+        ListingStatus::Expired => expires.map(|e| {
             let late = if rng.random_range(0..30) == 0 {
                 rng.random_range(5..15)
             } else {
                 0
             };
             let at = (e + Duration::days(late)).min(today);
-            json!({"reason": "term_expired", "note": "", "removed_at": format!("{at}T00:00:00Z"),
+            json!({"reason": RemovalReason::TermExpired, "note": "", "removed_at": format!("{at}T00:00:00Z"),
                 "event_on": e})
         }),
-        _ => None,
+        ListingStatus::Pending | ListingStatus::Active => None,
     }
 }

@@ -9,6 +9,7 @@ use askama::Template;
 
 use crate::{
     app::AppState,
+    domain::status::PartyKind,
     error::ApiError,
     public::{
         find_item, parse_search, search_page,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::{
     app::AppState,
-    auth::principal::from_token,
+    auth::principal::{Role, from_token},
     domain::{listing_rules::RemovalReason, period::Period},
     error::ApiError,
     indicators::{

@@ -34,6 +34,7 @@ mod restrictions;
 mod security;
 mod seed;
 mod shutdown;
+mod stored_values;
 mod subscribers;
 mod tick;
 mod web;

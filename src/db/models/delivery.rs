@@ -14,6 +14,8 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::status::DeliveryStatus;
+
 #[derive(Debug, Serialize, ToSchema, QueryableByName)]
 pub struct Attempt {
     #[diesel(sql_type = Timestamptz)]
@@ -41,7 +43,7 @@ pub struct DeliveryRow {
     #[diesel(sql_type = Nullable<Text>)]
     pub event_type: Option<String>,
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: DeliveryStatus,
     #[diesel(sql_type = Integer)]
     pub attempts: i32,
     #[diesel(sql_type = Timestamptz)]
@@ -70,7 +72,7 @@ pub async fn page(
     conn: &mut AsyncPgConnection,
     webhook_id: Uuid,
     before: i64,
-    status: Option<&str>,
+    status: Option<DeliveryStatus>,
     limit: i64,
 ) -> Result<Vec<DeliveryRow>, diesel::result::Error> {
     sql_query(format!(
@@ -79,7 +81,7 @@ pub async fn page(
     ))
     .bind::<SqlUuid, _>(webhook_id)
     .bind::<BigInt, _>(before)
-    .bind::<Nullable<Text>, _>(status)
+    .bind::<Nullable<Text>, _>(status.as_ref().map(DeliveryStatus::code))
     .bind::<BigInt, _>(limit)
     .load(conn)
     .await

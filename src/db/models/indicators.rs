@@ -9,21 +9,60 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::domain::{DomainError, listing_rules::ListingStatus, status::RestrictionStatus};
+
 type Db<T> = Result<T, diesel::result::Error>;
 
 /// Reasons whose deletion is due within 3 working days of the event (L5) or that end a term (L6).
 pub const NOT_DEADLINE_REASONS: &str = "('early_deletion', 'wrongful_listing')";
 
-#[derive(Debug, QueryableByName)]
-pub struct StatusCount {
+/// What a count is of: listings or restriction orders in one status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    Listing(ListingStatus),
+    Restriction(RestrictionStatus),
+}
+
+/// A row of `status_counts` as stored: the entity (`listing`, `restriction`) and the status as text.
+#[derive(QueryableByName)]
+struct StatusCountRow {
     #[diesel(sql_type = Text)]
-    pub entity: String,
+    entity: String,
     #[diesel(sql_type = Text)]
-    pub court_code: String,
+    court_code: String,
     #[diesel(sql_type = Text)]
-    pub status: String,
+    status: String,
     #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(Debug)]
+pub struct StatusCount {
+    pub court_code: String,
+    pub counted: Counted,
     pub n: i64,
+}
+
+impl TryFrom<StatusCountRow> for StatusCount {
+    type Error = diesel::result::Error;
+
+    /// The status is read as the entity's own status type; an unknown entity or status is an error.
+    fn try_from(r: StatusCountRow) -> Db<StatusCount> {
+        let counted = match r.entity.as_str() {
+            "listing" => ListingStatus::parse(&r.status).map(Counted::Listing),
+            "restriction" => RestrictionStatus::parse(&r.status).map(Counted::Restriction),
+            other => Err(DomainError::new(
+                "invalid_value",
+                format!("status_counts names an unknown entity `{other}`"),
+            )),
+        }
+        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+        Ok(StatusCount {
+            court_code: r.court_code,
+            counted,
+            n: r.n,
+        })
+    }
 }
 
 /// Listings and orders by court and status, from the maintained counters.
@@ -31,13 +70,14 @@ pub async fn status_counts(
     conn: &mut AsyncPgConnection,
     courts: &[String],
 ) -> Db<Vec<StatusCount>> {
-    sql_query(
+    let rows: Vec<StatusCountRow> = sql_query(
         "SELECT entity, court_code, status, n FROM status_counts
          WHERE court_code = ANY($1) AND n <> 0",
     )
     .bind::<Array<Text>, _>(courts)
     .load(conn)
-    .await
+    .await?;
+    rows.into_iter().map(StatusCount::try_from).collect()
 }
 
 #[derive(Debug, QueryableByName)]

@@ -9,7 +9,14 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::db::schema::{courts, listings};
+use crate::{
+    db::schema::{courts, listings},
+    domain::{
+        grounds::Ground,
+        listing_rules::{InitiatedBy, ListingStatus, Performance, RemovalReason},
+        status::PartyKind,
+    },
+};
 
 /// The content of a listing that a court states (create) or corrects (PATCH).
 #[derive(Debug, Clone, Insertable, AsChangeset)]
@@ -17,7 +24,7 @@ use crate::db::schema::{courts, listings};
 pub struct ListingValues {
     pub court_code: String,
     pub case_number: String,
-    pub debtor_kind: String,
+    pub debtor_kind: PartyKind,
     pub debtor_key: String,
     pub debtor_name: String,
     pub name_folded: String,
@@ -29,12 +36,12 @@ pub struct ListingValues {
     pub basis_document_number: String,
     pub basis_issuer: String,
     pub obligation: String,
-    pub performance: String,
-    pub grounds: Vec<String>,
+    pub performance: Performance,
+    pub grounds: Vec<Ground>,
     pub extension_years: i32,
     pub decided_on: NaiveDate,
     pub grace_until: Option<NaiveDate>,
-    pub initiated_by: String,
+    pub initiated_by: InitiatedBy,
     pub expires_on: Option<NaiveDate>,
 }
 
@@ -44,7 +51,7 @@ pub struct ListingRow {
     pub id: Uuid,
     pub court_code: String,
     pub case_number: String,
-    pub debtor_kind: String,
+    pub debtor_kind: PartyKind,
     pub debtor_key: String,
     pub debtor_name: String,
     pub name_folded: String,
@@ -56,13 +63,13 @@ pub struct ListingRow {
     pub basis_document_number: String,
     pub basis_issuer: String,
     pub obligation: String,
-    pub performance: String,
-    pub grounds: Vec<String>,
+    pub performance: Performance,
+    pub grounds: Vec<Ground>,
     pub extension_years: i32,
     pub decided_on: NaiveDate,
     pub grace_until: Option<NaiveDate>,
-    pub initiated_by: String,
-    pub status: String,
+    pub initiated_by: InitiatedBy,
+    pub status: ListingStatus,
     pub version: i32,
     pub published_at: Option<DateTime<Utc>>,
     pub expires_on: Option<NaiveDate>,
@@ -188,14 +195,19 @@ impl Listing {
         let removals: Vec<Option<Value>> = listings::table
             .filter(listings::debtor_key.eq(debtor_key))
             .filter(listings::case_number.eq(case_number))
-            .filter(listings::status.eq("removed"))
+            .filter(listings::status.eq(ListingStatus::Removed))
             .select(listings::removal)
             .load(conn)
             .await?;
         Ok(removals
             .into_iter()
             .flatten()
-            .filter(|r| r.get("reason").and_then(Value::as_str) == Some("creditor_request"))
+            .filter(|r| {
+                r.get("reason")
+                    .and_then(Value::as_str)
+                    .and_then(|s| RemovalReason::parse(s).ok())
+                    == Some(RemovalReason::CreditorRequest)
+            })
             .filter_map(|r| {
                 r.get("removed_at")
                     .and_then(Value::as_str)

@@ -19,7 +19,7 @@ impl Listing {
         limit: i64,
     ) -> Result<Vec<Uuid>, Error> {
         listings::table
-            .filter(listings::status.eq(ListingStatus::Pending.code()))
+            .filter(listings::status.eq(ListingStatus::Pending))
             .filter(listings::grace_until.le(today))
             .select(listings::id)
             .order(listings::grace_until.asc())
@@ -35,7 +35,7 @@ impl Listing {
         limit: i64,
     ) -> Result<Vec<Uuid>, Error> {
         listings::table
-            .filter(listings::status.eq(ListingStatus::Active.code()))
+            .filter(listings::status.eq(ListingStatus::Active))
             .filter(listings::expires_on.le(today))
             .select(listings::id)
             .order(listings::expires_on.asc())
@@ -61,7 +61,7 @@ impl Listing {
             .values((
                 values,
                 listings::id.eq(id),
-                listings::status.eq(status.code()),
+                listings::status.eq(status),
                 listings::version.eq(1),
                 listings::published_at.eq(if pending { None } else { Some(now) }),
                 listings::created_at.eq(now),
@@ -100,7 +100,7 @@ impl Listing {
     ) -> Result<(), Error> {
         diesel::update(listings::table.filter(listings::id.eq(id)))
             .set((
-                listings::status.eq(ListingStatus::Active.code()),
+                listings::status.eq(ListingStatus::Active),
                 listings::published_at.eq(Some(now)),
                 listings::version.eq(version),
                 listings::updated_at.eq(now),
@@ -142,7 +142,7 @@ impl Listing {
     ) -> Result<(), Error> {
         diesel::update(listings::table.filter(listings::id.eq(id)))
             .set((
-                listings::status.eq(status.code()),
+                listings::status.eq(status),
                 listings::removal.eq(removal),
                 listings::version.eq(version),
                 listings::updated_at.eq(now),

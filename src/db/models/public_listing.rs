@@ -5,7 +5,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::listing::{Listing, ListingRow};
-use crate::db::schema::{courts, listings};
+use crate::{
+    db::schema::{courts, listings},
+    domain::listing_rules::ListingStatus,
+};
 
 /// A search: the folded name (I4), optionally the debtor keys an `id_number` filter stands for.
 #[derive(Debug, Clone)]
@@ -35,7 +38,7 @@ pub async fn search(
     let base = listings::table
         .inner_join(courts::table)
         .filter(listings::name_folded.eq(&s.folded_name))
-        .filter(listings::status.eq("active"))
+        .filter(listings::status.eq(ListingStatus::Active))
         .filter(listings::id.gt(after))
         .select((ListingRow::as_select(), courts::name, courts::province))
         .order(listings::id.asc())
@@ -59,7 +62,7 @@ pub async fn find_active(
     let r: Option<(ListingRow, String, String)> = listings::table
         .inner_join(courts::table)
         .filter(listings::id.eq(id))
-        .filter(listings::status.eq("active"))
+        .filter(listings::status.eq(ListingStatus::Active))
         .select((ListingRow::as_select(), courts::name, courts::province))
         .first(conn)
         .await

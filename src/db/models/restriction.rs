@@ -9,7 +9,13 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::db::schema::{courts, person_documents, releases, restriction_subjects, restrictions};
+use crate::{
+    db::schema::{courts, person_documents, releases, restriction_subjects, restrictions},
+    domain::{
+        restriction::{ReleaseReason, SubjectRole},
+        status::{PartyKind, ReleaseStatus, RestrictionStatus},
+    },
+};
 
 #[derive(Clone, Queryable, Selectable)]
 #[diesel(table_name = restrictions)]
@@ -22,7 +28,7 @@ pub struct RestrictionRow {
     pub associated_persons: Value,
     pub items: Vec<String>,
     pub issued_on: NaiveDate,
-    pub status: String,
+    pub status: RestrictionStatus,
     pub version: i32,
     pub lifted: Option<Value>,
     pub created_at: DateTime<Utc>,
@@ -44,8 +50,8 @@ impl std::fmt::Debug for RestrictionRow {
 #[diesel(table_name = restriction_subjects)]
 pub struct SubjectRow {
     pub restriction_id: Uuid,
-    pub role: String,
-    pub kind: String,
+    pub role: SubjectRole,
+    pub kind: PartyKind,
     pub subject_key: String,
     pub name: String,
 }
@@ -59,9 +65,9 @@ pub struct ReleaseRow {
     pub items: Vec<String>,
     pub valid_from: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
-    pub reason: String,
+    pub reason: ReleaseReason,
     pub note: Option<String>,
-    pub status: String,
+    pub status: ReleaseStatus,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
@@ -70,7 +76,7 @@ pub struct ReleaseRow {
 #[derive(Debug, Default)]
 pub struct RestrictionFilter {
     pub court_code: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<RestrictionStatus>,
     pub subject_key: Option<String>,
     pub listing_id: Option<Uuid>,
     pub case_number: Option<String>,
@@ -144,7 +150,7 @@ impl RestrictionRow {
             q = q.filter(restrictions::court_code.eq(c.clone()));
         }
         if let Some(s) = &f.status {
-            q = q.filter(restrictions::status.eq(s.clone()));
+            q = q.filter(restrictions::status.eq(*s));
         }
         if let Some(l) = f.listing_id {
             q = q.filter(restrictions::listing_id.eq(l));
@@ -197,8 +203,8 @@ impl RestrictionRow {
             insert_into(restriction_subjects::table)
                 .values((
                     restriction_subjects::restriction_id.eq(id),
-                    restriction_subjects::role.eq(&s.role),
-                    restriction_subjects::kind.eq(&s.kind),
+                    restriction_subjects::role.eq(s.role),
+                    restriction_subjects::kind.eq(s.kind),
                     restriction_subjects::subject_key.eq(&s.subject_key),
                     restriction_subjects::name.eq(&s.name),
                 ))

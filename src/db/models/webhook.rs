@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::db::schema::webhooks;
+use crate::{db::schema::webhooks, domain::status::DisabledReason};
 
 /// A webhook; as its subscriber sees it, never with its secrets (shown only on creation and
 /// rotation) nor the columns the service keeps for itself.
@@ -35,7 +35,8 @@ pub struct Webhook {
     pub enabled: bool,
     /// Why it was disabled: `gone` (the receiver answered 410), `failing` (failures for longer than
     /// `SHIXIN_WEBHOOK_DISABLE_AFTER`) or `subscriber` (disabled by its owner).
-    pub disabled_reason: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub disabled_reason: Option<DisabledReason>,
     /// The first failure since the last success, if it is failing.
     pub failing_since: Option<DateTime<Utc>>,
     pub version: i32,

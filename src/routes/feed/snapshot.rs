@@ -10,6 +10,7 @@ use crate::{
     app::AppState,
     auth::Principal,
     db::{DbConn, models::restriction::documents_of, read_only_snapshot, snapshot::chunk},
+    domain::status::PartyKind,
     error::ApiError,
     events::feed::position,
 };
@@ -37,7 +38,7 @@ async fn stream_lines(
         };
         let keys: Vec<String> = lines
             .iter()
-            .filter(|l| l.kind == "person")
+            .filter(|l| l.kind == PartyKind::Person)
             .map(|l| l.subject_key.clone())
             .collect();
         let docs = documents_of(&mut conn, &keys).await.unwrap_or_default();
@@ -49,7 +50,7 @@ async fn stream_lines(
                 .map(|(_, t, n)| json!({"type": t, "number": n}))
                 .collect();
             let visible: Vec<&String> = l.items.iter().filter(|i| items.contains(i)).collect();
-            let (id_number, credit_code) = if l.kind == "person" {
+            let (id_number, credit_code) = if l.kind == PartyKind::Person {
                 (Some(&l.subject_key), None)
             } else {
                 (None, l.credit_code.as_ref())

@@ -20,5 +20,5 @@ pub async fn get(
         .ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{}\"", listing.row.version)))
-        .json(to_out(&listing)))
+        .json(to_out(&listing)?))
 }

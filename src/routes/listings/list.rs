@@ -75,7 +75,7 @@ pub async fn list(
         None
     };
     Ok(HttpResponse::Ok().json(ListingPage {
-        items: rows.iter().map(to_out).collect(),
+        items: rows.iter().map(to_out).collect::<Result<_, _>>()?,
         next_cursor,
     }))
 }

@@ -9,7 +9,7 @@ use crate::{
     audit::Actor,
     auth::Principal,
     db::models::listing::Listing,
-    domain::{id_number::IdNumber, restriction::LiftReason},
+    domain::{id_number::IdNumber, listing_rules::ListingStatus, restriction::LiftReason},
     error::ApiError,
     orders,
     routes::{check_note, parse_json},
@@ -70,14 +70,14 @@ pub async fn lifting(
             }
             if let Some(listing_id) = row.listing_id
                 && let Some(l) = Listing::find(conn, listing_id).await?
-                && l.row.status == "active"
+                && l.row.status == ListingStatus::Active
             {
                 return Err(ApiError::conflict(
                     "listing_still_active",
                     "this order is carried by a published listing: it ends when the listing is removed (R1)",
                 ));
             }
-            let after = orders::lift(conn, &actor, id, reason.code(), input.note.as_deref())
+            let after = orders::lift(conn, &actor, id, reason, input.note.as_deref())
                 .await?
                 .ok_or_else(|| ApiError::conflict("restriction_not_active", "the order has been lifted"))?;
             let version = after["version"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(0);

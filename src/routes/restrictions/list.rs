@@ -9,7 +9,10 @@ use crate::{
     app::AppState,
     auth::Principal,
     db::models::restriction::{RestrictionFilter, RestrictionRow},
-    domain::{case_number::CaseNumber, credit_code::CreditCode, id_number::IdNumber},
+    domain::{
+        case_number::CaseNumber, credit_code::CreditCode, id_number::IdNumber,
+        status::RestrictionStatus,
+    },
     error::ApiError,
     orders::view::{order_json, orders_json},
     routes::{decode_cursor, encode_cursor, opt, page_limit},
@@ -51,10 +54,7 @@ pub async fn list(
         ..Default::default()
     };
     if let Some(s) = opt(&q.status) {
-        if s != "active" && s != "lifted" {
-            return Err(bad("status"));
-        }
-        f.status = Some(s.to_string());
+        f.status = Some(RestrictionStatus::parse(s).map_err(|_| bad("status"))?);
     }
     if let Some(s) = opt(&q.id_number) {
         f.subject_key = Some(

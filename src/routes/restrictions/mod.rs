@@ -34,7 +34,7 @@ pub async fn lock_active(
     if let Some(v) = expected {
         check_version(v, row.version)?;
     }
-    if row.status != "active" {
+    if !row.status.is_active() {
         return Err(ApiError::conflict(
             "restriction_not_active",
             "the order has been lifted",

@@ -12,7 +12,7 @@ use crate::{
     audit::Actor,
     auth::Principal,
     db::models::restriction::ReleaseRow,
-    domain::{id_number::IdNumber, restriction::ReleaseReason},
+    domain::{id_number::IdNumber, restriction::ReleaseReason, status::ReleaseStatus},
     error::ApiError,
     listings::parties::Errors,
     orders::release::{self, NewRelease},
@@ -124,7 +124,7 @@ pub async fn revoke(
             if row.as_ref().is_none_or(|r| r.restriction_id != order.id) {
                 return Err(ApiError::not_found("no such release on this order"));
             }
-            release::end(conn, &actor, release_id, "revoked")
+            release::end(conn, &actor, release_id, ReleaseStatus::Revoked)
                 .await?
                 .ok_or_else(|| {
                     ApiError::conflict("release_not_active", "the release has already ended")

@@ -12,6 +12,7 @@ use crate::{
     app::AppState,
     auth::Principal,
     db::models::delivery::{self as delivery_log, Attempt, DeliveryRow},
+    domain::status::DeliveryStatus,
     error::ApiError,
     routes::{decode_cursor, encode_cursor, opt, page_limit},
 };
@@ -33,7 +34,8 @@ pub struct Delivery {
     pub event_id: Option<Uuid>,
     pub event_type: Option<String>,
     /// `pending`, `delivered` or `failed` (every retry used; replayable).
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: DeliveryStatus,
     pub attempts: i32,
     /// When it is tried next (pending only).
     pub next_attempt_at: Option<DateTime<Utc>>,
@@ -61,7 +63,7 @@ impl From<DeliveryRow> for Delivery {
             id: r.id,
             event_id: r.event_id.and_then(|s| Uuid::parse_str(&s).ok()),
             event_type: r.event_type,
-            next_attempt_at: (r.status == "pending").then_some(r.next_attempt_at),
+            next_attempt_at: (r.status == DeliveryStatus::Pending).then_some(r.next_attempt_at),
             status: r.status,
             attempts: r.attempts,
             created_at: r.created_at,
@@ -89,14 +91,10 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let id = owned(&state, &principal, &path).await?.id;
     let limit = page_limit(q.limit)?;
-    let status = opt(&q.status);
-    if let Some(s) = status
-        && !["pending", "delivered", "failed"].contains(&s)
-    {
-        return Err(ApiError::invalid_parameter(
-            "status must be pending, delivered or failed",
-        ));
-    }
+    let status = opt(&q.status)
+        .map(DeliveryStatus::parse)
+        .transpose()
+        .map_err(|_| ApiError::invalid_parameter("status must be pending, delivered or failed"))?;
     let before = match opt(&q.cursor) {
         Some(c) => decode_cursor(c)?
             .parse::<i64>()

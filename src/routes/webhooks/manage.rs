@@ -15,6 +15,7 @@ use crate::{
     app::AppState,
     auth::Principal,
     db::{in_transaction, models::webhook::Webhook, schema::webhooks},
+    domain::status::DisabledReason,
     error::ApiError,
     routes::{encode_cursor, page_limit, parse_json, uuid_cursor},
     write::{check_version, if_match},
@@ -149,8 +150,8 @@ pub async fn update(
             }
             let (enabled, reason, failing_since) = match enabled {
                 Some(true) => (true, None, None),
-                Some(false) if w.enabled => (false, Some("subscriber".to_string()), None),
-                _ => (w.enabled, w.disabled_reason.clone(), w.failing_since),
+                Some(false) if w.enabled => (false, Some(DisabledReason::Subscriber), None),
+                _ => (w.enabled, w.disabled_reason, w.failing_since),
             };
             let updated: Webhook = diesel::update(webhooks::table.find(id))
                 .set((
