@@ -1,6 +1,7 @@
 //! A court as it is added (admin, `shixin import courts`): its code, level and parent checked once
 //! for the API and bulk imports alike.
 
+use crate::domain::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -30,14 +31,14 @@ pub fn validate(input: &CourtIn) -> Result<(CourtCode, CourtLevel), ApiError> {
     if input.name.trim().is_empty() || input.name.chars().count() > 100 {
         errors.push(FieldError::new(
             "name",
-            "invalid_value",
+            ErrorCode::InvalidValue,
             "name must be 1 to 100 characters",
         ));
     }
     if input.province.trim().is_empty() || input.province.chars().count() > 50 {
         errors.push(FieldError::new(
             "province",
-            "invalid_value",
+            ErrorCode::InvalidValue,
             "province must be 1 to 50 characters",
         ));
     }
@@ -45,7 +46,7 @@ pub fn validate(input: &CourtIn) -> Result<(CourtCode, CourtLevel), ApiError> {
         (Ok(c), Ok(l)) if errors.is_empty() => {
             if l != CourtLevel::Supreme && input.parent_code.is_none() {
                 return Err(ApiError::rule(
-                    "invalid_value",
+                    ErrorCode::InvalidValue,
                     Some("parent_code"),
                     "every court but the SPC has a parent court",
                 ));

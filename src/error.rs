@@ -9,25 +9,23 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::DomainError;
+pub use crate::domain::ErrorCode;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
-    pub code: String,
+    #[schema(value_type = String)]
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(field: impl Into<String>, code: ErrorCode, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
-            code: code.into(),
+            code,
             message: message.into(),
         }
     }
@@ -44,14 +42,15 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    pub code: String,
+    #[schema(value_type = String)]
+    pub code: ErrorCode,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
 
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: String,
+    pub code: ErrorCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub headers: Vec<(header::HeaderName, String)>,
@@ -87,10 +86,10 @@ impl std::error::Error for ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         ApiError {
             status,
-            code: code.into(),
+            code,
             detail: detail.into(),
             errors: Vec::new(),
             headers: Vec::new(),
@@ -101,29 +100,29 @@ impl ApiError {
         self.headers.push((name, value.into()));
         self
     }
-    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
     pub fn invalid_parameter(detail: impl Into<String>) -> Self {
-        Self::bad_request("invalid_parameter", detail)
+        Self::bad_request(ErrorCode::InvalidParameter, detail)
     }
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail).with_header(
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, detail).with_header(
             header::WWW_AUTHENTICATE,
             "Bearer realm=\"shixin\", error=\"invalid_token\"",
         )
     }
-    pub fn forbidden(code: &str, detail: impl Into<String>) -> Self {
+    pub fn forbidden(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, code, detail)
     }
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", detail)
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, detail)
     }
-    pub fn conflict(code: &str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
     /// 422 with one rule failure.
-    pub fn rule(code: &str, field: Option<&str>, detail: impl Into<String>) -> Self {
+    pub fn rule(code: ErrorCode, field: Option<&str>, detail: impl Into<String>) -> Self {
         let detail = detail.into();
         let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail.clone());
         if let Some(f) = field {
@@ -138,8 +137,8 @@ impl ApiError {
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let code = errors
             .first()
-            .map(|e| e.code.clone())
-            .unwrap_or_else(|| "invalid_body".into());
+            .map(|e| e.code)
+            .unwrap_or(ErrorCode::InvalidBody);
         let detail = match errors.len() {
             1 => errors
                 .first()
@@ -154,7 +153,7 @@ impl ApiError {
     pub fn internal(source: anyhow::Error) -> Self {
         let mut e = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "The server could not complete the request; it has been logged.",
         );
         e.source = Some(source);
@@ -163,7 +162,7 @@ impl ApiError {
     pub fn unavailable(source: anyhow::Error) -> Self {
         let mut e = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
+            ErrorCode::DatabaseUnavailable,
             "The database is unavailable; retry shortly.",
         )
         .with_header(header::RETRY_AFTER, "5");
@@ -177,7 +176,7 @@ impl ApiError {
             title: title_for(self.status).to_string(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
-            code: self.code.clone(),
+            code: self.code,
             errors: self.errors.clone(),
         }
     }

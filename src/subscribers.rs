@@ -1,6 +1,7 @@
 //! The subscriber behind a subscriber token: it must exist and be enabled (API.md "JWT"). Looked up
 //! with a short-lived in-process cache, so disabling a subscriber stops its tokens within seconds.
 
+use crate::domain::ErrorCode;
 use std::{
     collections::HashMap,
     sync::Mutex,
@@ -74,7 +75,7 @@ impl SubscriberCache {
     ) -> Result<ActiveSubscriber, ApiError> {
         if principal.role != Role::Subscriber {
             return Err(ApiError::forbidden(
-                "forbidden",
+                ErrorCode::Forbidden,
                 format!(
                     "a {} may not do this; it is for subscribers",
                     principal.role.as_str()

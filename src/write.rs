@@ -1,6 +1,7 @@
 //! Writes that cannot go wrong twice: one transaction per change holding the change, its audit row, its
 //! event row and its `Idempotency-Key` record; `If-Match` versions.
 
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header};
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, insert_into};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -189,20 +190,20 @@ async fn replay(
         .optional()?;
     let Some((stored_hash, status, headers, body)) = row else {
         return Err(ApiError::conflict(
-            "idempotency_request_in_progress",
+            ErrorCode::IdempotencyRequestInProgress,
             "a request with this Idempotency-Key is still running; retry shortly",
         ));
     };
     if stored_hash != hash {
         return Err(ApiError::rule(
-            "idempotency_key_reused",
+            ErrorCode::IdempotencyKeyReused,
             None,
             "this Idempotency-Key was used with another request",
         ));
     }
     let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(0)).map_err(|_| {
         ApiError::conflict(
-            "idempotency_request_in_progress",
+            ErrorCode::IdempotencyRequestInProgress,
             "a request with this Idempotency-Key is still running; retry shortly",
         )
     })?;
@@ -227,7 +228,7 @@ pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
     let v = req.headers().get(header::IF_MATCH).ok_or_else(|| {
         ApiError::new(
             StatusCode::PRECONDITION_REQUIRED,
-            "precondition_required",
+            ErrorCode::PreconditionRequired,
             "send If-Match with the version (ETag) you read",
         )
     })?;
@@ -245,7 +246,7 @@ pub fn check_version(expected: i32, current: i32) -> Result<(), ApiError> {
     } else {
         Err(ApiError::new(
             StatusCode::PRECONDITION_FAILED,
-            "version_mismatch",
+            ErrorCode::VersionMismatch,
             format!("the resource is at version {current}, not {expected}; read it again"),
         ))
     }

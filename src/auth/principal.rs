@@ -1,5 +1,6 @@
 //! The caller, as an actix extractor: `Principal` requires a valid bearer token.
 
+use crate::domain::ErrorCode;
 use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
@@ -43,7 +44,7 @@ impl Principal {
         match (self.role, &self.court) {
             (Role::Court | Role::Supervisor, Some(c)) => Ok(c),
             _ => Err(ApiError::forbidden(
-                "forbidden",
+                ErrorCode::Forbidden,
                 format!(
                     "a {} may not do this; it is for courts and supervisors",
                     self.role.as_str()
@@ -56,7 +57,7 @@ impl Principal {
         match self.role {
             Role::Admin => Ok(()),
             r => Err(ApiError::forbidden(
-                "forbidden",
+                ErrorCode::Forbidden,
                 format!("a {} may not do this; it is for administrators", r.as_str()),
             )),
         }

@@ -1,6 +1,7 @@
 //! Which courts a principal may act for (DOMAIN §5): a clerk its own court, a supervisor every court
 //! under it in the hierarchy (L7 reconsideration), nobody else.
 
+use crate::domain::ErrorCode;
 use diesel_async::AsyncPgConnection;
 
 use super::{Principal, Role};
@@ -25,7 +26,7 @@ pub async fn ensure_court_scope(
         Ok(())
     } else {
         Err(ApiError::forbidden(
-            "court_not_in_scope",
+            ErrorCode::CourtNotInScope,
             format!("court {} may not act for court {court}", own.as_str()),
         ))
     }

@@ -2,6 +2,7 @@
 //! the route's own `validate`; a court code already registered is `court_exists`, a parent that is
 //! neither registered nor in the file is `unknown_court`. One transaction, one audit row.
 
+use crate::domain::ErrorCode;
 use std::collections::HashMap;
 
 /// A registered court: name, province, level, parent.
@@ -106,7 +107,7 @@ pub async fn import(
             bad.push(BadLine::new(
                 c.line,
                 Some("code"),
-                "court_exists",
+                ErrorCode::CourtExists,
                 format!("court {} exists with other fields", c.code),
             ));
             false
@@ -120,7 +121,7 @@ pub async fn import(
             bad.push(BadLine::new(
                 c.line,
                 Some("code"),
-                "court_exists",
+                ErrorCode::CourtExists,
                 format!("court {} is also on line {l}", c.code),
             ));
         }
@@ -133,7 +134,7 @@ pub async fn import(
             bad.push(BadLine::new(
                 c.line,
                 Some("parent_code"),
-                "unknown_court",
+                ErrorCode::UnknownCourt,
                 format!("no court {p}"),
             ));
         }

@@ -1,6 +1,7 @@
 //! Duplicates inside an import file (the API's `listing_exists`): the same id, a second open
 //! listing of a debtor in a case, or the same debtor, case and decision date as an earlier line.
 
+use crate::domain::ErrorCode;
 use std::collections::{HashMap, hash_map::Entry};
 use std::hash::{BuildHasher, RandomState};
 
@@ -40,7 +41,7 @@ impl Seen {
                 bad.push(BadLine::new(
                     s.line,
                     Some(field),
-                    "listing_exists",
+                    ErrorCode::ListingExists,
                     format!("{what} as line {}", first.get()),
                 ));
                 true

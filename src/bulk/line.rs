@@ -2,6 +2,7 @@
 //! L9, L11, I1–I4) in [`Mode::Import`], plus what only an import states: the id, the status, the
 //! publication time and the removal of a listing that has ended (L3, L5–L7).
 
+use crate::domain::ErrorCode;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -80,7 +81,7 @@ fn timestamp(
             bad.push(BadLine::new(
                 line,
                 Some(field),
-                "invalid_date",
+                ErrorCode::InvalidDate,
                 "a time is RFC 3339 (2026-05-01T02:00:00Z)",
             ));
             None
@@ -106,7 +107,7 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
             bad.push(BadLine::new(
                 line,
                 Some("id"),
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 "a listing id is a UUID",
             ));
             Uuid::nil()
@@ -116,7 +117,7 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
         bad.push(BadLine::new(
             line,
             Some("grace_until"),
-            "invalid_grace_period",
+            ErrorCode::InvalidGracePeriod,
             "a pending listing has a grace period (L11)",
         ));
     }
@@ -131,7 +132,7 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
             bad.push(BadLine::new(
                 line,
                 Some("published_at"),
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 "a pending listing is not published yet (L11)",
             ));
             None
@@ -146,7 +147,7 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
             bad.push(BadLine::new(
                 line,
                 Some("version"),
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 "a version is a whole number from 1",
             ));
             1
@@ -167,7 +168,7 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
         bad.push(BadLine::new(
             line,
             Some("court_code"),
-            "unknown_court",
+            ErrorCode::UnknownCourt,
             format!("no court {court} is registered"),
         ));
     }

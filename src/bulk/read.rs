@@ -1,6 +1,7 @@
 //! Reading an import file record by record (NDJSON lines or CSV rows) as JSON objects, with the
 //! file's SHA-256 and a progress bar counting bytes.
 
+use crate::domain::ErrorCode;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -83,7 +84,7 @@ pub fn for_each(
                             Err(BadLine::new(
                                 line,
                                 None,
-                                "invalid_encoding",
+                                ErrorCode::InvalidEncoding,
                                 "the line is not UTF-8",
                             )),
                         );
@@ -123,8 +124,9 @@ pub fn for_each(
                             record: &record,
                         };
                         let value = match entity {
-                            Entity::Listings => columns::listing_value(&row)
-                                .map_err(|(f, m)| BadLine::new(line, Some(&f), "invalid_value", m)),
+                            Entity::Listings => columns::listing_value(&row).map_err(|(f, m)| {
+                                BadLine::new(line, Some(&f), ErrorCode::InvalidValue, m)
+                            }),
                             Entity::Courts => Ok(columns::court_value(&row)),
                         };
                         each(line, value);
@@ -136,7 +138,10 @@ pub fn for_each(
                             csv::ErrorKind::Utf8 { .. } => "the row is not UTF-8".to_string(),
                             _ => redact(&e.to_string()),
                         };
-                        each(line, Err(BadLine::new(line, None, "invalid_csv", message)));
+                        each(
+                            line,
+                            Err(BadLine::new(line, None, ErrorCode::InvalidCsv, message)),
+                        );
                         if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
                             break;
                         }
@@ -158,13 +163,13 @@ fn parse_object(line: u64, text: &str) -> Result<Value, BadLine> {
         Ok(_) => Err(BadLine::new(
             line,
             None,
-            "invalid_json",
+            ErrorCode::InvalidJson,
             "a line is one JSON object",
         )),
         Err(e) => Err(BadLine::new(
             line,
             None,
-            "invalid_json",
+            ErrorCode::InvalidJson,
             format!("not valid JSON at column {}", e.column()),
         )),
     }

@@ -1,6 +1,7 @@
 //! The removal an imported listing states (L3, L5–L7): present exactly when the listing has ended,
 //! with a reason that leads to its status and applies to its kind of term.
 
+use crate::domain::ErrorCode;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -20,14 +21,14 @@ pub fn removal(
     fixed_term: bool,
 ) -> Option<Value> {
     let removal = removal.filter(|r| !r.is_null());
-    let mut fail = |code: &str, msg: String| {
+    let mut fail = |code: ErrorCode, msg: String| {
         bad.push(BadLine::new(line, Some("removal"), code, msg));
         None
     };
     if status.is_open() {
         return match removal {
             Some(_) => fail(
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 format!("a {} listing has no removal", status.code()),
             ),
             None => None,
@@ -35,7 +36,7 @@ pub fn removal(
     }
     let Some(r) = removal else {
         return fail(
-            "invalid_value",
+            ErrorCode::InvalidValue,
             format!(
                 "a {} listing states its removal {{reason, note, removed_at}}",
                 status.code()
@@ -44,7 +45,7 @@ pub fn removal(
     };
     let Ok(parsed) = Removal::deserialize(r) else {
         return fail(
-            "invalid_value",
+            ErrorCode::InvalidValue,
             "removal is {reason, note, removed_at (RFC 3339), keep_restriction}".into(),
         );
     };
@@ -54,7 +55,7 @@ pub fn removal(
     };
     if reason.resulting_status() != status {
         return fail(
-            "reason_not_applicable",
+            ErrorCode::ReasonNotApplicable,
             format!(
                 "removal reason `{}` leads to status `{}`, not `{}`",
                 reason.code(),
@@ -66,7 +67,7 @@ pub fn removal(
     let applicable = match reason {
         RemovalReason::TermExpired if fixed_term => Ok(()),
         RemovalReason::TermExpired => Err(crate::domain::DomainError::new(
-            "reason_not_applicable",
+            ErrorCode::ReasonNotApplicable,
             "a listing without a fixed term does not expire (L2, L6)",
         )),
         other => other.check_applicable(fixed_term),

@@ -2,6 +2,7 @@
 //! message. It never carries a value from the file (no ID number, no name): messages come from
 //! the domain rules, and parser messages have their quoted values removed.
 
+use crate::domain::ErrorCode;
 use std::io::Write;
 use std::path::Path;
 
@@ -18,16 +19,21 @@ pub struct BadLine {
     /// The line of the file (1 = the first line; a CSV file's header is line 1).
     pub line: u64,
     pub field: Option<String>,
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl BadLine {
-    pub fn new(line: u64, field: Option<&str>, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(
+        line: u64,
+        field: Option<&str>,
+        code: ErrorCode,
+        message: impl Into<String>,
+    ) -> Self {
         BadLine {
             line,
             field: field.map(str::to_string),
-            code: code.to_string(),
+            code,
             message: message.into(),
         }
     }
@@ -44,7 +50,7 @@ impl BadLine {
     /// Every problem of a refused validation: its field errors, or the error itself when it has none.
     pub fn from_api_error(line: u64, e: crate::error::ApiError) -> Vec<BadLine> {
         if e.errors.is_empty() {
-            vec![BadLine::new(line, None, &e.code, e.detail)]
+            vec![BadLine::new(line, None, e.code, e.detail)]
         } else {
             e.errors
                 .into_iter()
@@ -63,7 +69,7 @@ impl BadLine {
             vec![BadLine::new(
                 line,
                 None,
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 redact(&e.to_string()),
             )]
         })

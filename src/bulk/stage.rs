@@ -1,6 +1,7 @@
 //! The staging tables of a listing import (temporary, dropped at commit), the binary COPY into
 //! them, the checks against the database, and the statements that move the rows into place.
 
+use crate::domain::ErrorCode;
 use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
@@ -160,7 +161,7 @@ pub async fn conflicts(tx: &Transaction<'_>) -> Result<Vec<BadLine>, tokio_postg
             BadLine::new(
                 u64::try_from(line).unwrap_or(0),
                 Some(r.get(1)),
-                r.get(2),
+                ErrorCode::from_text(r.get(2)).unwrap_or(ErrorCode::InvalidValue),
                 r.get::<_, String>(3),
             )
         })

@@ -2,6 +2,7 @@
 //! up by (I1, I2, or a travel document), every field error collected.
 
 use super::wire::{SubjectIn, TravelIn};
+use crate::domain::ErrorCode;
 use crate::{
     domain::{
         credit_code::CreditCode,
@@ -20,14 +21,14 @@ pub fn journey(t: &TravelIn) -> Result<Journey, ApiError> {
         "rail" => {
             let train = t.train.as_deref().ok_or_else(|| {
                 ApiError::rule(
-                    "invalid_value",
+                    ErrorCode::InvalidValue,
                     Some("travel.train"),
                     "rail travel names the train",
                 )
             })?;
             let seat = t.seat_class.as_deref().ok_or_else(|| {
                 ApiError::rule(
-                    "invalid_value",
+                    ErrorCode::InvalidValue,
                     Some("travel.seat_class"),
                     "rail travel names the seat class",
                 )
@@ -39,7 +40,7 @@ pub fn journey(t: &TravelIn) -> Result<Journey, ApiError> {
             Ok(Journey::Rail(kind, seat))
         }
         _ => Err(ApiError::rule(
-            "invalid_value",
+            ErrorCode::InvalidValue,
             Some("travel.mode"),
             "mode is air or rail",
         )),
@@ -77,7 +78,7 @@ pub fn keys(subjects: &[SubjectIn]) -> Result<Vec<Key>, ApiError> {
         } else {
             Err(FieldError::new(
                 format!("subjects[{i}]"),
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 "a subject has an id_number, a document or a credit_code",
             ))
         };

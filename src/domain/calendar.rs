@@ -9,6 +9,7 @@
 //! indicators say so in their answer. Add a year's table when its notice is published (usually in
 //! November of the year before).
 
+use crate::domain::ErrorCode;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use super::DomainError;
@@ -158,13 +159,13 @@ pub fn check_event_on(
 ) -> Result<(), DomainError> {
     if event_on > today {
         return Err(DomainError::new(
-            "invalid_event_on",
+            ErrorCode::InvalidEventOn,
             "event_on is in the future",
         ));
     }
     if event_on < decided_on {
         return Err(DomainError::new(
-            "invalid_event_on",
+            ErrorCode::InvalidEventOn,
             "event_on is before the listing decision (decided_on)",
         ));
     }

@@ -1,6 +1,7 @@
 //! Case numbers (案号) of the SPC 2016 rules, amended 2018 (DOMAIN I3), and historic pre-2016
 //! numbers accepted by bulk import only.
 
+use crate::domain::ErrorCode;
 use chrono::Datelike;
 use serde::{Serialize, Serializer};
 
@@ -29,7 +30,7 @@ pub struct CaseNumber {
 }
 
 fn invalid(message: impl Into<String>) -> DomainError {
-    DomainError::new("invalid_case_number", message)
+    DomainError::new(ErrorCode::InvalidCaseNumber, message)
 }
 
 fn is_cjk(c: char) -> bool {

@@ -1,5 +1,6 @@
 //! Court codes of the 2016 case-number rules (DOMAIN I3) and the court hierarchy they imply.
 
+use crate::domain::ErrorCode;
 use serde::{Serialize, Serializer};
 
 use super::DomainError;
@@ -102,7 +103,7 @@ impl CourtCode {
             Ok(CourtCode(s.to_owned()))
         } else {
             Err(DomainError::new(
-                "invalid_court_code",
+                ErrorCode::InvalidCourtCode,
                 format!("`{s}` is not a court code (最高法, 京, 京01, 京0105 …)"),
             ))
         }

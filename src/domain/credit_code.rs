@@ -1,6 +1,7 @@
 //! Unified social credit codes (DOMAIN I2, GB 32100-2015) and legacy organisation codes
 //! (GB 11714). Both are public (L10): `Debug` and `Display` show them in full.
 
+use crate::domain::ErrorCode;
 use serde::{Serialize, Serializer};
 
 use super::{DomainError, fullwidth_to_ascii};
@@ -18,7 +19,7 @@ const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 pub struct CreditCode(String);
 
 fn invalid(message: impl Into<String>) -> DomainError {
-    DomainError::new("invalid_credit_code", message)
+    DomainError::new(ErrorCode::InvalidCreditCode, message)
 }
 
 fn uscc_value(c: char) -> Option<u32> {

@@ -1,6 +1,7 @@
 //! Travel and identity documents other than the resident ID card (checks match on type and
 //! number, upper-cased, spaces removed: API.md "Checks").
 
+use crate::domain::ErrorCode;
 use unicode_normalization::UnicodeNormalization;
 
 use super::DomainError;
@@ -31,7 +32,7 @@ pub fn normalize_document_number(s: &str) -> Result<String, DomainError> {
         Ok(n)
     } else {
         Err(DomainError::new(
-            "invalid_document_number",
+            ErrorCode::InvalidDocumentNumber,
             "a document number is 4 to 32 letters or digits",
         ))
     }

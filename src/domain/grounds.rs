@@ -1,5 +1,6 @@
 //! Grounds for listing (DOMAIN L1) and what they imply for the term (L2).
 
+use crate::domain::ErrorCode;
 use serde::Serialize;
 
 use super::DomainError;
@@ -47,7 +48,7 @@ impl Grounds {
         }
         if out.is_empty() {
             return Err(DomainError::new(
-                "grounds_required",
+                ErrorCode::GroundsRequired,
                 "at least one ground is required",
             ));
         }

@@ -1,5 +1,6 @@
 //! Resident ID numbers (DOMAIN I1, GB 11643-1999) and their public masking (L10).
 
+use crate::domain::ErrorCode;
 use chrono::{Datelike, NaiveDate};
 use serde::{Serialize, Serializer};
 
@@ -36,7 +37,7 @@ impl Gender {
 }
 
 fn invalid(message: impl Into<String>) -> DomainError {
-    DomainError::new("invalid_id_number", message)
+    DomainError::new(ErrorCode::InvalidIdNumber, message)
 }
 
 /// Computes the check character of 17 ASCII digits (I1). `None` if `digits` is not 17 digits.
@@ -93,7 +94,7 @@ impl IdNumber {
                 let expected = check_char(body).ok_or_else(|| invalid("not 17 digits"))?;
                 if !check.starts_with(expected) {
                     return Err(DomainError::new(
-                        "invalid_check_digit",
+                        ErrorCode::InvalidCheckDigit,
                         "the check character of the ID number is wrong",
                     ));
                 }

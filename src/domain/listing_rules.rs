@@ -1,6 +1,7 @@
 //! Listing rules: term and extension (L2), minors (L4), removal reasons (L3, L5–L7), re-listing
 //! (L8), publication data (L9) and grace periods (L11).
 
+use crate::domain::ErrorCode;
 use chrono::{Months, NaiveDate};
 
 use super::DomainError;
@@ -34,13 +35,13 @@ pub fn expires_on(
 fn ensure_extendable(grounds: &Grounds) -> Result<(), DomainError> {
     if !grounds.has_fixed_term() {
         return Err(DomainError::new(
-            "extension_not_allowed",
+            ErrorCode::ExtensionNotAllowed,
             "a listing without a fixed term cannot be extended (L2)",
         ));
     }
     if !grounds.is_aggravated() {
         return Err(DomainError::new(
-            "extension_not_allowed",
+            ErrorCode::ExtensionNotAllowed,
             "an extension needs obstruction of enforcement or several grounds (L2)",
         ));
     }
@@ -49,7 +50,7 @@ fn ensure_extendable(grounds: &Grounds) -> Result<(), DomainError> {
 
 fn limit_exceeded(total: u32) -> DomainError {
     DomainError::new(
-        "extension_limit_exceeded",
+        ErrorCode::ExtensionLimitExceeded,
         format!("the extension would total {total} years; at most {MAX_EXTENSION_YEARS} (L2)"),
     )
 }
@@ -61,7 +62,7 @@ pub fn check_extension(grounds: &Grounds, current_ext: u32, add: u32) -> Result<
     ensure_extendable(grounds)?;
     if add == 0 {
         return Err(DomainError::new(
-            "invalid_value",
+            ErrorCode::InvalidValue,
             "an extension is 1 to 3 years",
         ));
     }
@@ -89,7 +90,7 @@ pub fn check_initial_extension(grounds: &Grounds, ext: u32) -> Result<(), Domain
 pub fn check_not_minor(id: &IdNumber, decided_on: NaiveDate) -> Result<(), DomainError> {
     if id.age_on(decided_on) < ADULT_AGE {
         return Err(DomainError::new(
-            "minor_cannot_be_listed",
+            ErrorCode::MinorCannotBeListed,
             "the debtor is under 18 on the decision date (L4)",
         ));
     }
@@ -106,7 +107,7 @@ pub fn check_grace(
     match check_grace_range(decided_on, grace_until) {
         Ok(()) if grace_until >= today => Ok(()),
         _ => Err(DomainError::new(
-            "invalid_grace_period",
+            ErrorCode::InvalidGracePeriod,
             "grace_until must be 1 to 3 months after decided_on and not in the past (L11)",
         )),
     }
@@ -120,7 +121,7 @@ pub fn check_grace_range(decided_on: NaiveDate, grace_until: NaiveDate) -> Resul
     match (min, max) {
         (Some(min), Some(max)) if (min..=max).contains(&grace_until) => Ok(()),
         _ => Err(DomainError::new(
-            "invalid_grace_period",
+            ErrorCode::InvalidGracePeriod,
             "grace_until must be 1 to 3 months after decided_on (L11)",
         )),
     }
@@ -130,7 +131,7 @@ pub fn check_grace_range(decided_on: NaiveDate, grace_until: NaiveDate) -> Resul
 pub fn check_decided_on(decided_on: NaiveDate, today: NaiveDate) -> Result<(), DomainError> {
     if decided_on > today {
         return Err(DomainError::new(
-            "invalid_decided_on",
+            ErrorCode::InvalidDecidedOn,
             "decided_on is in the future",
         ));
     }
@@ -198,7 +199,7 @@ impl RemovalReason {
             Ok(())
         } else {
             Err(DomainError::new(
-                "reason_not_applicable",
+                ErrorCode::ReasonNotApplicable,
                 format!("`{}` does not apply to this listing (L6)", self.code()),
             ))
         }

@@ -3,6 +3,8 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 
+pub use error_code::ErrorCode;
+
 /// Declares a closed vocabulary enum whose variants have a stable snake_case code (used in the API
 /// and the database) and a Chinese display label. Generates `code()`, `label()`, `parse()` (error
 /// code `invalid_value`), `ALL`, serde as the code and `utoipa::ToSchema`.
@@ -48,7 +50,7 @@ macro_rules! code_enum {
                 match code {
                     $($code => Ok(Self::$variant),)+
                     other => Err($crate::domain::DomainError::new(
-                        "invalid_value",
+                        $crate::domain::ErrorCode::InvalidValue,
                         format!(concat!("unknown ", stringify!($name), " value `{}`"), other),
                     )),
                 }
@@ -75,6 +77,7 @@ pub mod case_number;
 pub mod court_code;
 pub mod credit_code;
 pub mod document;
+pub mod error_code;
 pub mod grounds;
 pub mod id_number;
 pub mod listing_rules;
@@ -91,12 +94,12 @@ mod proptests;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct DomainError {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl DomainError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -124,7 +127,7 @@ mod tests {
 
     #[test]
     fn domain_error_displays_message_and_keeps_code() {
-        let e = DomainError::new("invalid_value", "bad");
+        let e = DomainError::new(ErrorCode::InvalidValue, "bad");
         assert_eq!(e.code, "invalid_value");
         assert_eq!(e.to_string(), "bad");
         let _: &dyn std::error::Error = &e;

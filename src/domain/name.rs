@@ -1,5 +1,6 @@
 //! Person names and their folded search key (DOMAIN I4).
 
+use crate::domain::ErrorCode;
 use serde::{Serialize, Serializer};
 use unicode_normalization::UnicodeNormalization;
 
@@ -74,17 +75,20 @@ impl PersonName {
     pub fn parse(s: &str) -> Result<PersonName, DomainError> {
         let s = s.trim();
         if s.is_empty() {
-            return Err(DomainError::new("invalid_name", "the name is empty"));
+            return Err(DomainError::new(
+                ErrorCode::InvalidName,
+                "the name is empty",
+            ));
         }
         if s.chars().count() > MAX_NAME_CHARS {
             return Err(DomainError::new(
-                "invalid_name",
+                ErrorCode::InvalidName,
                 format!("the name is longer than {MAX_NAME_CHARS} characters"),
             ));
         }
         if s.chars().any(char::is_control) {
             return Err(DomainError::new(
-                "invalid_name",
+                ErrorCode::InvalidName,
                 "the name contains control characters",
             ));
         }

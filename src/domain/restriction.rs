@@ -2,6 +2,7 @@
 //! the subscriber sectors that see each item (DOMAIN §5).
 
 use super::DomainError;
+use crate::domain::ErrorCode;
 
 code_enum! {
     /// R2: the restricted items of Art. 3 of the Restriction Provisions.
@@ -81,7 +82,7 @@ impl SubjectRole {
     pub fn parse_associated(code: &str) -> Result<SubjectRole, DomainError> {
         match Self::parse(code)? {
             SubjectRole::Debtor => Err(DomainError::new(
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 "an associated person's role is legal_representative, principal, \
                  directly_responsible or actual_controller",
             )),

@@ -5,6 +5,7 @@
 //! sleepers only.
 
 use super::{DomainError, restriction::RestrictionItem};
+use crate::domain::ErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeatClass {
@@ -33,7 +34,7 @@ impl SeatClass {
             "no_seat" => SeatClass::NoSeat,
             other => {
                 return Err(DomainError::new(
-                    "invalid_value",
+                    ErrorCode::InvalidValue,
                     format!("unknown seat class {other:?}"),
                 ));
             }
@@ -57,7 +58,7 @@ impl TrainKind {
         let t = train.trim().to_ascii_uppercase();
         let bad = || {
             DomainError::new(
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 "a train number is a letter G, D, C, S, Z, T, K, Y or L, or digits, followed by digits",
             )
         };

@@ -5,6 +5,7 @@
 pub mod build;
 pub mod wire;
 
+use crate::domain::ErrorCode;
 use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::{
@@ -91,7 +92,7 @@ async fn resolve_scope(
         Role::Supervisor => Some(principal.require_court_actor()?.as_str().to_string()),
         r => {
             return Err(ApiError::forbidden(
-                "forbidden",
+                ErrorCode::Forbidden,
                 format!(
                     "a {} may not read the indicators; they are for supervisors and administrators",
                     r.as_str()
@@ -111,7 +112,7 @@ async fn resolve_scope(
                 && !ancestors(conn, &court.code).await?.contains(own)
             {
                 return Err(ApiError::forbidden(
-                    "court_not_in_scope",
+                    ErrorCode::CourtNotInScope,
                     format!("court {c} is not under the supervisor's court"),
                 ));
             }

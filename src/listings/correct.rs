@@ -2,6 +2,7 @@
 //! validated again as a whole. A pending listing whose grace period is removed is published now; an
 //! active one tells its subscribers (`listing.updated`) and updates its order (R1).
 
+use crate::domain::ErrorCode;
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
 use serde_json::{Map, Value};
@@ -53,7 +54,7 @@ pub async fn correct(
     for (k, v) in &fields {
         if !CORRECTABLE.contains(&k.as_str()) && before_json.get(k) != Some(v) {
             return Err(ApiError::rule(
-                "field_not_correctable",
+                ErrorCode::FieldNotCorrectable,
                 Some(k),
                 format!("{k} cannot be corrected"),
             ));
@@ -67,7 +68,7 @@ pub async fn correct(
     json_patch::merge(&mut merged, &Value::Object(correctable));
     let input: ListingIn = serde_json::from_value(merged).map_err(|e| {
         ApiError::rule(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             None,
             format!("the corrected listing does not have the expected shape: {e}"),
         )
@@ -80,7 +81,7 @@ pub async fn correct(
     match Listing::correct(conn, id, &valid.values, version, now).await {
         Err(e) if is_unique_violation(&e, OPEN_DEBTOR_CASE_INDEX) => {
             return Err(ApiError::conflict(
-                "listing_exists",
+                ErrorCode::ListingExists,
                 "this debtor already has an active or pending listing in this case",
             ));
         }

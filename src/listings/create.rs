@@ -2,6 +2,7 @@
 //! and scope, L8's six months after a removal on the creditor's request, one open listing per
 //! debtor and case, the persons named, and publication unless a grace period makes it `pending`.
 
+use crate::domain::ErrorCode;
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
@@ -31,7 +32,7 @@ pub async fn create(
     let court = valid.court.as_str();
     if Court::find(conn, court).await?.is_none() {
         return Err(ApiError::rule(
-            "unknown_court",
+            ErrorCode::UnknownCourt,
             Some("court_code"),
             format!("no court {court} is registered"),
         ));
@@ -44,7 +45,7 @@ pub async fn create(
         && relisting_barred(cst_date(at), v.decided_on)
     {
         return Err(ApiError::rule(
-            "relisting_barred",
+            ErrorCode::RelistingBarred,
             Some("initiated_by"),
             "within 6 months of a removal on the creditor's request, the creditor may not apply again in the same case (L8)",
         ));
@@ -53,7 +54,7 @@ pub async fn create(
     match Listing::insert(conn, id, v, Utc::now()).await {
         Err(e) if is_unique_violation(&e, OPEN_DEBTOR_CASE_INDEX) => {
             return Err(ApiError::conflict(
-                "listing_exists",
+                ErrorCode::ListingExists,
                 "this debtor already has an active or pending listing in this case",
             ));
         }

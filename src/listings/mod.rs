@@ -11,6 +11,7 @@ pub mod validate;
 pub mod view;
 pub mod wire;
 
+use crate::domain::ErrorCode;
 use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 use uuid::Uuid;
@@ -82,7 +83,7 @@ pub async fn lock_for_change(
     crate::write::check_version(expected, row.version)?;
     if open_only && !row.status.is_open() {
         return Err(ApiError::conflict(
-            "listing_not_active",
+            ErrorCode::ListingNotActive,
             format!("the listing is already {}", row.status),
         ));
     }

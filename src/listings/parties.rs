@@ -1,6 +1,7 @@
 //! The parties of a listing or a restriction order: the debtor (L9, I1, I2) and, for an organisation,
 //! the persons bound with it (R3). Shared by listings and standalone restriction orders.
 
+use crate::domain::ErrorCode;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
@@ -28,7 +29,7 @@ impl Errors {
         r.map_err(|e| self.0.push(FieldError::from_domain(field, e)))
             .ok()
     }
-    pub fn push(&mut self, field: &str, code: &str, msg: impl Into<String>) {
+    pub fn push(&mut self, field: &str, code: ErrorCode, msg: impl Into<String>) {
         self.0.push(FieldError::new(field, code, msg));
     }
 }
@@ -36,7 +37,11 @@ impl Errors {
 pub fn date(errs: &mut Errors, field: &str, s: &str) -> Option<NaiveDate> {
     let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
     if d.is_none() {
-        errs.push(field, "invalid_date", "a date is written YYYY-MM-DD");
+        errs.push(
+            field,
+            ErrorCode::InvalidDate,
+            "a date is written YYYY-MM-DD",
+        );
     }
     d
 }
@@ -46,7 +51,7 @@ pub fn text(errs: &mut Errors, field: &str, s: &str, max: usize) -> String {
     if t.is_empty() || t.chars().count() > max || t.chars().any(char::is_control) {
         errs.push(
             field,
-            "invalid_value",
+            ErrorCode::InvalidValue,
             format!("{field} must be 1 to {max} characters of text"),
         );
     }
@@ -112,7 +117,7 @@ pub fn parse_parties(
                 None => {
                     e.push(
                         "debtor.id_number",
-                        "invalid_id_number",
+                        ErrorCode::InvalidIdNumber,
                         "a person debtor needs an ID number",
                     );
                     None
@@ -124,14 +129,14 @@ pub fn parse_parties(
             if !associated.is_empty() {
                 e.push(
                     "associated_persons",
-                    "associated_persons_not_allowed",
+                    ErrorCode::AssociatedPersonsNotAllowed,
                     "associated persons are for organisation debtors only (R3)",
                 );
             }
             if debtor.credit_code.is_some() || debtor.legal_representative.is_some() {
                 e.push(
                     "debtor",
-                    "invalid_value",
+                    ErrorCode::InvalidValue,
                     "a person debtor has no credit code or legal representative",
                 );
             }
@@ -159,7 +164,7 @@ pub fn parse_parties(
                 None => {
                     e.push(
                         "debtor.credit_code",
-                        "invalid_credit_code",
+                        ErrorCode::InvalidCreditCode,
                         "an organisation debtor needs a credit code",
                     );
                     None
@@ -168,7 +173,7 @@ pub fn parse_parties(
             if debtor.id_number.is_some() || !debtor.documents.is_empty() {
                 e.push(
                     "debtor",
-                    "invalid_value",
+                    ErrorCode::InvalidValue,
                     "an organisation debtor has no ID number or documents",
                 );
             }
@@ -197,7 +202,7 @@ pub fn parse_parties(
         _ => {
             e.push(
                 "debtor.kind",
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 "kind is person or organization",
             );
             (PartyKind::Person, String::new(), None, None, Value::Null)

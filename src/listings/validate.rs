@@ -1,6 +1,7 @@
 //! From a request body to the values of a listing, enforcing L1–L4, L9, L11 and I1–I4. Every field
 //! error is collected, so one 422 names them all.
 
+use crate::domain::ErrorCode;
 use chrono::NaiveDate;
 
 use super::wire::ListingIn;
@@ -50,7 +51,7 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
     {
         e.push(
             "case_number",
-            "case_court_mismatch",
+            ErrorCode::CaseCourtMismatch,
             "the case number must carry the listing's own court code (I3)",
         );
     }
@@ -58,7 +59,7 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
         true => {
             e.push(
                 "grounds",
-                "grounds_required",
+                ErrorCode::GroundsRequired,
                 "at least one ground of L1 is required",
             );
             None
@@ -86,7 +87,7 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
     {
         e.push(
             "filed_on",
-            "invalid_date",
+            ErrorCode::InvalidDate,
             "the case cannot be filed after the listing decision",
         );
     }
@@ -119,7 +120,7 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
         Err(_) => {
             e.push(
                 "extension_years",
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 "extension_years is 0 to 3",
             );
             None
@@ -141,7 +142,7 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
             if term_must_run && expires_on.is_some_and(|exp| exp <= today) {
                 e.push(
                     "decided_on",
-                    "term_already_elapsed",
+                    ErrorCode::TermAlreadyElapsed,
                     "the listing's term ended before today (L2)",
                 );
             }
@@ -158,14 +159,14 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
             }
             Mode::Correct { pending: false } => e.push(
                 "grace_until",
-                "invalid_grace_period",
+                ErrorCode::InvalidGracePeriod,
                 "the listing is already published; its grace period cannot change",
             ),
             Mode::Import {
                 status: ListingStatus::Active,
             } if g > today => e.push(
                 "grace_until",
-                "invalid_grace_period",
+                ErrorCode::InvalidGracePeriod,
                 "an active listing's grace period has ended; a later one means `pending` (L11)",
             ),
             Mode::Import { .. } => {

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod release;
 pub mod view;
 
+use crate::domain::ErrorCode;
 use chrono::Utc;
 use diesel::{ExpressionMethods, QueryDsl, insert_into};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -309,7 +310,7 @@ pub async fn remove_subject(
         .any(|s| s.subject_key == subject_key && s.role != SubjectRole::Debtor)
     {
         return Err(ApiError::rule(
-            "subject_not_in_order",
+            ErrorCode::SubjectNotInOrder,
             Some("id_number"),
             "that person is not bound by this order other than as its debtor (R5)",
         ));

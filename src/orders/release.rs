@@ -1,5 +1,6 @@
 //! Releases (R4): a court lets one subject do some restricted items inside a window.
 
+use crate::domain::ErrorCode;
 use chrono::{DateTime, Utc};
 use diesel::{ExpressionMethods, QueryDsl, insert_into};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -66,21 +67,21 @@ pub async fn grant(
     let subjects = RestrictionRow::subjects(conn, order.id).await?;
     let Some(subject) = subjects.iter().find(|s| s.subject_key == new.subject_key) else {
         return Err(ApiError::rule(
-            "subject_not_in_order",
+            ErrorCode::SubjectNotInOrder,
             Some("id_number"),
             "the order does not bind this person (R4)",
         ));
     };
     if new.reason == ReleaseReason::PrivateFunds && subject.role == SubjectRole::Debtor {
         return Err(ApiError::rule(
-            "reason_not_applicable",
+            ErrorCode::ReasonNotApplicable,
             Some("reason"),
             "private_funds releases are for the persons bound with an organisation (R3, R4)",
         ));
     }
     if let Some(item) = new.items.iter().find(|i| !order.items.contains(i)) {
         return Err(ApiError::rule(
-            "item_not_in_order",
+            ErrorCode::ItemNotInOrder,
             Some("items"),
             format!("{item} is not restricted by this order"),
         ));

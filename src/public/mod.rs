@@ -4,6 +4,7 @@
 
 pub mod wire;
 
+use crate::domain::ErrorCode;
 use actix_web::{
     http::{StatusCode, header},
     web::Bytes,
@@ -27,7 +28,7 @@ pub fn too_many(retry_after: u64) -> ApiError {
     metrics::counter!(crate::metrics::RATE_LIMITED).increment(1);
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
+        ErrorCode::RateLimited,
         format!("too many requests; retry in {retry_after} s"),
     )
     .with_header(header::RETRY_AFTER, retry_after.to_string())

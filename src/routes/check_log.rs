@@ -1,6 +1,7 @@
 //! `GET /v1/check-log?id_number=`: who checked a person, when, and the answer — for admins and for the
 //! courts with a listing or order binding that person (API.md "Check log").
 
+use crate::domain::ErrorCode;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -86,14 +87,14 @@ pub async fn list(
             }
             if !allowed {
                 return Err(ApiError::forbidden(
-                    "court_not_in_scope",
+                    ErrorCode::CourtNotInScope,
                     "no listing or order of your court binds this person",
                 ));
             }
         }
         Role::Subscriber => {
             return Err(ApiError::forbidden(
-                "forbidden",
+                ErrorCode::Forbidden,
                 "the check log is for admins and courts",
             ));
         }

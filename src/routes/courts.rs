@@ -1,5 +1,6 @@
 //! Courts: created by admins, readable by anyone (API.md "Courts and subscribers").
 
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -51,7 +52,7 @@ pub async fn create(
                 && Court::find(conn, parent).await?.is_none()
             {
                 return Err(ApiError::rule(
-                    "unknown_court",
+                    ErrorCode::UnknownCourt,
                     Some("parent_code"),
                     format!("no court {parent}"),
                 ));
@@ -68,7 +69,7 @@ pub async fn create(
             match inserted {
                 Err(e) if is_unique_violation(&e, "courts_pkey") => {
                     return Err(ApiError::conflict(
-                        "court_exists",
+                        ErrorCode::CourtExists,
                         format!("court {} exists", code.as_str()),
                     ));
                 }

@@ -1,6 +1,7 @@
 //! 404 and 405 as problem+json, and a safety net that turns any error response actix builds by itself
 //! (payload too large, bad path, …) into problem+json with a stable code.
 
+use crate::domain::ErrorCode;
 use actix_web::{
     HttpRequest, HttpResponse, ResponseError,
     dev::ServiceResponse,
@@ -84,7 +85,7 @@ pub async fn not_found(req: HttpRequest, templates: web::Data<Templates>) -> Htt
     } else {
         ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             format!(
                 "{} is not allowed here; use {}",
                 req.method(),
@@ -96,23 +97,23 @@ pub async fn not_found(req: HttpRequest, templates: web::Data<Templates>) -> Htt
     }
 }
 
-fn code_for(status: StatusCode) -> &'static str {
+fn code_for(status: StatusCode) -> ErrorCode {
     match status.as_u16() {
-        400 => "bad_request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        406 => "not_acceptable",
-        408 => "request_timeout",
-        411 => "length_required",
-        413 => "payload_too_large",
-        414 => "uri_too_long",
-        415 => "unsupported_media_type",
-        431 => "request_header_fields_too_large",
-        503 => "service_unavailable",
-        s if s >= 500 => "internal_error",
-        _ => "bad_request",
+        400 => ErrorCode::BadRequest,
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        406 => ErrorCode::NotAcceptable,
+        408 => ErrorCode::RequestTimeout,
+        411 => ErrorCode::LengthRequired,
+        413 => ErrorCode::PayloadTooLarge,
+        414 => ErrorCode::UriTooLong,
+        415 => ErrorCode::UnsupportedMediaType,
+        431 => ErrorCode::RequestHeaderFieldsTooLarge,
+        503 => ErrorCode::ServiceUnavailable,
+        s if s >= 500 => ErrorCode::InternalError,
+        _ => ErrorCode::BadRequest,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod restrictions;
 pub mod subscribers;
 pub mod webhooks;
 
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, http::header};
 use serde::de::DeserializeOwned;
 
@@ -24,7 +25,7 @@ pub use crate::paging::{decode_cursor, encode_cursor, opt, page_limit, uuid_curs
 
 pub fn json_error(msg: &str) -> ApiError {
     ApiError::bad_request(
-        "malformed_json",
+        ErrorCode::MalformedJson,
         format!("the body is not valid JSON: {msg}"),
     )
 }
@@ -46,14 +47,14 @@ pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result
     if mime != "application/json" && !mime.ends_with("+json") {
         return Err(ApiError::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send the body as application/json",
         ));
     }
     // One pass: syntax errors are 400, well-formed JSON of the wrong shape is 422.
     serde_json::from_slice(body).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => ApiError::rule(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             None,
             format!("the body does not have the expected shape: {e}"),
         ),
@@ -67,7 +68,7 @@ pub const MAX_NOTE_CHARS: usize = 2000;
 pub fn check_note(note: Option<&str>) -> Result<(), ApiError> {
     match note {
         Some(n) if n.chars().count() > MAX_NOTE_CHARS => Err(ApiError::rule(
-            "invalid_value",
+            ErrorCode::InvalidValue,
             Some("note"),
             "note is at most 2000 characters",
         )),

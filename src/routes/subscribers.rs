@@ -1,6 +1,7 @@
 //! Subscribers (admin): create, list, enable or disable, rotate the secret (API.md "Courts and
 //! subscribers"). The client secret is stored hashed and shown only on creation and rotation.
 
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -82,7 +83,7 @@ pub async fn create(
     let name = input.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(ApiError::rule(
-            "invalid_value",
+            ErrorCode::InvalidValue,
             Some("name"),
             "name must be 1 to 200 characters",
         ));

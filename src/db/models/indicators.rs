@@ -1,6 +1,7 @@
 //! The queries behind `GET /v1/indicators`, each answered from a counter table or an index
 //! (migration `2026-11-27-000007_indicators`). `courts` is the scope: the codes to count.
 
+use crate::domain::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{
     QueryableByName, sql_query,
@@ -52,7 +53,7 @@ impl TryFrom<StatusCountRow> for StatusCount {
             "listing" => ListingStatus::parse(&r.status).map(Counted::Listing),
             "restriction" => RestrictionStatus::parse(&r.status).map(Counted::Restriction),
             other => Err(DomainError::new(
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 format!("status_counts names an unknown entity `{other}`"),
             )),
         }

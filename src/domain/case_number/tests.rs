@@ -7,7 +7,7 @@ fn court(s: &str) -> CourtCode {
 }
 
 fn err_code(s: &str) -> &'static str {
-    CaseNumber::parse(s).unwrap_err().code
+    CaseNumber::parse(s).unwrap_err().code.as_str()
 }
 
 #[test]

@@ -9,7 +9,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 fn err_code(s: &str) -> &'static str {
-    IdNumber::parse(s).unwrap_err().code
+    IdNumber::parse(s).unwrap_err().code.as_str()
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `POST /v1/checks`: may these persons buy this ticket? (API.md "Checks"). The check itself is the
 //! service `crate::checks`.
 
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, post, web};
 
 pub use crate::checks::wire;
@@ -26,13 +27,13 @@ pub async fn check(
     if input.subjects.len() > MAX_SUBJECTS {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "batch_too_large",
+            ErrorCode::BatchTooLarge,
             format!("at most {MAX_SUBJECTS} subjects per check"),
         ));
     }
     if input.subjects.is_empty() {
         return Err(ApiError::rule(
-            "invalid_value",
+            ErrorCode::InvalidValue,
             Some("subjects"),
             "name at least one subject",
         ));

@@ -1,3 +1,4 @@
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use super::{
@@ -34,7 +35,7 @@ pub async fn extension(
     let input: ExtensionIn = parse_json(&req, &body)?;
     if input.years < 1 {
         return Err(ApiError::rule(
-            "invalid_value",
+            ErrorCode::InvalidValue,
             Some("years"),
             "years is 1 to 3",
         ));

@@ -1,3 +1,4 @@
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, patch, web};
 use serde_json::Value;
 
@@ -34,7 +35,7 @@ pub async fn patch(
     let patch: Value = parse_json(&req, &body)?;
     let Some(fields) = patch.as_object().cloned() else {
         return Err(ApiError::rule(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             None,
             "a merge patch is a JSON object",
         ));

@@ -1,3 +1,4 @@
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::NaiveDate;
 
@@ -38,7 +39,7 @@ pub async fn removal(
     let reason = RemovalReason::parse(&input.reason).map_err(|e| ApiError::domain("reason", e))?;
     if reason == RemovalReason::TermExpired {
         return Err(ApiError::rule(
-            "reason_not_applicable",
+            ErrorCode::ReasonNotApplicable,
             Some("reason"),
             "a term expires by itself (L6)",
         ));
@@ -48,7 +49,7 @@ pub async fn removal(
         None | Some("") => None,
         Some(s) => Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
             ApiError::rule(
-                "invalid_date",
+                ErrorCode::InvalidDate,
                 Some("event_on"),
                 "a date is written YYYY-MM-DD",
             )

@@ -1,3 +1,4 @@
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::NaiveDate;
 
@@ -23,7 +24,7 @@ pub fn parse_items(e: &mut Errors, field: &str, items: &[String]) -> Vec<String>
     if items.is_empty() {
         e.push(
             field,
-            "invalid_value",
+            ErrorCode::InvalidValue,
             "name at least one restricted item (R2)",
         );
     }
@@ -57,7 +58,7 @@ fn validate(input: &RestrictionIn) -> Result<Valid, ApiError> {
     {
         e.push(
             "case_number",
-            "case_court_mismatch",
+            ErrorCode::CaseCourtMismatch,
             "the case number must carry the order's own court code (I3)",
         );
     }
@@ -65,7 +66,7 @@ fn validate(input: &RestrictionIn) -> Result<Valid, ApiError> {
     if issued_on.is_some_and(|d| d > today_cst()) {
         e.push(
             "issued_on",
-            "invalid_date",
+            ErrorCode::InvalidDate,
             "an order cannot be issued in the future",
         );
     }
@@ -105,7 +106,7 @@ pub async fn create(
             let court = v.court.as_str();
             if Court::find(conn, court).await?.is_none() {
                 return Err(ApiError::rule(
-                    "unknown_court",
+                    ErrorCode::UnknownCourt,
                     Some("court_code"),
                     format!("no court {court} is registered"),
                 ));

@@ -1,3 +1,4 @@
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use super::{
@@ -36,7 +37,7 @@ pub async fn lifting(
     let reason = LiftReason::parse(&input.reason).map_err(|e| ApiError::domain("reason", e))?;
     if reason == LiftReason::ListingEnded {
         return Err(ApiError::rule(
-            "reason_not_applicable",
+            ErrorCode::ReasonNotApplicable,
             Some("reason"),
             "an order is lifted with its listing by the listing's removal (R1)",
         ));
@@ -50,7 +51,7 @@ pub async fn lifting(
         ),
         (LiftReason::SubjectRemoved, None) => {
             return Err(ApiError::rule(
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 Some("id_number"),
                 "subject_removed names the person who leaves the order",
             ));
@@ -73,13 +74,13 @@ pub async fn lifting(
                 && l.row.status == ListingStatus::Active
             {
                 return Err(ApiError::conflict(
-                    "listing_still_active",
+                    ErrorCode::ListingStillActive,
                     "this order is carried by a published listing: it ends when the listing is removed (R1)",
                 ));
             }
             let after = orders::lift(conn, &actor, id, reason, input.note.as_deref())
                 .await?
-                .ok_or_else(|| ApiError::conflict("restriction_not_active", "the order has been lifted"))?;
+                .ok_or_else(|| ApiError::conflict(ErrorCode::RestrictionNotActive, "the order has been lifted"))?;
             let version = after["version"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(0);
             Ok(Outcome::ok(after, version))
         })

@@ -6,6 +6,7 @@ pub mod list;
 pub mod releases;
 pub mod wire;
 
+use crate::domain::ErrorCode;
 use uuid::Uuid;
 
 use crate::{
@@ -36,7 +37,7 @@ pub async fn lock_active(
     }
     if !row.status.is_active() {
         return Err(ApiError::conflict(
-            "restriction_not_active",
+            ErrorCode::RestrictionNotActive,
             "the order has been lifted",
         ));
     }

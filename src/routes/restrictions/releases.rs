@@ -1,3 +1,4 @@
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, delete, http::StatusCode, post, web};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -27,7 +28,7 @@ fn timestamp(e: &mut Errors, field: &str, s: &str) -> Option<DateTime<Utc>> {
     if t.is_none() {
         e.push(
             field,
-            "invalid_value",
+            ErrorCode::InvalidValue,
             "an RFC 3339 timestamp, e.g. 2026-12-01T08:00:00+08:00",
         );
     }
@@ -45,7 +46,7 @@ fn validate(input: &ReleaseIn) -> Result<NewRelease, ApiError> {
     {
         e.push(
             "valid_until",
-            "invalid_value",
+            ErrorCode::InvalidValue,
             "valid_until must be after valid_from",
         );
     }
@@ -127,7 +128,7 @@ pub async fn revoke(
             release::end(conn, &actor, release_id, ReleaseStatus::Revoked)
                 .await?
                 .ok_or_else(|| {
-                    ApiError::conflict("release_not_active", "the release has already ended")
+                    ApiError::conflict(ErrorCode::ReleaseNotActive, "the release has already ended")
                 })?;
             Ok(Outcome {
                 status: StatusCode::NO_CONTENT,

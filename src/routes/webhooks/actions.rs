@@ -1,5 +1,6 @@
 //! `POST /v1/webhooks/{id}/secret/rotate`, `/replay` and `/test`.
 
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, http::header, post, web};
 use chrono::{Duration, Utc};
 use diesel::{ExpressionMethods, QueryDsl, SelectableHelper};
@@ -106,7 +107,7 @@ pub async fn replay(
         Some("") => Some(Cursor::START),
         Some(c) => Some(Cursor::decode(c).map_err(|_| {
             ApiError::rule(
-                "invalid_value",
+                ErrorCode::InvalidValue,
                 Some("after"),
                 "after must be a cursor of the feed",
             )

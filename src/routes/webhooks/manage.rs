@@ -1,5 +1,6 @@
 //! `GET /v1/webhooks`, `GET|PATCH|DELETE /v1/webhooks/{id}`.
 
+use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, web};
 use chrono::Utc;
 use diesel::{ExpressionMethods, QueryDsl, SelectableHelper};
@@ -116,14 +117,14 @@ pub async fn update(
     for key in raw.as_object().map(|o| o.keys()).into_iter().flatten() {
         if !["url", "event_types", "description", "enabled"].contains(&key.as_str()) {
             return Err(ApiError::rule(
-                "field_not_correctable",
+                ErrorCode::FieldNotCorrectable,
                 Some(key),
                 format!("{key} cannot be changed; url, event_types, description and enabled can"),
             ));
         }
     }
     let p: WebhookPatch = serde_json::from_value(raw)
-        .map_err(|e| ApiError::rule("invalid_body", None, e.to_string()))?;
+        .map_err(|e| ApiError::rule(ErrorCode::InvalidBody, None, e.to_string()))?;
     let url = match &p.url {
         Some(u) => Some(check_url(&state, u).await?),
         None => None,

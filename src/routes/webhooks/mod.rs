@@ -6,6 +6,7 @@ pub mod create;
 pub mod deliveries;
 pub mod manage;
 
+use crate::domain::ErrorCode;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -65,17 +66,17 @@ pub(crate) async fn check_url(state: &AppState, url: &str) -> Result<String, Api
         .map(|u| u.to_string())
         .map_err(|e| match e {
             guard::UrlProblem::Invalid(_) => {
-                ApiError::rule("invalid_url", Some("url"), e.to_string())
+                ApiError::rule(ErrorCode::InvalidUrl, Some("url"), e.to_string())
             }
             guard::UrlProblem::NotAllowed(_) => {
-                ApiError::rule("webhook_url_not_allowed", Some("url"), e.to_string())
+                ApiError::rule(ErrorCode::WebhookUrlNotAllowed, Some("url"), e.to_string())
             }
         })
 }
 
 /// `event_types`: null or absent for every type, else a non-empty list of known types.
 pub(crate) fn parse_event_types(v: Option<&Value>) -> Result<Option<Vec<String>>, ApiError> {
-    let bad = |d: &str| ApiError::rule("invalid_value", Some("event_types"), d.to_string());
+    let bad = |d: &str| ApiError::rule(ErrorCode::InvalidValue, Some("event_types"), d.to_string());
     let list = match v {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Array(a)) => a,
@@ -111,7 +112,7 @@ pub(crate) fn parse_description(v: Option<&Value>) -> Result<Option<String>, Api
             Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty()))
         }
         Some(_) => Err(ApiError::rule(
-            "invalid_value",
+            ErrorCode::InvalidValue,
             Some("description"),
             "description must be a string of at most 500 characters",
         )),
