@@ -5,7 +5,10 @@ use crate::domain::ErrorCode;
 use diesel_async::AsyncPgConnection;
 
 use super::{Principal, Role};
-use crate::{db::models::court::ancestors, error::ApiError};
+use crate::{
+    db::models::{court::ancestors, listing::ListingRow, restriction::RestrictionRow},
+    error::ApiError,
+};
 
 /// 403 `court_not_in_scope` unless the principal may act for `court`.
 pub async fn ensure_court_scope(
@@ -30,4 +33,46 @@ pub async fn ensure_court_scope(
             format!("court {} may not act for court {court}", own.as_str()),
         ))
     }
+}
+
+/// A row a court changes: the court it belongs to and its version (`If-Match`).
+pub trait CourtRecord {
+    fn court_code(&self) -> &str;
+    fn version(&self) -> i32;
+}
+
+impl CourtRecord for ListingRow {
+    fn court_code(&self) -> &str {
+        &self.court_code
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+impl CourtRecord for RestrictionRow {
+    fn court_code(&self) -> &str {
+        &self.court_code
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+/// What every court change checks on the row it has locked: that it exists (404 with `missing`),
+/// that `principal` may act for its court (403 `court_not_in_scope`) and, when `expected` is given,
+/// that it is the version the principal read (412 `version_mismatch`).
+pub async fn changeable<R: CourtRecord>(
+    conn: &mut AsyncPgConnection,
+    principal: &Principal,
+    row: Option<R>,
+    expected: Option<i32>,
+    missing: impl FnOnce() -> String,
+) -> Result<R, ApiError> {
+    let row = row.ok_or_else(|| ApiError::not_found(missing()))?;
+    ensure_court_scope(conn, principal, row.court_code()).await?;
+    if let Some(v) = expected {
+        crate::write::check_version(v, row.version())?;
+    }
+    Ok(row)
 }

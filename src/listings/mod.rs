@@ -21,7 +21,8 @@ pub use create::create;
 pub use end::{RemovalRequest, expire_due, extend, publish_due, remove};
 
 use crate::{
-    audit::Actor, db::models::listing::Listing, domain::restriction::LiftReason, error::ApiError,
+    audit::Actor, auth::scope::changeable, db::models::listing::Listing,
+    domain::restriction::LiftReason, error::ApiError,
 };
 use view::{event_data, out_json};
 
@@ -76,11 +77,11 @@ pub async fn lock_for_change(
     expected: i32,
     open_only: bool,
 ) -> Result<crate::db::models::listing::ListingRow, ApiError> {
-    let row = Listing::lock(conn, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
-    crate::auth::scope::ensure_court_scope(conn, principal, &row.court_code).await?;
-    crate::write::check_version(expected, row.version)?;
+    let row = Listing::lock(conn, id).await?;
+    let row = changeable(conn, principal, row, Some(expected), || {
+        format!("no listing {id}")
+    })
+    .await?;
     if open_only && !row.status.is_open() {
         return Err(ApiError::conflict(
             ErrorCode::ListingNotActive,

@@ -3,6 +3,7 @@
 //! and its `restriction.*` event, with the whole current state and a version that only grows.
 
 pub mod bulk;
+pub mod court;
 pub mod release;
 pub mod view;
 

@@ -2,17 +2,16 @@ use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use super::{
-    lock_active, parse_id,
+    parse_id,
     wire::{LiftingIn, RestrictionOut},
 };
 use crate::{
     app::AppState,
     audit::Actor,
     auth::Principal,
-    db::models::listing::Listing,
-    domain::{id_number::IdNumber, listing_rules::ListingStatus, restriction::LiftReason},
+    domain::{id_number::IdNumber, restriction::LiftReason},
     error::ApiError,
-    orders,
+    orders::court::{self, Lifting},
     routes::{check_note, parse_json},
     write::{Outcome, if_match, run_write},
 };
@@ -59,29 +58,22 @@ pub async fn lifting(
         _ => None,
     };
     check_note(input.note.as_deref())?;
+    let lifting = match subject {
+        Some(key) => Lifting::Subject { key },
+        None => Lifting::Order {
+            reason,
+            note: input.note,
+        },
+    };
     let actor = Actor::from(&principal);
     let p = principal.clone();
     run_write(&state, &principal, &req, &body, move |conn| {
         Box::pin(async move {
-            let row = lock_active(conn, &p, id, Some(expected)).await?;
-            if let Some(key) = subject {
-                let after = orders::remove_subject(conn, &actor, &row, &key).await?;
-                let version = after["version"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(0);
-                return Ok(Outcome::ok(after, version));
-            }
-            if let Some(listing_id) = row.listing_id
-                && let Some(l) = Listing::find(conn, listing_id).await?
-                && l.row.status == ListingStatus::Active
-            {
-                return Err(ApiError::conflict(
-                    ErrorCode::ListingStillActive,
-                    "this order is carried by a published listing: it ends when the listing is removed (R1)",
-                ));
-            }
-            let after = orders::lift(conn, &actor, id, reason, input.note.as_deref())
-                .await?
-                .ok_or_else(|| ApiError::conflict(ErrorCode::RestrictionNotActive, "the order has been lifted"))?;
-            let version = after["version"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(0);
+            let after = court::lift(conn, &p, &actor, id, expected, &lifting).await?;
+            let version = after["version"]
+                .as_i64()
+                .and_then(|v| i32::try_from(v).ok())
+                .unwrap_or(0);
             Ok(Outcome::ok(after, version))
         })
     })

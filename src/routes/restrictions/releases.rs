@@ -5,18 +5,17 @@ use uuid::Uuid;
 
 use super::{
     create::parse_items,
-    lock_active, parse_id,
+    parse_id,
     wire::{ReleaseIn, ReleaseOut},
 };
 use crate::{
     app::AppState,
     audit::Actor,
     auth::Principal,
-    db::models::restriction::ReleaseRow,
-    domain::{id_number::IdNumber, restriction::ReleaseReason, status::ReleaseStatus},
+    domain::{id_number::IdNumber, restriction::ReleaseReason},
     error::ApiError,
     listings::parties::Errors,
-    orders::release::{self, NewRelease},
+    orders::{court, release::NewRelease},
     routes::{check_note, parse_json},
     write::{Outcome, run_write},
 };
@@ -89,8 +88,7 @@ pub async fn grant(
     let p = principal.clone();
     run_write(&state, &principal, &req, &body, move |conn| {
         Box::pin(async move {
-            let order = lock_active(conn, &p, id, None).await?;
-            let state = release::grant(conn, &actor, &order, new).await?;
+            let state = court::grant_release(conn, &p, &actor, id, new).await?;
             let location = format!(
                 "/v1/restrictions/{id}/releases/{}",
                 state["id"].as_str().unwrap_or_default()
@@ -120,16 +118,7 @@ pub async fn revoke(
     let p = principal.clone();
     run_write(&state, &principal, &req, &[], move |conn| {
         Box::pin(async move {
-            let order = lock_active(conn, &p, id, None).await?;
-            let row = ReleaseRow::lock(conn, release_id).await?;
-            if row.as_ref().is_none_or(|r| r.restriction_id != order.id) {
-                return Err(ApiError::not_found("no such release on this order"));
-            }
-            release::end(conn, &actor, release_id, ReleaseStatus::Revoked)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::conflict(ErrorCode::ReleaseNotActive, "the release has already ended")
-                })?;
+            court::revoke_release(conn, &p, &actor, id, release_id).await?;
             Ok(Outcome {
                 status: StatusCode::NO_CONTENT,
                 body: serde_json::Value::Null,
