@@ -136,3 +136,6 @@ pub fn event_data(l: &Listing, reason: Option<&str>) -> Value {
     }
     data
 }
+
+#[cfg(test)]
+mod tests;
