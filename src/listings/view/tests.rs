@@ -192,5 +192,39 @@ fn event_data_is_the_public_item_with_id_version_status_and_reason() {
     want["version"] = json!(3);
     want["status"] = json!("removed");
     want["reason"] = json!("performed");
-    assert_eq!(json_of(event_data(&l, Some("performed"))), want);
+    assert_eq!(
+        json_of(event_data(&l, Some(RemovalReason::Performed))),
+        want
+    );
+}
+
+#[test]
+fn a_debtor_without_a_readable_id_number_shows_its_credit_code_or_nothing() {
+    // Not written by the API, imports or the seed (a person needs a valid ID number, an
+    // organisation a credit code), so only a row edited in the database: no gender, age or mask.
+    let mut l = person();
+    l.row.id_number = Some("110105198003021040".into());
+    l.row.credit_code = Some("91310110666007217T".into());
+    let mut want = person_item();
+    want["gender"] = Value::Null;
+    want["age"] = Value::Null;
+    want.as_object_mut().unwrap().remove("id_number_masked");
+    want["credit_code"] = json!("91310110666007217T");
+    assert_eq!(json_of(public_item(&l)), want);
+
+    l.row.id_number = None;
+    l.row.credit_code = None;
+    want.as_object_mut().unwrap().remove("credit_code");
+    assert_eq!(json_of(public_item(&l)), want);
+}
+
+#[test]
+fn the_public_item_reads_back_as_written() {
+    // The web page reads search answers back from their (possibly cached) bytes.
+    let rep = json!({"name": "王五", "id_number": id_number()});
+    for l in [person(), organisation(rep), organisation(Value::Null)] {
+        let v = json_of(public_item(&l));
+        let back: PublicItem = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(json_of(back), v);
+    }
 }
