@@ -47,7 +47,7 @@ pub struct Staged {
     pub restriction_id: Option<Uuid>,
     pub persons: Vec<PersonRecord>,
     /// `listing.published` and `restriction.imposed` (id and data) of an active listing.
-    pub events: Option<[(Uuid, Value); 2]>,
+    pub events: Option<super::publish::LineEvents>,
 }
 
 /// The fields an export writes beyond the create body (docs/BULK.md); the derived ones

@@ -12,14 +12,23 @@ use crate::{
         restriction::RestrictionRow,
     },
     domain::{DomainError, calendar::cst_date, status::RestrictionStatus},
-    listings::view::event_data,
+    listings::{view::event_data, wire::ListingEventData},
     orders::{self, view},
 };
 
-/// `[(event id, listing.published data), (event id, restriction.imposed data)]`. The order's
-/// documents are those the file gives for its persons. An associated person's role that is not an
-/// R3 role is an error (validation has refused it already).
-pub fn events(ctx: &Context, s: &Staged) -> Result<[(Uuid, Value); 2], DomainError> {
+/// The two events of an imported active listing: (event id, data) each, written by the COPY.
+#[derive(Debug)]
+pub struct LineEvents {
+    /// `listing.published`: the public item with the listing's id, version and status.
+    pub published: (Uuid, ListingEventData),
+    /// `restriction.imposed`: the state of the order the listing carries (R1).
+    pub imposed: (Uuid, Value),
+}
+
+/// `listing.published` and `restriction.imposed` with their event ids. The order's documents are
+/// those the file gives for its persons. An associated person's role that is not an R3 role is an
+/// error (validation has refused it already).
+pub fn events(ctx: &Context, s: &Staged) -> Result<LineEvents, DomainError> {
     let v = &s.values;
     let (court_name, province) = ctx.courts.get(&v.court_code).cloned().unwrap_or_default();
     let published_at = s.published_at.unwrap_or(ctx.now);
@@ -93,8 +102,8 @@ pub fn events(ctx: &Context, s: &Staged) -> Result<[(Uuid, Value); 2], DomainErr
     docs.sort();
     docs.dedup();
     let state = view::state_json(&order, &listing.court_name, &subjects, &docs, &[]);
-    Ok([
-        (Uuid::now_v7(), published),
-        (Uuid::now_v7(), view::event_data(&state)),
-    ])
+    Ok(LineEvents {
+        published: (Uuid::now_v7(), published),
+        imposed: (Uuid::now_v7(), view::event_data(&state)),
+    })
 }

@@ -5,7 +5,11 @@ use crate::domain::ErrorCode;
 use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
-use tokio_postgres::{Transaction, binary_copy::BinaryCopyInWriter, types::Type};
+use tokio_postgres::{
+    Transaction,
+    binary_copy::BinaryCopyInWriter,
+    types::{Json, Type},
+};
 
 use super::{line::Staged, report::BadLine};
 use crate::domain::grounds::Ground;
@@ -79,7 +83,12 @@ pub async fn write_listing(
     let line = i64::try_from(s.line).unwrap_or(i64::MAX);
     let grounds: Vec<&str> = v.grounds.iter().map(Ground::code).collect();
     let (le_id, le, re_id, re) = match &s.events {
-        Some([(a, x), (b, y)]) => (Some(a), Some(x), Some(b), Some(y)),
+        Some(e) => (
+            Some(e.published.0),
+            Some(Json(&e.published.1)),
+            Some(e.imposed.0),
+            Some(&e.imposed.1),
+        ),
         None => (None, None, None, None),
     };
     w.write(&[

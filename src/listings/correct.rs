@@ -102,7 +102,7 @@ pub async fn correct(
             events::LISTING_UPDATED,
             id,
             &[],
-            event_data(&updated, None),
+            serde_json::to_value(event_data(&updated, None))?,
         )
         .await?;
         crate::orders::update_for_listing(conn, actor, &updated).await?;

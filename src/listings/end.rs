@@ -64,7 +64,7 @@ pub async fn extend(
             events::LISTING_UPDATED,
             id,
             &[],
-            event_data(&after, None),
+            serde_json::to_value(event_data(&after, None))?,
         )
         .await?;
     }
@@ -109,7 +109,7 @@ pub async fn remove(
     let after = reload(conn, id).await?;
     record(conn, actor, action, Some(&before), &after).await?;
     if row.status == ListingStatus::Active {
-        end_published(conn, actor, id, reason.code(), asked.keep_restriction).await?;
+        end_published(conn, actor, id, reason, asked.keep_restriction).await?;
     }
     Ok(Changed::new(after))
 }
@@ -169,6 +169,6 @@ pub async fn expire_due(
     .await?;
     let after = reload(conn, id).await?;
     record(conn, &actor, "listing.expire", Some(&before), &after).await?;
-    end_published(conn, &actor, id, reason.code(), false).await?;
+    end_published(conn, &actor, id, reason, false).await?;
     Ok(Some(Changed::new(after)))
 }

@@ -21,8 +21,11 @@ pub use create::create;
 pub use end::{RemovalRequest, expire_due, extend, publish_due, remove};
 
 use crate::{
-    audit::Actor, auth::scope::changeable, db::models::listing::Listing,
-    domain::restriction::LiftReason, error::ApiError,
+    audit::Actor,
+    auth::scope::changeable,
+    db::models::listing::Listing,
+    domain::{listing_rules::RemovalReason, restriction::LiftReason},
+    error::ApiError,
 };
 use view::{event_data, out_json};
 
@@ -103,7 +106,7 @@ pub async fn publish(
         crate::events::LISTING_PUBLISHED,
         id,
         &[],
-        event_data(&listing, None),
+        serde_json::to_value(event_data(&listing, None))?,
     )
     .await?;
     crate::orders::impose_for_listing(conn, actor, &listing).await?;
@@ -116,7 +119,7 @@ pub async fn end_published(
     conn: &mut diesel_async::AsyncPgConnection,
     actor: &crate::audit::Actor,
     id: Uuid,
-    reason: &str,
+    reason: RemovalReason,
     keep_restriction: bool,
 ) -> Result<(), ApiError> {
     let listing = reload(conn, id).await?;
@@ -125,7 +128,7 @@ pub async fn end_published(
         crate::events::LISTING_REMOVED,
         id,
         &[],
-        event_data(&listing, Some(reason)),
+        serde_json::to_value(event_data(&listing, Some(reason)))?,
     )
     .await?;
     if let (Some(order), false) = (listing.row.restriction_id, keep_restriction) {

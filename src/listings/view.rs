@@ -5,11 +5,14 @@ use anyhow::Context;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::wire::{BasisIn, ListingOut, Removal};
+use super::wire::{BasisIn, ListingEventData, ListingOut, Removal};
 use crate::{
     db::models::listing::Listing,
-    domain::{calendar::cst_date, id_number::IdNumber, status::PartyKind},
+    domain::{
+        calendar::cst_date, id_number::IdNumber, listing_rules::RemovalReason, status::PartyKind,
+    },
     error::ApiError,
+    public::wire::{PublicBasis, PublicGround, PublicItem},
 };
 
 /// The court's view of a listing; a stored removal that does not read as [`Removal`] is an error
@@ -77,62 +80,68 @@ pub fn as_input(l: &Listing) -> Value {
 }
 
 /// What the public may see of a listing (DOMAIN L9–L10): a person's ID number masked, organisation
-/// codes in full, gender and age from the ID number, grounds with their labels.
-pub fn public_item(l: &Listing) -> Value {
+/// codes in full, gender and age (on the publication date in CST) from the ID number, grounds with
+/// their labels. A debtor whose stored ID number reads shows it masked (`id_number_masked`), any
+/// other its credit code; only an organisation shows a legal representative.
+pub fn public_item(l: &Listing) -> PublicItem {
     let r = &l.row;
     let published_on = r.published_at.map(cst_date);
     let id = r.id_number.as_deref().and_then(|s| IdNumber::parse(s).ok());
-    let grounds: Vec<Value> = r
-        .grounds
-        .iter()
-        .map(|g| json!({"code": g.code(), "label": g.label()}))
-        .collect();
-    let legal_rep = r
-        .debtor
-        .pointer("/legal_representative/name")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let mut item = json!({
-        "id": r.id,
-        "kind": r.debtor_kind,
-        "name": r.debtor_name,
-        "gender": id.as_ref().map(|i| i.gender().as_str()),
-        "age": id.as_ref().zip(published_on).map(|(i, d)| i.age_on(d)),
-        "legal_representative": if r.debtor_kind == PartyKind::Organization { legal_rep } else { Value::Null },
-        "court_name": l.court_name,
-        "province": l.province,
-        "case_number": r.case_number,
-        "filed_on": r.filed_on,
-        "basis": {"document_number": r.basis_document_number, "issuer": r.basis_issuer},
-        "obligation": r.obligation,
-        "performance": r.performance,
-        "performance_label": r.performance.label(),
-        "grounds": grounds,
-        "published_on": published_on,
-    });
-    if let Some(obj) = item.as_object_mut() {
-        match &id {
-            Some(i) => {
-                obj.insert("id_number_masked".into(), Value::String(i.masked()));
-            }
-            None => {
-                obj.insert("credit_code".into(), json!(r.credit_code));
-            }
-        }
+    let legal_representative = match r.debtor_kind {
+        PartyKind::Organization => r
+            .debtor
+            .pointer("/legal_representative/name")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        PartyKind::Person => None,
+    };
+    PublicItem {
+        id: r.id,
+        kind: r.debtor_kind,
+        name: r.debtor_name.clone(),
+        gender: id.as_ref().map(|i| i.gender().as_str().to_string()),
+        age: id.as_ref().zip(published_on).map(|(i, d)| i.age_on(d)),
+        id_number_masked: id.as_ref().map(IdNumber::masked),
+        credit_code: if id.is_none() {
+            r.credit_code.clone()
+        } else {
+            None
+        },
+        legal_representative,
+        court_name: l.court_name.clone(),
+        province: l.province.clone(),
+        case_number: r.case_number.clone(),
+        filed_on: r.filed_on,
+        basis: PublicBasis {
+            document_number: r.basis_document_number.clone(),
+            issuer: r.basis_issuer.clone(),
+        },
+        obligation: r.obligation.clone(),
+        performance: r.performance,
+        performance_label: r.performance.label().to_string(),
+        grounds: r
+            .grounds
+            .iter()
+            .map(|&code| PublicGround {
+                code,
+                label: code.label().to_string(),
+            })
+            .collect(),
+        published_on,
     }
-    item
 }
 
-/// `listing.*` event data: the public state of the listing with its id, version and status.
-pub fn event_data(l: &Listing, reason: Option<&str>) -> Value {
-    let mut data = public_item(l);
-    if let Some(obj) = data.as_object_mut() {
-        obj.insert("listing_id".into(), json!(l.row.id));
-        obj.insert("version".into(), json!(l.row.version));
-        obj.insert("status".into(), json!(l.row.status));
-        if let Some(reason) = reason {
-            obj.insert("reason".into(), json!(reason));
-        }
+/// `listing.*` event data: the public state of the listing with its id, version and status, and
+/// why it ended (`listing.removed`).
+pub fn event_data(l: &Listing, reason: Option<RemovalReason>) -> ListingEventData {
+    ListingEventData {
+        item: public_item(l),
+        listing_id: l.row.id,
+        version: l.row.version,
+        status: l.row.status,
+        reason,
     }
-    data
 }
+
+#[cfg(test)]
+mod tests;

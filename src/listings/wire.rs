@@ -6,6 +6,11 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::{
+    domain::listing_rules::{ListingStatus, RemovalReason},
+    public::wire::PublicItem,
+};
+
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct DocumentIn {
     /// `passport`, `hk_macau_permit`, `taiwan_permit`, `foreign_passport`, `other`.
@@ -189,4 +194,17 @@ pub struct HistoryEntry {
     pub action: String,
     pub before: Option<Value>,
     pub after: Option<Value>,
+}
+
+/// The data of the `listing.*` events and their webhooks: the public item (flattened: its keys at
+/// the top level) with the listing's id, version and status, and why it ended (`listing.removed`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ListingEventData {
+    #[serde(flatten)]
+    pub item: PublicItem,
+    pub listing_id: Uuid,
+    pub version: i32,
+    pub status: ListingStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<RemovalReason>,
 }

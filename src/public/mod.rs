@@ -9,7 +9,6 @@ use actix_web::{
     http::{StatusCode, header},
     web::Bytes,
 };
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
@@ -21,7 +20,7 @@ use crate::{
     listings::view::public_item,
     paging::{encode_cursor, opt, page_limit, uuid_cursor},
 };
-use wire::{PublicPage, PublicQuery};
+use wire::{PublicItem, PublicPage, PublicQuery};
 
 /// 429 `rate_limited` with `Retry-After` (the public API's refusal over the limit).
 pub fn too_many(retry_after: u64) -> ApiError {
@@ -139,24 +138,25 @@ pub async fn search_body(
     } else {
         None
     };
-    let items: Vec<_> = rows.iter().map(public_item).collect();
-    let body = Bytes::from(serde_json::to_vec(
-        &json!({"items": items, "next_cursor": next_cursor}),
-    )?);
+    let page = PublicPage {
+        items: rows.iter().map(public_item).collect(),
+        next_cursor,
+    };
+    let body = Bytes::from(serde_json::to_vec(&page)?);
     if let Some(key) = fill {
         state.cache.fill(key, body.clone());
     }
     Ok(body)
 }
 
-/// A search, typed (the HTML pages use it).
+/// A search, typed (the HTML pages use it); read back from the body, which may come from the cache.
 pub async fn search_page(state: &AppState, s: &PublicSearch) -> Result<PublicPage, ApiError> {
     let body = search_body(state, s, None).await?;
     Ok(serde_json::from_slice(&body)?)
 }
 
 /// One active listing, as the public sees it; `None` unless active.
-pub async fn find_item(state: &AppState, id: &str) -> Result<Option<serde_json::Value>, ApiError> {
+pub async fn find_item(state: &AppState, id: &str) -> Result<Option<PublicItem>, ApiError> {
     let Ok(id) = Uuid::parse_str(id.trim()) else {
         return Ok(None);
     };

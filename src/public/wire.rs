@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::status::PartyKind;
+use crate::domain::{grounds::Ground, listing_rules::Performance, status::PartyKind};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PublicQuery {
@@ -30,7 +30,8 @@ pub struct PublicBasis {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PublicGround {
-    pub code: String,
+    #[schema(value_type = String)]
+    pub code: Ground,
     /// The Chinese text of List Provisions Art. 1.
     pub label: String,
 }
@@ -61,7 +62,8 @@ pub struct PublicItem {
     pub basis: PublicBasis,
     pub obligation: String,
     /// `none` (全部未履行) or `partial` (部分未履行).
-    pub performance: String,
+    #[schema(value_type = String)]
+    pub performance: Performance,
     pub performance_label: String,
     pub grounds: Vec<PublicGround>,
     pub published_on: Option<NaiveDate>,

@@ -121,10 +121,7 @@ pub async fn detail(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = match find_item(&state, &id).await? {
-        Some(v) => Some(serde_json::from_value::<PublicItem>(v)?),
-        None => None,
-    };
+    let item = find_item(&state, &id).await?;
     let status = if item.is_some() {
         StatusCode::OK
     } else {
