@@ -3,6 +3,7 @@
 //!
 //! cargo run --release --example bench_checks -- URL TOKEN BATCHES_FILE CLIENTS SECONDS
 //! BATCHES_FILE holds one JSON request body per line.
+// A benchmark driver stops at the first failure rather than measure a broken run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};

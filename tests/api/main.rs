@@ -1,4 +1,5 @@
 //! One integration binary: the real application against a fresh database per test.
+// A test fails loudly on what it did not expect: unwrap and expect are its assertions.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit_trail;
