@@ -75,3 +75,30 @@ pub fn check_note(note: Option<&str>) -> Result<(), ApiError> {
         _ => Ok(()),
     }
 }
+
+/// A court's change of one resource it read at a version: the principal acts for a court, the id
+/// in the path parses, `If-Match` names the version read (428 when missing) and the body parses.
+pub struct CourtChange<T> {
+    pub id: uuid::Uuid,
+    pub expected: i32,
+    pub input: T,
+}
+
+/// Parses a [`CourtChange`]; `parse_id` answers 404 for an id of the wrong shape.
+pub fn court_change<T: DeserializeOwned>(
+    principal: &crate::auth::Principal,
+    req: &HttpRequest,
+    id: &str,
+    body: &[u8],
+    parse_id: fn(&str) -> Result<uuid::Uuid, ApiError>,
+) -> Result<CourtChange<T>, ApiError> {
+    principal.require_court_actor()?;
+    let id = parse_id(id)?;
+    let expected = crate::write::if_match(req)?;
+    let input = parse_json(req, body)?;
+    Ok(CourtChange {
+        id,
+        expected,
+        input,
+    })
+}

@@ -11,8 +11,8 @@ use crate::{
     auth::Principal,
     error::ApiError,
     listings,
-    routes::parse_json,
-    write::{if_match, run_write},
+    routes::{CourtChange, court_change},
+    write::run_write,
 };
 
 /// Extend a fixed-term listing by 1 to 3 years, at most 3 in total, only with an aggravating
@@ -29,10 +29,11 @@ pub async fn extension(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require_court_actor()?;
-    let id = parse_id(&id)?;
-    let expected = if_match(&req)?;
-    let input: ExtensionIn = parse_json(&req, &body)?;
+    let CourtChange {
+        id,
+        expected,
+        input,
+    } = court_change::<ExtensionIn>(&principal, &req, &id, &body, parse_id)?;
     if input.years < 1 {
         return Err(ApiError::rule(
             ErrorCode::InvalidValue,

@@ -12,8 +12,8 @@ use crate::{
     auth::Principal,
     error::ApiError,
     listings,
-    routes::parse_json,
-    write::{if_match, run_write},
+    routes::{CourtChange, court_change},
+    write::run_write,
 };
 
 /// Correct a listing (L7) with a JSON merge patch (RFC 7396); `If-Match` required.
@@ -29,10 +29,11 @@ pub async fn patch(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require_court_actor()?;
-    let id = parse_id(&id)?;
-    let expected = if_match(&req)?;
-    let patch: Value = parse_json(&req, &body)?;
+    let CourtChange {
+        id,
+        expected,
+        input: patch,
+    } = court_change::<Value>(&principal, &req, &id, &body, parse_id)?;
     let Some(fields) = patch.as_object().cloned() else {
         return Err(ApiError::rule(
             ErrorCode::InvalidBody,

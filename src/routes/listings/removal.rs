@@ -13,8 +13,8 @@ use crate::{
     domain::listing_rules::RemovalReason,
     error::ApiError,
     listings::{self, RemovalRequest},
-    routes::{check_note, parse_json},
-    write::{if_match, run_write},
+    routes::{CourtChange, check_note, court_change},
+    write::run_write,
 };
 
 /// Remove (L3, L5) or revoke (L7) a listing; `If-Match` required. L5 reasons apply only to
@@ -32,10 +32,11 @@ pub async fn removal(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require_court_actor()?;
-    let id = parse_id(&id)?;
-    let expected = if_match(&req)?;
-    let input: RemovalIn = parse_json(&req, &body)?;
+    let CourtChange {
+        id,
+        expected,
+        input,
+    } = court_change::<RemovalIn>(&principal, &req, &id, &body, parse_id)?;
     let reason = RemovalReason::parse(&input.reason).map_err(|e| ApiError::domain("reason", e))?;
     if reason == RemovalReason::TermExpired {
         return Err(ApiError::rule(

@@ -12,8 +12,8 @@ use crate::{
     domain::{id_number::IdNumber, restriction::LiftReason},
     error::ApiError,
     orders::court::{self, Lifting},
-    routes::{check_note, parse_json},
-    write::{Outcome, if_match, run_write},
+    routes::{CourtChange, check_note, court_change},
+    write::{Outcome, run_write},
 };
 
 /// Lift an order (R5) — or, with `subject_removed`, take one R3 person off it; `If-Match` required.
@@ -29,10 +29,11 @@ pub async fn lifting(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require_court_actor()?;
-    let id = parse_id(&id)?;
-    let expected = if_match(&req)?;
-    let input: LiftingIn = parse_json(&req, &body)?;
+    let CourtChange {
+        id,
+        expected,
+        input,
+    } = court_change::<LiftingIn>(&principal, &req, &id, &body, parse_id)?;
     let reason = LiftReason::parse(&input.reason).map_err(|e| ApiError::domain("reason", e))?;
     if reason == LiftReason::ListingEnded {
         return Err(ApiError::rule(
