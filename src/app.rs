@@ -2,6 +2,7 @@
 //! and the workers share. It knows nothing of HTTP routes (`crate::router` wires those), so every
 //! layer below the routes can take it without an import circle.
 
+use actix_web::web;
 use anyhow::Context;
 
 use crate::{
@@ -31,7 +32,8 @@ pub struct AppState {
     pub check_db: CheckDb,
     /// The public searches' own connections, read in batches (`db::public_reads`).
     pub public_reads: PublicReads,
-    pub jwt: JwtVerifier,
+    /// Shared with the router, which hands it to the `Principal` extractor on its own.
+    pub jwt: web::Data<JwtVerifier>,
     pub settings: Settings,
     /// The background tasks and the token that stops them (`crate::tasks`).
     pub tasks: Tasks,
@@ -77,7 +79,7 @@ impl AppState {
             read_db,
             cache,
             rate_limiter,
-            jwt: JwtVerifier::from_settings(&settings)?,
+            jwt: web::Data::new(JwtVerifier::from_settings(&settings)?),
             settings,
             tasks,
         })

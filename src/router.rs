@@ -71,7 +71,8 @@ pub fn app(
         .into_utoipa_app()
         .configure(configure)
         .split_for_parts();
-    app.app_data(state)
+    app.app_data(state.jwt.clone())
+        .app_data(state)
         .app_data(doc.json)
         .app_data(doc.templates)
         .app_data(web::PayloadConfig::new(max_body))

@@ -37,7 +37,7 @@ pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
         let done =
             in_transaction(&mut conn, move |c| Box::pin(listings::publish_due(c, id))).await?;
         if let Some(changed) = done {
-            crate::cache::after_commit(state, &changed.names).await;
+            crate::cache::after_commit(&state.cache, &changed.names).await;
             report.published += 1;
         }
     }
@@ -48,7 +48,7 @@ pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
         let done =
             in_transaction(&mut conn, move |c| Box::pin(listings::expire_due(c, id))).await?;
         if let Some(changed) = done {
-            crate::cache::after_commit(state, &changed.names).await;
+            crate::cache::after_commit(&state.cache, &changed.names).await;
             report.expired += 1;
         }
     }

@@ -163,7 +163,7 @@ where
     .await?;
     match result {
         Ok(outcome) => {
-            crate::cache::after_commit(state, &outcome.affects_names).await;
+            crate::cache::after_commit(&state.cache, &outcome.affects_names).await;
             Ok(outcome.into_response(false))
         }
         Err((key, hash)) => replay(&mut conn, &principal.sub, &key, &hash).await,

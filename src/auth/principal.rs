@@ -6,7 +6,8 @@ use std::future::{Ready, ready};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use serde::Serialize;
 
-use crate::{app::AppState, domain::court_code::CourtCode, error::ApiError};
+use super::jwt::JwtVerifier;
+use crate::{domain::court_code::CourtCode, error::ApiError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -89,17 +90,16 @@ fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
 }
 
 pub fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))?;
-    from_token(state, bearer(req)?)
+    let jwt = req
+        .app_data::<web::Data<JwtVerifier>>()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("the token verifier is missing")))?;
+    from_token(jwt, bearer(req)?)
 }
 
 /// The principal of a bearer token given otherwise than in the header (the supervisors' page
 /// takes it from a form); 401 when it does not verify.
-pub fn from_token(state: &AppState, token: &str) -> Result<Principal, ApiError> {
-    let claims = state
-        .jwt
+pub fn from_token(jwt: &JwtVerifier, token: &str) -> Result<Principal, ApiError> {
+    let claims = jwt
         .verify(token)
         .map_err(|e| ApiError::unauthorized(e.to_string()))?;
     let role = match claims.role.as_str() {

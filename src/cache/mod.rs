@@ -63,8 +63,6 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
-use crate::app::AppState;
-
 /// Deadline of every Redis call on a request path.
 pub const REDIS_DEADLINE: Duration = Duration::from_millis(100);
 const HEALTH_PERIOD: Duration = Duration::from_millis(250);
@@ -229,6 +227,6 @@ impl Inner {
 
 /// Invalidates the public answers for `names` once their change has committed. Called by the write
 /// path and the time-driven tick, before they answer.
-pub async fn after_commit(state: &AppState, names: &[String]) {
-    state.cache.invalidate(names).await;
+pub async fn after_commit(cache: &Cache, names: &[String]) {
+    cache.invalidate(names).await;
 }

@@ -121,7 +121,7 @@ pub async fn show(
         court: form.court.clone(),
         province: form.province.clone(),
     };
-    let result = match from_token(&state, form.token.trim()) {
+    let result = match from_token(&state.jwt, form.token.trim()) {
         Ok(principal) => compute(&state, &principal, &q).await,
         Err(e) => Err(e),
     };
