@@ -1,10 +1,10 @@
 //! A court as it is added (admin, `shixin import courts`): its code, level and parent checked once
 //! for the API and bulk imports alike.
 
-use crate::domain::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::ErrorCode;
 use crate::{
     domain::court_code::{CourtCode, CourtLevel},
     error::{ApiError, FieldError},

@@ -1,7 +1,6 @@
 //! The subscriber behind a subscriber token: it must exist and be enabled (API.md "JWT"). Looked up
 //! with a short-lived in-process cache, so disabling a subscriber stops its tokens within seconds.
 
-use crate::domain::ErrorCode;
 use std::{
     collections::HashMap,
     sync::Mutex,
@@ -10,6 +9,7 @@ use std::{
 
 use uuid::Uuid;
 
+use crate::domain::ErrorCode;
 use crate::{
     auth::{Principal, Role},
     db::{DbPool, models::subscriber::Subscriber},

@@ -1,12 +1,12 @@
 //! The caller, as an actix extractor: `Principal` requires a valid bearer token.
 
-use crate::domain::ErrorCode;
 use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use serde::Serialize;
 
 use super::jwt::JwtVerifier;
+use crate::domain::ErrorCode;
 use crate::{domain::court_code::CourtCode, error::ApiError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,10 +1,10 @@
 //! Which courts a principal may act for (DOMAIN §5): a clerk its own court, a supervisor every court
 //! under it in the hierarchy (L7 reconsideration), nobody else.
 
-use crate::domain::ErrorCode;
 use diesel_async::AsyncPgConnection;
 
 use super::{Principal, Role};
+use crate::domain::ErrorCode;
 use crate::{
     db::models::{court::ancestors, listing::ListingRow, restriction::RestrictionRow},
     error::ApiError,

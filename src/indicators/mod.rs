@@ -5,9 +5,9 @@
 pub mod build;
 pub mod wire;
 
-use crate::domain::ErrorCode;
 use chrono::{Datelike, Duration, NaiveDate};
 
+use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
     auth::{Principal, Role},

@@ -2,7 +2,6 @@
 //! validated again as a whole. A pending listing whose grace period is removed is published now; an
 //! active one tells its subscribers (`listing.updated`) and updates its order (R1).
 
-use crate::domain::ErrorCode;
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
 use serde_json::{Map, Value};
@@ -14,6 +13,7 @@ use super::{
     view::{as_input, event_data, out_json},
     wire::ListingIn,
 };
+use crate::domain::ErrorCode;
 use crate::{
     audit::Actor,
     auth::Principal,

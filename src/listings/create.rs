@@ -2,12 +2,12 @@
 //! and scope, L8's six months after a removal on the creditor's request, one open listing per
 //! debtor and case, the persons named, and publication unless a grace period makes it `pending`.
 
-use crate::domain::ErrorCode;
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::{Changed, publish, record, reload, validate::Valid};
+use crate::domain::ErrorCode;
 use crate::{
     audit::Actor,
     auth::{Principal, scope::ensure_court_scope},

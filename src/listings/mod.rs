@@ -11,7 +11,6 @@ pub mod validate;
 pub mod view;
 pub mod wire;
 
-use crate::domain::ErrorCode;
 use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 use uuid::Uuid;
@@ -20,6 +19,7 @@ pub use correct::correct;
 pub use create::create;
 pub use end::{RemovalRequest, expire_due, extend, publish_due, remove};
 
+use crate::domain::ErrorCode;
 use crate::{
     audit::Actor,
     auth::scope::changeable,

@@ -1,10 +1,10 @@
 //! The parties of a listing or a restriction order: the debtor (L9, I1, I2) and, for an organisation,
 //! the persons bound with it (R3). Shared by listings and standalone restriction orders.
 
-use crate::domain::ErrorCode;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
+use crate::domain::ErrorCode;
 use crate::{
     db::models::person::PersonRecord,
     domain::{

@@ -1,10 +1,10 @@
 //! From a request body to the values of a listing, enforcing L1–L4, L9, L11 and I1–I4. Every field
 //! error is collected, so one 422 names them all.
 
-use crate::domain::ErrorCode;
 use chrono::NaiveDate;
 
 use super::wire::ListingIn;
+use crate::domain::ErrorCode;
 use crate::{
     db::models::{listing::ListingValues, person::PersonRecord},
     domain::{

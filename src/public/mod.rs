@@ -4,13 +4,13 @@
 
 pub mod wire;
 
-use crate::domain::ErrorCode;
 use actix_web::{
     http::{StatusCode, header},
     web::Bytes,
 };
 use uuid::Uuid;
 
+use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
     cache::{Lookup, rate_limit::DeferredLimit},

@@ -1,13 +1,13 @@
 //! `GET /v1/check-log?id_number=`: who checked a person, when, and the answer — for admins and for the
 //! courts with a listing or order binding that person (API.md "Check log").
 
-use crate::domain::ErrorCode;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
     auth::{Principal, Role},

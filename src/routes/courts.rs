@@ -1,10 +1,10 @@
 //! Courts: created by admins, readable by anyone (API.md "Courts and subscribers").
 
-use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
     audit::{self, Actor},

@@ -1,7 +1,6 @@
 //! 404 and 405 as problem+json, and a safety net that turns any error response actix builds by itself
 //! (payload too large, bad path, …) into problem+json with a stable code.
 
-use crate::domain::ErrorCode;
 use actix_web::{
     HttpRequest, HttpResponse, ResponseError,
     dev::ServiceResponse,
@@ -10,6 +9,7 @@ use actix_web::{
     web,
 };
 
+use crate::domain::ErrorCode;
 use crate::error::{ApiError, PROBLEM_JSON};
 
 /// A path of the API with `{param}` segments, and the methods it answers.

@@ -16,10 +16,10 @@ pub mod restrictions;
 pub mod subscribers;
 pub mod webhooks;
 
-use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, http::header};
 use serde::de::DeserializeOwned;
 
+use crate::domain::ErrorCode;
 use crate::error::ApiError;
 pub use crate::paging::{decode_cursor, encode_cursor, opt, page_limit, uuid_cursor};
 

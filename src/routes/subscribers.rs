@@ -1,13 +1,13 @@
 //! Subscribers (admin): create, list, enable or disable, rotate the secret (API.md "Courts and
 //! subscribers"). The client secret is stored hashed and shown only on creation and rotation.
 
-use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
     audit::{self, Actor},

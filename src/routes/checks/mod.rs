@@ -1,10 +1,10 @@
 //! `POST /v1/checks`: may these persons buy this ticket? (API.md "Checks"). The check itself is the
 //! service `crate::checks`.
 
-use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, post, web};
 
 pub use crate::checks::wire;
+use crate::domain::ErrorCode;
 use crate::{
     app::AppState, auth::Principal, checks::parse::MAX_SUBJECTS, error::ApiError,
     routes::parse_json,

@@ -1,4 +1,3 @@
-use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, patch, web};
 use serde_json::Value;
 
@@ -6,6 +5,7 @@ use super::{
     changed, parse_id,
     wire::{ListingIn, ListingOut},
 };
+use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
     audit::Actor,

@@ -1,4 +1,3 @@
-use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::NaiveDate;
 
@@ -6,6 +5,7 @@ use super::{
     changed, parse_id,
     wire::{ListingOut, RemovalIn},
 };
+use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
     audit::Actor,

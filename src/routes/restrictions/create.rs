@@ -1,8 +1,8 @@
-use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::NaiveDate;
 
 use super::wire::{RestrictionIn, RestrictionOut};
+use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
     audit::Actor,

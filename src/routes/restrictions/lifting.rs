@@ -1,10 +1,10 @@
-use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use super::{
     parse_id,
     wire::{LiftingIn, RestrictionOut},
 };
+use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
     audit::Actor,

@@ -1,4 +1,3 @@
-use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, delete, http::StatusCode, post, web};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -8,6 +7,7 @@ use super::{
     parse_id,
     wire::{ReleaseIn, ReleaseOut},
 };
+use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
     audit::Actor,
