@@ -21,7 +21,10 @@ pub use create::create;
 pub use end::{RemovalRequest, expire_due, extend, publish_due, remove};
 
 use crate::{
-    audit::Actor, db::models::listing::Listing, domain::restriction::LiftReason, error::ApiError,
+    audit::{Actor, Change},
+    db::models::listing::Listing,
+    domain::restriction::LiftReason,
+    error::ApiError,
 };
 use view::{event_data, out_json};
 
@@ -55,16 +58,11 @@ async fn record(
     after: &Listing,
 ) -> Result<(), ApiError> {
     let after_json = out_json(after)?;
-    crate::audit::append(
-        conn,
-        actor,
-        action,
-        "listing",
-        &after.row.id.to_string(),
-        before,
-        Some(&after_json),
-    )
-    .await
+    Change::new(action, "listing", after.row.id)
+        .before(before)
+        .after(&after_json)
+        .append(conn, actor)
+        .await
 }
 
 /// Locks a listing for a change by `principal` who read `expected`: 404, 403 `court_not_in_scope`,

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
-    audit::{self, Actor},
+    audit::{Actor, Change},
     db::{
         models::{
             listing::Listing,
@@ -169,16 +169,10 @@ pub async fn issue(
         .await?;
     RestrictionRow::set_subjects(conn, id, &subjects_or_500(debtor, associated)?).await?;
     let state = emit(conn, RESTRICTION_IMPOSED, id).await?;
-    audit::append(
-        conn,
-        actor,
-        "restriction.impose",
-        "restriction",
-        &id.to_string(),
-        None,
-        Some(&state),
-    )
-    .await?;
+    Change::new("restriction.impose", "restriction", id)
+        .after(&state)
+        .append(conn, actor)
+        .await?;
     Ok(state)
 }
 
@@ -245,16 +239,11 @@ pub async fn update_for_listing(
     let subjects = subjects_or_500(&r.debtor, &r.associated_persons)?;
     RestrictionRow::set_subjects(conn, id, &subjects).await?;
     let after = emit(conn, RESTRICTION_UPDATED, id).await?;
-    audit::append(
-        conn,
-        actor,
-        "restriction.update",
-        "restriction",
-        &id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await
+    Change::new("restriction.update", "restriction", id)
+        .before(&before)
+        .after(&after)
+        .append(conn, actor)
+        .await
 }
 
 /// R5: lifts an active order; `Ok(None)` when it was not active.
@@ -284,16 +273,11 @@ pub async fn lift(
         .execute(conn)
         .await?;
     let after = emit(conn, RESTRICTION_LIFTED, id).await?;
-    audit::append(
-        conn,
-        actor,
-        "restriction.lift",
-        "restriction",
-        &id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    Change::new("restriction.lift", "restriction", id)
+        .before(&before)
+        .after(&after)
+        .append(conn, actor)
+        .await?;
     Ok(Some(after))
 }
 
@@ -329,16 +313,11 @@ pub async fn remove_subject(
         .execute(conn)
         .await?;
     let after = emit(conn, RESTRICTION_UPDATED, row.id).await?;
-    audit::append(
-        conn,
-        actor,
-        "restriction.remove_subject",
-        "restriction",
-        &row.id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    Change::new("restriction.remove_subject", "restriction", row.id)
+        .before(&before)
+        .after(&after)
+        .append(conn, actor)
+        .await?;
     Ok(after)
 }
 

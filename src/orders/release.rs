@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::view::release_json;
 use crate::{
-    audit::{self, Actor},
+    audit::{Actor, Change},
     db::{
         models::restriction::{ReleaseRow, RestrictionRow},
         schema::releases,
@@ -105,16 +105,10 @@ pub async fn grant(
         .await?;
     let row = load(conn, id).await?;
     let state = emit(conn, RELEASE_GRANTED, &row).await?;
-    audit::append(
-        conn,
-        actor,
-        "release.grant",
-        "release",
-        &id.to_string(),
-        None,
-        Some(&state),
-    )
-    .await?;
+    Change::new("release.grant", "release", id)
+        .after(&state)
+        .append(conn, actor)
+        .await?;
     Ok(state)
 }
 
@@ -149,16 +143,11 @@ pub async fn end(
         ReleaseStatus::Expired => "release.expire",
         ReleaseStatus::Active | ReleaseStatus::Revoked => "release.revoke",
     };
-    audit::append(
-        conn,
-        actor,
-        action,
-        "release",
-        &id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    Change::new(action, "release", id)
+        .before(&before)
+        .after(&after)
+        .append(conn, actor)
+        .await?;
     Ok(Some(after))
 }
 

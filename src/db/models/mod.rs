@@ -1,5 +1,6 @@
 //! Diesel models; each owns its queries.
 
+pub mod audit;
 pub mod court;
 pub mod delivery;
 pub mod event;
