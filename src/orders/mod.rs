@@ -6,27 +6,23 @@ pub mod bulk;
 pub mod release;
 pub mod view;
 
-use crate::domain::ErrorCode;
 use chrono::Utc;
-use diesel::{ExpressionMethods, QueryDsl, insert_into};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
     audit::{Actor, Change},
-    db::{
-        models::{
-            listing::Listing,
-            restriction::{RestrictionRow, SubjectRow},
-        },
-        schema::{listings, restrictions},
+    db::models::{
+        listing::Listing,
+        restriction::{RestrictionRow, SubjectRow},
+        restriction_write::NewRestriction,
     },
     domain::{
-        DomainError,
+        DomainError, ErrorCode,
         credit_code::CreditCode,
         restriction::{LiftReason, RestrictionItem, SubjectRole},
-        status::{PartyKind, RestrictionStatus},
+        status::PartyKind,
         today_cst,
     },
     error::ApiError,
@@ -149,24 +145,18 @@ pub async fn issue(
     issued_on: chrono::NaiveDate,
 ) -> Result<Value, ApiError> {
     let id = Uuid::now_v7();
-    let now = Utc::now();
-    insert_into(restrictions::table)
-        .values((
-            restrictions::id.eq(id),
-            restrictions::listing_id.eq(listing_id),
-            restrictions::court_code.eq(court_code),
-            restrictions::case_number.eq(case_number),
-            restrictions::debtor.eq(debtor),
-            restrictions::associated_persons.eq(associated),
-            restrictions::items.eq(items),
-            restrictions::issued_on.eq(issued_on),
-            restrictions::status.eq(RestrictionStatus::Active),
-            restrictions::version.eq(1),
-            restrictions::created_at.eq(now),
-            restrictions::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .await?;
+    let new = NewRestriction {
+        id,
+        listing_id,
+        court_code,
+        case_number,
+        debtor,
+        associated_persons: associated,
+        items,
+        issued_on,
+        created_at: Utc::now(),
+    };
+    RestrictionRow::insert(conn, &new).await?;
     RestrictionRow::set_subjects(conn, id, &subjects_or_500(debtor, associated)?).await?;
     let state = emit(conn, RESTRICTION_IMPOSED, id).await?;
     Change::new("restriction.impose", "restriction", id)
@@ -199,10 +189,7 @@ pub async fn impose_for_listing(
         .as_str()
         .and_then(|s| Uuid::parse_str(s).ok())
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("order without id")))?;
-    diesel::update(listings::table.filter(listings::id.eq(r.id)))
-        .set(listings::restriction_id.eq(Some(id)))
-        .execute(conn)
-        .await?;
+    Listing::set_restriction(conn, r.id, id).await?;
     Ok(id)
 }
 
@@ -226,16 +213,16 @@ pub async fn update_for_listing(
         return Ok(());
     }
     let before = view::order_json(conn, id).await?;
-    diesel::update(restrictions::table.filter(restrictions::id.eq(id)))
-        .set((
-            restrictions::debtor.eq(&r.debtor),
-            restrictions::associated_persons.eq(&r.associated_persons),
-            restrictions::case_number.eq(&r.case_number),
-            restrictions::version.eq(row.version + 1),
-            restrictions::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
+    let parties = (&r.debtor, &r.associated_persons);
+    RestrictionRow::set_parties(
+        conn,
+        id,
+        parties,
+        &r.case_number,
+        row.version + 1,
+        Utc::now(),
+    )
+    .await?;
     let subjects = subjects_or_500(&r.debtor, &r.associated_persons)?;
     RestrictionRow::set_subjects(conn, id, &subjects).await?;
     let after = emit(conn, RESTRICTION_UPDATED, id).await?;
@@ -261,17 +248,8 @@ pub async fn lift(
         return Ok(None);
     }
     let before = view::order_json(conn, id).await?;
-    diesel::update(restrictions::table.filter(restrictions::id.eq(id)))
-        .set((
-            restrictions::status.eq(RestrictionStatus::Lifted),
-            restrictions::lifted.eq(Some(
-                json!({"reason": reason, "note": note, "at": Utc::now()}),
-            )),
-            restrictions::version.eq(row.version + 1),
-            restrictions::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
+    let lifted = json!({"reason": reason, "note": note, "at": Utc::now()});
+    RestrictionRow::set_lifted(conn, id, lifted, row.version + 1, Utc::now()).await?;
     let after = emit(conn, RESTRICTION_LIFTED, id).await?;
     Change::new("restriction.lift", "restriction", id)
         .before(&before)
@@ -305,13 +283,7 @@ pub async fn remove_subject(
         .filter(|s| s.subject_key != subject_key || s.role == SubjectRole::Debtor)
         .collect();
     RestrictionRow::set_subjects(conn, row.id, &keep).await?;
-    diesel::update(restrictions::table.filter(restrictions::id.eq(row.id)))
-        .set((
-            restrictions::version.eq(row.version + 1),
-            restrictions::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
+    RestrictionRow::set_version(conn, row.id, row.version + 1, Utc::now()).await?;
     let after = emit(conn, RESTRICTION_UPDATED, row.id).await?;
     Change::new("restriction.remove_subject", "restriction", row.id)
         .before(&before)
@@ -326,9 +298,5 @@ pub async fn order_of_listing(
     conn: &mut AsyncPgConnection,
     listing_id: Uuid,
 ) -> Result<Option<Uuid>, ApiError> {
-    Ok(listings::table
-        .filter(listings::id.eq(listing_id))
-        .select(listings::restriction_id)
-        .first::<Option<Uuid>>(conn)
-        .await?)
+    Ok(Listing::restriction_of(conn, listing_id).await?)
 }

@@ -10,5 +10,6 @@ pub mod listing_write;
 pub mod person;
 pub mod public_listing;
 pub mod restriction;
+pub mod restriction_write;
 pub mod subscriber;
 pub mod webhook;
