@@ -6,7 +6,7 @@ pub mod bulk;
 pub mod release;
 pub mod view;
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -14,12 +14,14 @@ use uuid::Uuid;
 use crate::{
     audit::{Actor, Change},
     db::models::{
-        listing::Listing,
+        listing::{Listing, ListingRow},
         restriction::{RestrictionRow, SubjectRow},
         restriction_write::NewRestriction,
     },
     domain::{
         DomainError, ErrorCode,
+        case_number::CaseNumber,
+        court_code::CourtCode,
         credit_code::CreditCode,
         restriction::{LiftReason, RestrictionItem, SubjectRole},
         status::PartyKind,
@@ -131,33 +133,75 @@ async fn emit(conn: &mut AsyncPgConnection, event_type: &str, id: Uuid) -> Resul
     Ok(state)
 }
 
+/// An order to issue, built only from values already parsed: the order a published listing
+/// imposes (R1, [`NewOrder::for_listing`]), or one a court issues alone ([`NewOrder::standalone`]).
+pub struct NewOrder<'a> {
+    listing_id: Option<Uuid>,
+    court_code: &'a str,
+    case_number: &'a str,
+    debtor: &'a Value,
+    associated: &'a Value,
+    items: Vec<String>,
+    issued_on: NaiveDate,
+}
+
+impl<'a> NewOrder<'a> {
+    /// R1: the order a listing imposes when it is published, with every item (R2), issued today
+    /// (CST), on its court, case and parties.
+    pub fn for_listing(listing: &'a ListingRow) -> Self {
+        NewOrder {
+            listing_id: Some(listing.id),
+            court_code: &listing.court_code,
+            case_number: &listing.case_number,
+            debtor: &listing.debtor,
+            associated: &listing.associated_persons,
+            items: all_items(),
+            issued_on: today_cst(),
+        }
+    }
+
+    /// An order a court issues without a listing, on the parties' JSON (`debtor`, associated
+    /// persons) with some items (R2).
+    pub fn standalone(
+        court: &'a CourtCode,
+        case: &'a CaseNumber,
+        parties: (&'a Value, &'a Value),
+        items: &[RestrictionItem],
+        issued_on: NaiveDate,
+    ) -> Self {
+        NewOrder {
+            listing_id: None,
+            court_code: court.as_str(),
+            case_number: case.as_str(),
+            debtor: parties.0,
+            associated: parties.1,
+            items: items.iter().map(|i| i.code().to_string()).collect(),
+            issued_on,
+        }
+    }
+}
+
 /// Issues an order and records it (audit row, `restriction.imposed`).
-#[expect(clippy::too_many_arguments)]
 pub async fn issue(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
-    listing_id: Option<Uuid>,
-    court_code: &str,
-    case_number: &str,
-    debtor: &Value,
-    associated: &Value,
-    items: &[String],
-    issued_on: chrono::NaiveDate,
+    order: NewOrder<'_>,
 ) -> Result<Value, ApiError> {
     let id = Uuid::now_v7();
     let new = NewRestriction {
         id,
-        listing_id,
-        court_code,
-        case_number,
-        debtor,
-        associated_persons: associated,
-        items,
-        issued_on,
+        listing_id: order.listing_id,
+        court_code: order.court_code,
+        case_number: order.case_number,
+        debtor: order.debtor,
+        associated_persons: order.associated,
+        items: &order.items,
+        issued_on: order.issued_on,
         created_at: Utc::now(),
     };
     RestrictionRow::insert(conn, &new).await?;
-    RestrictionRow::set_subjects(conn, id, &subjects_or_500(debtor, associated)?).await?;
+    let subjects = subjects_or_500(order.debtor, order.associated)?;
+    RestrictionRow::set_subjects(conn, id, &subjects).await?;
     let state = emit(conn, RESTRICTION_IMPOSED, id).await?;
     Change::new("restriction.impose", "restriction", id)
         .after(&state)
@@ -173,18 +217,7 @@ pub async fn impose_for_listing(
     listing: &Listing,
 ) -> Result<Uuid, ApiError> {
     let r = &listing.row;
-    let state = issue(
-        conn,
-        actor,
-        Some(r.id),
-        &r.court_code,
-        &r.case_number,
-        &r.debtor,
-        &r.associated_persons,
-        &all_items(),
-        today_cst(),
-    )
-    .await?;
+    let state = issue(conn, actor, NewOrder::for_listing(r)).await?;
     let id = state["id"]
         .as_str()
         .and_then(|s| Uuid::parse_str(s).ok())
