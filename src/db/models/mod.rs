@@ -4,6 +4,7 @@ pub mod audit;
 pub mod court;
 pub mod delivery;
 pub mod event;
+pub mod idempotency;
 pub mod indicators;
 pub mod listing;
 pub mod listing_write;
