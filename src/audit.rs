@@ -4,14 +4,13 @@
 use std::cell::RefCell;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use diesel::{ExpressionMethods, QueryDsl, insert_into};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::{
     auth::Principal,
-    db::schema::{audit_chain_head, audit_log},
+    db::models::audit::{self, NewRecord},
     error::ApiError,
 };
 
@@ -75,6 +74,7 @@ pub fn canonical_json(v: &Value) -> String {
     }
 }
 
+/// The fields of a row that its hash covers.
 pub struct RowFields<'a> {
     pub seq: i64,
     pub at: DateTime<Utc>,
@@ -86,6 +86,27 @@ pub struct RowFields<'a> {
     pub after: Option<&'a Value>,
 }
 
+impl<'a> RowFields<'a> {
+    /// The row to store: these fields, chained after `prev_hash` with their own `hash`.
+    pub fn record(&self, prev_hash: &'a str, hash: &'a str) -> NewRecord<'a> {
+        NewRecord {
+            seq: self.seq,
+            at: self.at,
+            actor_sub: &self.actor.sub,
+            actor_role: &self.actor.role,
+            actor_court: self.actor.court.as_deref(),
+            action: self.action,
+            entity_type: self.entity_type,
+            entity_id: self.entity_id,
+            before: self.before,
+            after: self.after,
+            prev_hash,
+            hash,
+        }
+    }
+}
+
+/// The hash of a row: SHA-256 of the previous row's hash, a newline and the row's canonical JSON.
 pub fn row_hash(prev_hash: &str, f: &RowFields<'_>) -> String {
     let body = serde_json::json!({
         "seq": f.seq,
@@ -106,7 +127,8 @@ pub fn row_hash(prev_hash: &str, f: &RowFields<'_>) -> String {
     hex::encode(h.finalize())
 }
 
-fn now_micros() -> DateTime<Utc> {
+/// Now, to the microsecond (what PostgreSQL stores, so that the hash can be recomputed).
+pub fn now_micros() -> DateTime<Utc> {
     let now = Utc::now();
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
@@ -120,6 +142,21 @@ pub struct PendingRow {
     entity_id: String,
     before: Option<Value>,
     after: Option<Value>,
+}
+
+impl PendingRow {
+    fn fields(&self, seq: i64) -> RowFields<'_> {
+        RowFields {
+            seq,
+            at: self.at,
+            actor: &self.actor,
+            action: &self.action,
+            entity_type: &self.entity_type,
+            entity_id: &self.entity_id,
+            before: self.before.as_ref(),
+            after: self.after.as_ref(),
+        }
+    }
 }
 
 tokio::task_local! {
@@ -140,34 +177,77 @@ pub async fn collect<F: std::future::Future>(body: F) -> (F::Output, Vec<Pending
         .await
 }
 
-/// Appends one audit row to the caller's transaction: at its seal when the transaction runs under
-/// [`collect`] (`crate::db::in_transaction`), at once otherwise.
-pub async fn append(
-    conn: &mut AsyncPgConnection,
-    actor: &Actor,
-    action: &str,
-    entity_type: &str,
-    entity_id: &str,
-    before: Option<&Value>,
-    after: Option<&Value>,
-) -> Result<(), ApiError> {
-    let mut row = Some(PendingRow {
-        at: now_micros(),
-        actor: actor.clone(),
-        action: action.to_string(),
-        entity_type: entity_type.to_string(),
-        entity_id: entity_id.to_string(),
-        before: before.cloned(),
-        after: after.cloned(),
-    });
-    let _ = PENDING.try_with(|p| {
-        if let Some(r) = row.take() {
-            p.borrow_mut().push(r);
+/// One change for the trail: what was done (`action`, e.g. `listing.correct`) to which entity (its
+/// type and id), and the entity before and after it (absent when it did not exist yet, or when the
+/// change shows nothing, like a rotated secret). Written with [`Change::append`]:
+///
+/// `Change::new("listing.correct", "listing", id).before(&b).after(&a).append(conn, actor)`
+pub struct Change<'a> {
+    action: &'a str,
+    entity_type: &'a str,
+    entity_id: String,
+    before: Option<&'a Value>,
+    after: Option<&'a Value>,
+}
+
+impl<'a> Change<'a> {
+    pub fn new(action: &'a str, entity_type: &'a str, entity_id: impl ToString) -> Self {
+        Change {
+            action,
+            entity_type,
+            entity_id: entity_id.to_string(),
+            before: None,
+            after: None,
         }
-    });
-    match row {
-        Some(r) => seal(conn, vec![r]).await,
-        None => Ok(()),
+    }
+
+    /// The entity as it was (a `&Value`, or an `Option` of one).
+    pub fn before(mut self, before: impl Into<Option<&'a Value>>) -> Self {
+        self.before = before.into();
+        self
+    }
+
+    /// The entity as it is now (a `&Value`, or an `Option` of one).
+    pub fn after(mut self, after: impl Into<Option<&'a Value>>) -> Self {
+        self.after = after.into();
+        self
+    }
+
+    /// The fields its row's hash covers, as row `seq` written `at` by `actor`.
+    pub fn fields<'b>(&'b self, seq: i64, at: DateTime<Utc>, actor: &'b Actor) -> RowFields<'b> {
+        RowFields {
+            seq,
+            at,
+            actor,
+            action: self.action,
+            entity_type: self.entity_type,
+            entity_id: &self.entity_id,
+            before: self.before,
+            after: self.after,
+        }
+    }
+
+    /// Appends the change's row to the caller's transaction: at its seal when the transaction runs
+    /// under [`collect`] (`crate::db::in_transaction`), at once otherwise.
+    pub async fn append(self, conn: &mut AsyncPgConnection, actor: &Actor) -> Result<(), ApiError> {
+        let mut row = Some(PendingRow {
+            at: now_micros(),
+            actor: actor.clone(),
+            action: self.action.to_string(),
+            entity_type: self.entity_type.to_string(),
+            entity_id: self.entity_id,
+            before: self.before.cloned(),
+            after: self.after.cloned(),
+        });
+        let _ = PENDING.try_with(|p| {
+            if let Some(r) = row.take() {
+                p.borrow_mut().push(r);
+            }
+        });
+        match row {
+            Some(r) => seal(conn, vec![r]).await,
+            None => Ok(()),
+        }
     }
 }
 
@@ -177,125 +257,73 @@ pub async fn seal(conn: &mut AsyncPgConnection, rows: Vec<PendingRow>) -> Result
     if rows.is_empty() {
         return Ok(());
     }
-    let (mut seq, mut prev_hash): (i64, String) = audit_chain_head::table
-        .filter(audit_chain_head::id.eq(1))
-        .select((audit_chain_head::seq, audit_chain_head::hash))
-        .for_update()
-        .first(conn)
-        .await?;
-    let mut values = Vec::with_capacity(rows.len());
+    let (mut seq, mut prev_hash) = audit::lock_chain_head(conn).await?;
+    let mut chained = Vec::with_capacity(rows.len());
     for r in &rows {
         seq += 1;
-        let hash = row_hash(
-            &prev_hash,
-            &RowFields {
-                seq,
-                at: r.at,
-                actor: &r.actor,
-                action: &r.action,
-                entity_type: &r.entity_type,
-                entity_id: &r.entity_id,
-                before: r.before.as_ref(),
-                after: r.after.as_ref(),
-            },
-        );
-        values.push((
-            audit_log::seq.eq(seq),
-            audit_log::at.eq(r.at),
-            audit_log::actor_sub.eq(&r.actor.sub),
-            audit_log::actor_role.eq(&r.actor.role),
-            audit_log::actor_court.eq(&r.actor.court),
-            audit_log::action.eq(&r.action),
-            audit_log::entity_type.eq(&r.entity_type),
-            audit_log::entity_id.eq(&r.entity_id),
-            audit_log::before.eq(r.before.as_ref()),
-            audit_log::after.eq(r.after.as_ref()),
-            audit_log::prev_hash.eq(prev_hash.clone()),
-            audit_log::hash.eq(hash.clone()),
+        let fields = r.fields(seq);
+        let hash = row_hash(&prev_hash, &fields);
+        chained.push((
+            fields,
+            std::mem::replace(&mut prev_hash, hash.clone()),
+            hash,
         ));
-        prev_hash = hash;
     }
-    insert_into(audit_log::table)
-        .values(values)
-        .execute(conn)
-        .await?;
-    diesel::update(audit_chain_head::table.filter(audit_chain_head::id.eq(1)))
-        .set((
-            audit_chain_head::seq.eq(seq),
-            audit_chain_head::hash.eq(&prev_hash),
-        ))
-        .execute(conn)
-        .await?;
+    let records: Vec<NewRecord<'_>> = chained
+        .iter()
+        .map(|(fields, prev_hash, hash)| fields.record(prev_hash, hash))
+        .collect();
+    audit::append(conn, &records).await?;
     Ok(())
 }
-
-type AuditRow = (
-    i64,
-    DateTime<Utc>,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    Option<Value>,
-    Option<Value>,
-    String,
-    String,
-);
 
 /// Recomputes the whole chain. `Ok(n)` with the number of rows, or `Err` naming the first bad row.
 pub async fn verify(conn: &mut AsyncPgConnection) -> anyhow::Result<Result<i64, String>> {
     let mut expected_seq = 1_i64;
     let mut prev = "0".repeat(64);
     loop {
-        let rows: Vec<AuditRow> = audit_log::table
-            .filter(audit_log::seq.ge(expected_seq))
-            .order(audit_log::seq.asc())
-            .limit(5000)
-            .select(audit_log::all_columns)
-            .load(conn)
-            .await?;
+        let rows = audit::rows_from(conn, expected_seq, 5000).await?;
         if rows.is_empty() {
             break;
         }
-        for (seq, at, sub, role, court, action, et, eid, before, after, prev_hash, hash) in rows {
+        for r in rows {
+            let seq = r.seq;
             if seq != expected_seq {
                 return Ok(Err(format!(
                     "row {expected_seq} is missing (the next row is {seq})"
                 )));
             }
-            if prev_hash != prev {
+            if r.prev_hash != prev {
                 return Ok(Err(format!(
                     "row {seq} does not follow row {}: its previous hash differs",
                     seq - 1
                 )));
             }
-            let actor = Actor { sub, role, court };
+            let actor = Actor {
+                sub: r.actor_sub,
+                role: r.actor_role,
+                court: r.actor_court,
+            };
             let fields = RowFields {
                 seq,
-                at,
+                at: r.at,
                 actor: &actor,
-                action: &action,
-                entity_type: &et,
-                entity_id: &eid,
-                before: before.as_ref(),
-                after: after.as_ref(),
+                action: &r.action,
+                entity_type: &r.entity_type,
+                entity_id: &r.entity_id,
+                before: r.before.as_ref(),
+                after: r.after.as_ref(),
             };
-            if row_hash(&prev, &fields) != hash {
+            if row_hash(&prev, &fields) != r.hash {
                 return Ok(Err(format!(
                     "row {seq} was altered: its hash does not match its content"
                 )));
             }
-            prev = hash;
+            prev = r.hash;
             expected_seq += 1;
         }
     }
-    let (head_seq, head_hash): (i64, String) = audit_chain_head::table
-        .filter(audit_chain_head::id.eq(1))
-        .select((audit_chain_head::seq, audit_chain_head::hash))
-        .first(conn)
-        .await?;
+    let (head_seq, head_hash) = audit::chain_head(conn).await?;
     let last = expected_seq - 1;
     if head_seq != last {
         return Ok(Err(format!(
@@ -311,46 +339,22 @@ pub async fn verify(conn: &mut AsyncPgConnection) -> anyhow::Result<Result<i64, 
     Ok(Ok(last))
 }
 
-type HistoryRow = (
-    DateTime<Utc>,
-    String,
-    String,
-    Option<String>,
-    String,
-    Option<Value>,
-    Option<Value>,
-);
-
 /// The history of one entity, oldest first (API.md "History").
 pub async fn history(
     conn: &mut AsyncPgConnection,
     entity_type: &str,
     entity_id: &str,
 ) -> Result<Vec<Value>, ApiError> {
-    let rows: Vec<HistoryRow> = audit_log::table
-        .filter(audit_log::entity_type.eq(entity_type))
-        .filter(audit_log::entity_id.eq(entity_id))
-        .order(audit_log::seq.asc())
-        .select((
-            audit_log::at,
-            audit_log::actor_sub,
-            audit_log::actor_role,
-            audit_log::actor_court,
-            audit_log::action,
-            audit_log::before,
-            audit_log::after,
-        ))
-        .load(conn)
-        .await?;
+    let rows = audit::of_entity(conn, entity_type, entity_id).await?;
     Ok(rows
         .into_iter()
-        .map(|(at, sub, role, court, action, before, after)| {
+        .map(|r| {
             serde_json::json!({
-                "at": at.to_rfc3339_opts(SecondsFormat::Secs, true),
-                "actor": {"sub": sub, "role": role, "court": court},
-                "action": action,
-                "before": before,
-                "after": after,
+                "at": r.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                "actor": {"sub": r.actor_sub, "role": r.actor_role, "court": r.actor_court},
+                "action": r.action,
+                "before": r.before,
+                "after": r.after,
             })
         })
         .collect())
@@ -364,35 +368,22 @@ pub async fn page(
     after_seq: i64,
     limit: i64,
 ) -> Result<Vec<Value>, ApiError> {
-    let mut q = audit_log::table
-        .filter(audit_log::seq.gt(after_seq))
-        .order(audit_log::seq.asc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(t) = entity_type {
-        q = q.filter(audit_log::entity_type.eq(t.to_string()));
-    }
-    if let Some(i) = entity_id {
-        q = q.filter(audit_log::entity_id.eq(i.to_string()));
-    }
-    let rows: Vec<AuditRow> = q.select(audit_log::all_columns).load(conn).await?;
+    let rows = audit::page(conn, entity_type, entity_id, after_seq, limit).await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(seq, at, sub, role, court, action, et, eid, before, after, prev_hash, hash)| {
-                serde_json::json!({
-                    "seq": seq,
-                    "at": at.to_rfc3339_opts(SecondsFormat::Micros, true),
-                    "actor": {"sub": sub, "role": role, "court": court},
-                    "action": action,
-                    "entity_type": et,
-                    "entity_id": eid,
-                    "before": before,
-                    "after": after,
-                    "prev_hash": prev_hash,
-                    "hash": hash,
-                })
-            },
-        )
+        .map(|r| {
+            serde_json::json!({
+                "seq": r.seq,
+                "at": r.at.to_rfc3339_opts(SecondsFormat::Micros, true),
+                "actor": {"sub": r.actor_sub, "role": r.actor_role, "court": r.actor_court},
+                "action": r.action,
+                "entity_type": r.entity_type,
+                "entity_id": r.entity_id,
+                "before": r.before,
+                "after": r.after,
+                "prev_hash": r.prev_hash,
+                "hash": r.hash,
+            })
+        })
         .collect())
 }

@@ -3,8 +3,7 @@
 
 use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header};
-use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, insert_into};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -12,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     app::AppState,
     auth::Principal,
-    db::{in_transaction, schema::idempotency_keys},
+    db::{in_transaction, models::idempotency},
     error::ApiError,
 };
 
@@ -125,36 +124,22 @@ where
     let mut conn = state.db.get().await?;
     let result = in_transaction(&mut conn, move |conn| {
         Box::pin(async move {
-            if let Some(key) = &key {
-                let inserted = insert_into(idempotency_keys::table)
-                    .values((
-                        idempotency_keys::sub.eq(&sub),
-                        idempotency_keys::key.eq(key),
-                        idempotency_keys::request_hash.eq(&hash),
-                        idempotency_keys::response_status.eq(0),
-                        idempotency_keys::response_headers.eq(Value::Null),
-                        idempotency_keys::response_body.eq(Value::Null),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(conn)
-                    .await?;
-                if inserted == 0 {
-                    return Ok(Err((key.clone(), hash)));
-                }
+            if let Some(key) = &key
+                && !idempotency::claim(conn, &sub, key, &hash).await?
+            {
+                return Ok(Err((key.clone(), hash)));
             }
             let outcome = f(conn).await?;
             if let Some(key) = &key {
-                diesel::update(
-                    idempotency_keys::table
-                        .filter(idempotency_keys::sub.eq(&sub))
-                        .filter(idempotency_keys::key.eq(key)),
+                let status = i32::from(outcome.status.as_u16());
+                idempotency::store_response(
+                    conn,
+                    &sub,
+                    key,
+                    status,
+                    outcome.headers_json(),
+                    &outcome.body,
                 )
-                .set((
-                    idempotency_keys::response_status.eq(i32::from(outcome.status.as_u16())),
-                    idempotency_keys::response_headers.eq(outcome.headers_json()),
-                    idempotency_keys::response_body.eq(&outcome.body),
-                ))
-                .execute(conn)
                 .await?;
             }
             Ok(Ok(outcome))
@@ -176,40 +161,29 @@ async fn replay(
     key: &str,
     hash: &str,
 ) -> Result<HttpResponse, ApiError> {
-    let row: Option<(String, i32, Value, Value)> = idempotency_keys::table
-        .filter(idempotency_keys::sub.eq(sub))
-        .filter(idempotency_keys::key.eq(key))
-        .select((
-            idempotency_keys::request_hash,
-            idempotency_keys::response_status,
-            idempotency_keys::response_headers,
-            idempotency_keys::response_body,
-        ))
-        .first(conn)
-        .await
-        .optional()?;
-    let Some((stored_hash, status, headers, body)) = row else {
+    let Some(stored) = idempotency::find(conn, sub, key).await? else {
         return Err(ApiError::conflict(
             ErrorCode::IdempotencyRequestInProgress,
             "a request with this Idempotency-Key is still running; retry shortly",
         ));
     };
-    if stored_hash != hash {
+    if stored.request_hash != hash {
         return Err(ApiError::rule(
             ErrorCode::IdempotencyKeyReused,
             None,
             "this Idempotency-Key was used with another request",
         ));
     }
-    let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(0)).map_err(|_| {
+    let status = StatusCode::from_u16(u16::try_from(stored.status).unwrap_or(0)).map_err(|_| {
         ApiError::conflict(
             ErrorCode::IdempotencyRequestInProgress,
             "a request with this Idempotency-Key is still running; retry shortly",
         )
     })?;
+    let headers = stored.headers;
     let outcome = Outcome {
         status,
-        body,
+        body: stored.body,
         etag: headers
             .get("etag")
             .and_then(Value::as_i64)

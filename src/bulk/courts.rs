@@ -19,8 +19,9 @@ use super::{
     report::BadLine,
 };
 use crate::{
-    audit::Actor,
+    audit::{Actor, Change},
     courts::{CourtIn, validate},
+    db::bulk::courts::{self as stored, NewCourt},
 };
 
 /// A valid court line.
@@ -59,16 +60,10 @@ pub async fn import(
     let mut client = super::connect(url).await?;
     let tx = client.transaction().await?;
     // Courts are few: the table is read whole, and locked so that no court appears meanwhile.
-    tx.batch_execute("LOCK TABLE courts IN SHARE ROW EXCLUSIVE MODE")
-        .await?;
-    let known: HashMap<String, Known> = tx
-        .query(
-            "SELECT code, name, province, level, parent_code FROM courts",
-            &[],
-        )
+    let known: HashMap<String, Known> = stored::lock_all(&tx)
         .await?
-        .iter()
-        .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3), r.get(4))))
+        .into_iter()
+        .map(|c| (c.code, (c.name, c.province, c.level, c.parent_code)))
         .collect();
     let progress = bar(
         quiet,
@@ -143,25 +138,24 @@ pub async fn import(
         tx.rollback().await?;
         return Ok(Err(bad));
     }
-    let col = |f: fn(&CourtLine) -> Option<String>| lines.iter().map(f).collect::<Vec<_>>();
-    let n = tx
-        .execute(
-            "INSERT INTO courts (code, name, province, level, parent_code)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])",
-            &[
-                &col(|c| Some(c.code.clone())),
-                &col(|c| Some(c.name.clone())),
-                &col(|c| Some(c.province.clone())),
-                &col(|c| Some(c.level.clone())),
-                &col(|c| c.parent.clone()),
-            ],
-        )
+    let new: Vec<NewCourt<'_>> = lines
+        .iter()
+        .map(|c| NewCourt {
+            code: &c.code,
+            name: &c.name,
+            province: &c.province,
+            level: &c.level,
+            parent_code: c.parent.as_deref(),
+        })
+        .collect();
+    let n = stored::insert(&tx, &new)
         .await
         .context("writing the courts")?;
     let file = path.file_name().map(|f| f.to_string_lossy().to_string());
     let codes: Vec<&str> = lines.iter().map(|c| c.code.as_str()).collect();
     let after = json!({"file": file, "format": format.as_str(), "courts": n, "codes": codes, "sha256": summary.sha256});
-    super::audit::append(&tx, actor, "import", "courts", &summary.sha256, &after).await?;
+    let change = Change::new("import", "courts", &summary.sha256).after(&after);
+    super::audit::append(&tx, actor, &change).await?;
     tx.commit().await?;
     Ok(Ok(n))
 }
@@ -169,22 +163,15 @@ pub async fn import(
 /// Writes every court, by code.
 pub async fn export(url: &str, opts: ExportOptions) -> anyhow::Result<u64> {
     let client = super::connect(url).await?;
-    let rows = client
-        .query(
-            "SELECT code, name, province, level, parent_code, created_at FROM courts ORDER BY code",
-            &[],
-        )
-        .await?;
+    let rows = stored::all_by_code(&client).await?;
     let mut sink = Sink::new(
         opts.format,
         output(opts.output.as_ref())?,
         &columns::COURT_COLUMNS,
     )?;
-    for r in &rows {
-        let created: chrono::DateTime<chrono::Utc> = r.get(5);
-        let json = json!({"code": r.get::<_, String>(0), "name": r.get::<_, String>(1),
-            "province": r.get::<_, String>(2), "level": r.get::<_, String>(3),
-            "parent_code": r.get::<_, Option<String>>(4), "created_at": created});
+    for c in &rows {
+        let json = json!({"code": c.code, "name": c.name, "province": c.province,
+            "level": c.level, "parent_code": c.parent_code, "created_at": c.created_at});
         sink.write(&json, columns::court_row)?;
     }
     sink.finish()?;

@@ -12,7 +12,6 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use tokio::sync::mpsc;
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
 
 use super::{
     Entity, Format, Phases, bar,
@@ -24,7 +23,8 @@ use super::{
     stage as st,
 };
 use crate::{
-    audit::Actor,
+    audit::{Actor, Change},
+    db::bulk::{self as db, orders::Targets},
     domain::{listing_rules::ListingStatus, today_cst},
 };
 
@@ -102,24 +102,14 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
     let mut client = super::connect(url).await?;
     let tx = client.transaction().await?;
     let now = micros(Utc::now());
-    let courts = tx
-        .query("SELECT code, name, province FROM courts", &[])
-        .await?
-        .iter()
-        .map(|r| {
-            (
-                r.get::<_, String>(0),
-                (r.get::<_, String>(1), r.get::<_, String>(2)),
-            )
-        })
-        .collect();
+    let courts = db::courts::names(&tx).await?;
     let ctx = Arc::new(Context {
         today: today_cst(),
         now,
         courts,
         events: opts.events,
     });
-    tx.batch_execute(st::CREATE).await?;
+    db::import::create_staging(&tx).await?;
 
     let size = read::size(&opts.path)?;
     let reading = bar(
@@ -136,8 +126,7 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
         );
         tokio::task::spawn_blocking(move || validate_file(file, ctx, bar, send))
     };
-    let sink = tx.copy_in(st::COPY_LISTINGS).await?;
-    let mut writer = std::pin::pin!(BinaryCopyInWriter::new(sink, &st::LISTING_TYPES));
+    let mut writer = std::pin::pin!(db::import::copy_listings(&tx).await?);
     let mut persons: Vec<(i64, String, String, String)> = Vec::new();
     let mut documents: Vec<(String, String, String)> = Vec::new();
     let mut by_status: BTreeMap<String, u64> = BTreeMap::new();
@@ -183,18 +172,8 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
         return Ok(Outcome::Rejected(bad));
     }
     step.start("persons", format!("staging {} persons", persons.len()));
-    let sink = tx.copy_in(st::COPY_PERSONS).await?;
-    let mut w = std::pin::pin!(BinaryCopyInWriter::new(sink, &st::PERSON_TYPES));
-    for (line, id, name, folded) in &persons {
-        w.as_mut().write(&[line, id, name, folded]).await?;
-    }
-    w.finish().await?;
-    let sink = tx.copy_in(st::COPY_DOCUMENTS).await?;
-    let mut w = std::pin::pin!(BinaryCopyInWriter::new(sink, &st::DOCUMENT_TYPES));
-    for (id, t, n) in &documents {
-        w.as_mut().write(&[id, t, n]).await?;
-    }
-    w.finish().await?;
+    db::import::stage_persons(&tx, &persons).await?;
+    db::import::stage_documents(&tx, &documents).await?;
 
     let listings: u64 = by_status.values().sum();
     let active = by_status
@@ -202,21 +181,21 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
         .copied()
         .unwrap_or(0);
     step.start("listings", format!("writing {listings} listings"));
-    st::insert_listings(&tx, now)
+    db::import::insert_listings(&tx, now)
         .await
         .context("writing the listings")?;
 
     step.start("persons upsert", "writing persons");
-    let persons = st::upsert_persons(&tx, now)
+    let persons = db::import::upsert_persons(&tx, now)
         .await
         .context("writing the persons")?;
     step.start("orders", "deriving restriction orders (R1, R3)");
-    crate::orders::bulk::derive_orders(&tx, st::ORDER_TARGETS, now)
+    crate::orders::bulk::derive_orders(&tx, Targets::Import, now)
         .await
         .context("deriving restriction orders")?;
     let events = if opts.events {
         step.start("events", "writing events and webhook deliveries");
-        st::insert_events(&tx, now)
+        db::import::insert_events(&tx, now, &crate::orders::all_items())
             .await
             .context("writing events")?;
         // listing.published and restriction.imposed for each active listing
@@ -239,15 +218,8 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
         .map(|f| f.to_string_lossy().to_string());
     let after = json!({"file": file_name, "format": opts.format.as_str(), "no_events": !opts.events,
                        "records": summary.listings, "summary": &summary});
-    super::audit::append(
-        &tx,
-        &opts.actor,
-        "import",
-        "listings",
-        &summary.sha256,
-        &after,
-    )
-    .await?;
+    let change = Change::new("import", "listings", &summary.sha256).after(&after);
+    super::audit::append(&tx, &opts.actor, &change).await?;
     step.start("commit", "committing");
     tx.commit().await.context("committing the import")?;
     step.end();

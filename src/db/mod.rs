@@ -1,5 +1,6 @@
 //! PostgreSQL: the pool, database creation, embedded migrations and the transaction helper.
 
+pub mod bulk;
 pub mod check_log;
 pub mod checks;
 pub mod connect;

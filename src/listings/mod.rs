@@ -21,7 +21,7 @@ pub use end::{RemovalRequest, expire_due, extend, publish_due, remove};
 
 use crate::domain::ErrorCode;
 use crate::{
-    audit::Actor,
+    audit::{Actor, Change},
     auth::scope::changeable,
     db::models::listing::Listing,
     domain::{listing_rules::RemovalReason, restriction::LiftReason},
@@ -59,16 +59,11 @@ async fn record(
     after: &Listing,
 ) -> Result<(), ApiError> {
     let after_json = out_json(after)?;
-    crate::audit::append(
-        conn,
-        actor,
-        action,
-        "listing",
-        &after.row.id.to_string(),
-        before,
-        Some(&after_json),
-    )
-    .await
+    Change::new(action, "listing", after.row.id)
+        .before(before)
+        .after(&after_json)
+        .append(conn, actor)
+        .await
 }
 
 /// Locks a listing for a change by `principal` who read `expected`: 404, 403 `court_not_in_scope`,

@@ -1,43 +1,19 @@
-//! R1 and R3 in bulk, in SQL: the restriction orders that published listings imply, with their
-//! subjects. Used by `shixin seed` and `shixin import` (the API path is [`super::issue`]).
+//! R1 and R3 in bulk: the restriction orders that published listings imply, with their subjects,
+//! derived in SQL (`crate::db::bulk::orders`). Used by `shixin seed` and `shixin import` (the API
+//! path is [`super::issue`]).
 
 use chrono::{DateTime, Utc};
 use tokio_postgres::GenericClient;
 
-/// For each row `(listing_id, restriction_id)` of the query `targets`, inserts the active order
-/// `restriction_id` with every item (R1, R2) on the listing's court, case and parties, issued on
-/// the publication date (CST), and its subjects: the debtor, an organisation's legal
-/// representative and associated persons with their roles (R3). `targets` is a constant query of
-/// the caller, never user input.
+use crate::db::bulk::orders::{Targets, derive};
+
+/// For each listing of `targets`, inserts its active order with every item (R1, R2) on the
+/// listing's court, case and parties, issued on the publication date (CST), and its subjects: the
+/// debtor, an organisation's legal representative and associated persons with their roles (R3).
 pub async fn derive_orders<C: GenericClient>(
     client: &C,
-    targets: &str,
+    targets: Targets,
     now: DateTime<Utc>,
 ) -> Result<(), tokio_postgres::Error> {
-    let items: Vec<String> = super::all_items();
-    let sql = format!(
-        "WITH t AS ({targets}),
-         new AS (
-             INSERT INTO restrictions (id, listing_id, court_code, case_number, debtor, associated_persons,
-                                       items, issued_on, status, version, created_at, updated_at)
-             SELECT t.restriction_id, l.id, l.court_code, l.case_number, l.debtor, l.associated_persons, $1::text[],
-                    coalesce((l.published_at AT TIME ZONE 'Asia/Shanghai')::date, l.decided_on), 'active', 1, $2, $2
-               FROM t JOIN listings l ON l.id = t.listing_id
-             RETURNING id, listing_id, debtor, associated_persons)
-         INSERT INTO restriction_subjects (restriction_id, role, kind, subject_key, name)
-         SELECT new.id, 'debtor', l.debtor_kind, l.debtor_key, l.debtor_name
-           FROM new JOIN listings l ON l.id = new.listing_id
-         UNION ALL
-         SELECT new.id, 'legal_representative', 'person', new.debtor->'legal_representative'->>'id_number',
-                new.debtor->'legal_representative'->>'name'
-           FROM new
-          WHERE new.debtor->>'kind' = 'organization'
-            AND new.debtor->'legal_representative'->>'id_number' IS NOT NULL
-         UNION ALL
-         SELECT new.id, p->>'role', 'person', p->>'id_number', p->>'name'
-           FROM new, jsonb_array_elements(new.associated_persons) p
-         ON CONFLICT DO NOTHING"
-    );
-    client.execute(&sql, &[&items, &now]).await?;
-    Ok(())
+    derive(client, targets, &super::all_items(), now).await
 }

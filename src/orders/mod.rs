@@ -7,27 +7,25 @@ pub mod court;
 pub mod release;
 pub mod view;
 
-use crate::domain::ErrorCode;
-use chrono::Utc;
-use diesel::{ExpressionMethods, QueryDsl, insert_into};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use chrono::{NaiveDate, Utc};
+use diesel_async::AsyncPgConnection;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
-    audit::{self, Actor},
-    db::{
-        models::{
-            listing::Listing,
-            restriction::{RestrictionRow, SubjectRow},
-        },
-        schema::{listings, restrictions},
+    audit::{Actor, Change},
+    db::models::{
+        listing::{Listing, ListingRow},
+        restriction::{RestrictionRow, SubjectRow},
+        restriction_write::NewRestriction,
     },
     domain::{
-        DomainError,
+        DomainError, ErrorCode,
+        case_number::CaseNumber,
+        court_code::CourtCode,
         credit_code::CreditCode,
         restriction::{LiftReason, RestrictionItem, SubjectRole},
-        status::{PartyKind, RestrictionStatus},
+        status::PartyKind,
         today_cst,
     },
     error::ApiError,
@@ -136,50 +134,80 @@ async fn emit(conn: &mut AsyncPgConnection, event_type: &str, id: Uuid) -> Resul
     Ok(state)
 }
 
+/// An order to issue, built only from values already parsed: the order a published listing
+/// imposes (R1, [`NewOrder::for_listing`]), or one a court issues alone ([`NewOrder::standalone`]).
+pub struct NewOrder<'a> {
+    listing_id: Option<Uuid>,
+    court_code: &'a str,
+    case_number: &'a str,
+    debtor: &'a Value,
+    associated: &'a Value,
+    items: Vec<String>,
+    issued_on: NaiveDate,
+}
+
+impl<'a> NewOrder<'a> {
+    /// R1: the order a listing imposes when it is published, with every item (R2), issued today
+    /// (CST), on its court, case and parties.
+    pub fn for_listing(listing: &'a ListingRow) -> Self {
+        NewOrder {
+            listing_id: Some(listing.id),
+            court_code: &listing.court_code,
+            case_number: &listing.case_number,
+            debtor: &listing.debtor,
+            associated: &listing.associated_persons,
+            items: all_items(),
+            issued_on: today_cst(),
+        }
+    }
+
+    /// An order a court issues without a listing, on the parties' JSON (`debtor`, associated
+    /// persons) with some items (R2).
+    pub fn standalone(
+        court: &'a CourtCode,
+        case: &'a CaseNumber,
+        parties: (&'a Value, &'a Value),
+        items: &[RestrictionItem],
+        issued_on: NaiveDate,
+    ) -> Self {
+        NewOrder {
+            listing_id: None,
+            court_code: court.as_str(),
+            case_number: case.as_str(),
+            debtor: parties.0,
+            associated: parties.1,
+            items: items.iter().map(|i| i.code().to_string()).collect(),
+            issued_on,
+        }
+    }
+}
+
 /// Issues an order and records it (audit row, `restriction.imposed`).
-#[expect(clippy::too_many_arguments)]
 pub async fn issue(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
-    listing_id: Option<Uuid>,
-    court_code: &str,
-    case_number: &str,
-    debtor: &Value,
-    associated: &Value,
-    items: &[String],
-    issued_on: chrono::NaiveDate,
+    order: NewOrder<'_>,
 ) -> Result<Value, ApiError> {
     let id = Uuid::now_v7();
-    let now = Utc::now();
-    insert_into(restrictions::table)
-        .values((
-            restrictions::id.eq(id),
-            restrictions::listing_id.eq(listing_id),
-            restrictions::court_code.eq(court_code),
-            restrictions::case_number.eq(case_number),
-            restrictions::debtor.eq(debtor),
-            restrictions::associated_persons.eq(associated),
-            restrictions::items.eq(items),
-            restrictions::issued_on.eq(issued_on),
-            restrictions::status.eq(RestrictionStatus::Active),
-            restrictions::version.eq(1),
-            restrictions::created_at.eq(now),
-            restrictions::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .await?;
-    RestrictionRow::set_subjects(conn, id, &subjects_or_500(debtor, associated)?).await?;
+    let new = NewRestriction {
+        id,
+        listing_id: order.listing_id,
+        court_code: order.court_code,
+        case_number: order.case_number,
+        debtor: order.debtor,
+        associated_persons: order.associated,
+        items: &order.items,
+        issued_on: order.issued_on,
+        created_at: Utc::now(),
+    };
+    RestrictionRow::insert(conn, &new).await?;
+    let subjects = subjects_or_500(order.debtor, order.associated)?;
+    RestrictionRow::set_subjects(conn, id, &subjects).await?;
     let state = emit(conn, RESTRICTION_IMPOSED, id).await?;
-    audit::append(
-        conn,
-        actor,
-        "restriction.impose",
-        "restriction",
-        &id.to_string(),
-        None,
-        Some(&state),
-    )
-    .await?;
+    Change::new("restriction.impose", "restriction", id)
+        .after(&state)
+        .append(conn, actor)
+        .await?;
     Ok(state)
 }
 
@@ -190,26 +218,12 @@ pub async fn impose_for_listing(
     listing: &Listing,
 ) -> Result<Uuid, ApiError> {
     let r = &listing.row;
-    let state = issue(
-        conn,
-        actor,
-        Some(r.id),
-        &r.court_code,
-        &r.case_number,
-        &r.debtor,
-        &r.associated_persons,
-        &all_items(),
-        today_cst(),
-    )
-    .await?;
+    let state = issue(conn, actor, NewOrder::for_listing(r)).await?;
     let id = state["id"]
         .as_str()
         .and_then(|s| Uuid::parse_str(s).ok())
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("order without id")))?;
-    diesel::update(listings::table.filter(listings::id.eq(r.id)))
-        .set(listings::restriction_id.eq(Some(id)))
-        .execute(conn)
-        .await?;
+    Listing::set_restriction(conn, r.id, id).await?;
     Ok(id)
 }
 
@@ -233,29 +247,24 @@ pub async fn update_for_listing(
         return Ok(());
     }
     let before = view::order_json(conn, id).await?;
-    diesel::update(restrictions::table.filter(restrictions::id.eq(id)))
-        .set((
-            restrictions::debtor.eq(&r.debtor),
-            restrictions::associated_persons.eq(&r.associated_persons),
-            restrictions::case_number.eq(&r.case_number),
-            restrictions::version.eq(row.version + 1),
-            restrictions::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
+    let parties = (&r.debtor, &r.associated_persons);
+    RestrictionRow::set_parties(
+        conn,
+        id,
+        parties,
+        &r.case_number,
+        row.version + 1,
+        Utc::now(),
+    )
+    .await?;
     let subjects = subjects_or_500(&r.debtor, &r.associated_persons)?;
     RestrictionRow::set_subjects(conn, id, &subjects).await?;
     let after = emit(conn, RESTRICTION_UPDATED, id).await?;
-    audit::append(
-        conn,
-        actor,
-        "restriction.update",
-        "restriction",
-        &id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await
+    Change::new("restriction.update", "restriction", id)
+        .before(&before)
+        .after(&after)
+        .append(conn, actor)
+        .await
 }
 
 /// R5: lifts an active order; `Ok(None)` when it was not active.
@@ -273,28 +282,14 @@ pub async fn lift(
         return Ok(None);
     }
     let before = view::order_json(conn, id).await?;
-    diesel::update(restrictions::table.filter(restrictions::id.eq(id)))
-        .set((
-            restrictions::status.eq(RestrictionStatus::Lifted),
-            restrictions::lifted.eq(Some(
-                json!({"reason": reason, "note": note, "at": Utc::now()}),
-            )),
-            restrictions::version.eq(row.version + 1),
-            restrictions::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
+    let lifted = json!({"reason": reason, "note": note, "at": Utc::now()});
+    RestrictionRow::set_lifted(conn, id, lifted, row.version + 1, Utc::now()).await?;
     let after = emit(conn, RESTRICTION_LIFTED, id).await?;
-    audit::append(
-        conn,
-        actor,
-        "restriction.lift",
-        "restriction",
-        &id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    Change::new("restriction.lift", "restriction", id)
+        .before(&before)
+        .after(&after)
+        .append(conn, actor)
+        .await?;
     Ok(Some(after))
 }
 
@@ -322,24 +317,13 @@ pub async fn remove_subject(
         .filter(|s| s.subject_key != subject_key || s.role == SubjectRole::Debtor)
         .collect();
     RestrictionRow::set_subjects(conn, row.id, &keep).await?;
-    diesel::update(restrictions::table.filter(restrictions::id.eq(row.id)))
-        .set((
-            restrictions::version.eq(row.version + 1),
-            restrictions::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
+    RestrictionRow::set_version(conn, row.id, row.version + 1, Utc::now()).await?;
     let after = emit(conn, RESTRICTION_UPDATED, row.id).await?;
-    audit::append(
-        conn,
-        actor,
-        "restriction.remove_subject",
-        "restriction",
-        &row.id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    Change::new("restriction.remove_subject", "restriction", row.id)
+        .before(&before)
+        .after(&after)
+        .append(conn, actor)
+        .await?;
     Ok(after)
 }
 
@@ -348,9 +332,5 @@ pub async fn order_of_listing(
     conn: &mut AsyncPgConnection,
     listing_id: Uuid,
 ) -> Result<Option<Uuid>, ApiError> {
-    Ok(listings::table
-        .filter(listings::id.eq(listing_id))
-        .select(listings::restriction_id)
-        .first::<Option<Uuid>>(conn)
-        .await?)
+    Ok(Listing::restriction_of(conn, listing_id).await?)
 }

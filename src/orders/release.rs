@@ -1,20 +1,19 @@
 //! Releases (R4): a court lets one subject do some restricted items inside a window.
 
-use crate::domain::ErrorCode;
 use chrono::{DateTime, Utc};
-use diesel::{ExpressionMethods, QueryDsl, insert_into};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::view::release_json;
 use crate::{
-    audit::{self, Actor},
-    db::{
-        models::restriction::{ReleaseRow, RestrictionRow},
-        schema::releases,
+    audit::{Actor, Change},
+    db::models::{
+        restriction::{ReleaseRow, RestrictionRow},
+        restriction_write::NewReleaseRow,
     },
     domain::{
+        ErrorCode,
         restriction::{ReleaseReason, SubjectRole},
         status::ReleaseStatus,
     },
@@ -87,34 +86,24 @@ pub async fn grant(
         ));
     }
     let id = Uuid::now_v7();
-    insert_into(releases::table)
-        .values((
-            releases::id.eq(id),
-            releases::restriction_id.eq(order.id),
-            releases::subject_key.eq(&new.subject_key),
-            releases::items.eq(&new.items),
-            releases::valid_from.eq(new.valid_from),
-            releases::valid_until.eq(new.valid_until),
-            releases::reason.eq(new.reason),
-            releases::note.eq(&new.note),
-            releases::status.eq(ReleaseStatus::Active),
-            releases::version.eq(1),
-            releases::created_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
+    let row = NewReleaseRow {
+        id,
+        restriction_id: order.id,
+        subject_key: &new.subject_key,
+        items: &new.items,
+        valid_from: new.valid_from,
+        valid_until: new.valid_until,
+        reason: new.reason,
+        note: &new.note,
+        created_at: Utc::now(),
+    };
+    ReleaseRow::insert(conn, &row).await?;
     let row = load(conn, id).await?;
     let state = emit(conn, RELEASE_GRANTED, &row).await?;
-    audit::append(
-        conn,
-        actor,
-        "release.grant",
-        "release",
-        &id.to_string(),
-        None,
-        Some(&state),
-    )
-    .await?;
+    Change::new("release.grant", "release", id)
+        .after(&state)
+        .append(conn, actor)
+        .await?;
     Ok(state)
 }
 
@@ -135,30 +124,18 @@ pub async fn end(
         &row,
         subjects.iter().find(|s| s.subject_key == row.subject_key),
     );
-    diesel::update(releases::table.filter(releases::id.eq(id)))
-        .set((
-            releases::status.eq(status),
-            releases::version.eq(row.version + 1),
-            releases::ended_at.eq(Some(Utc::now())),
-        ))
-        .execute(conn)
-        .await?;
+    ReleaseRow::set_ended(conn, id, status, row.version + 1, Utc::now()).await?;
     let row = load(conn, id).await?;
     let after = emit(conn, RELEASE_REVOKED, &row).await?;
     let action = match status {
         ReleaseStatus::Expired => "release.expire",
         ReleaseStatus::Active | ReleaseStatus::Revoked => "release.revoke",
     };
-    audit::append(
-        conn,
-        actor,
-        action,
-        "release",
-        &id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    Change::new(action, "release", id)
+        .before(&before)
+        .after(&after)
+        .append(conn, actor)
+        .await?;
     Ok(Some(after))
 }
 
@@ -168,12 +145,5 @@ pub async fn due(
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<Uuid>, ApiError> {
-    Ok(releases::table
-        .filter(releases::status.eq(ReleaseStatus::Active))
-        .filter(releases::valid_until.le(now))
-        .select(releases::id)
-        .order(releases::valid_until.asc())
-        .limit(limit)
-        .load(conn)
-        .await?)
+    Ok(ReleaseRow::due(conn, now, limit).await?)
 }

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
-    audit::{self, Actor},
+    audit::{Actor, Change},
     auth::Principal,
     courts::{CourtIn, validate},
     db::models::court::Court,
@@ -79,16 +79,10 @@ pub async fn create(
                 .await?
                 .ok_or_else(|| ApiError::internal(anyhow::anyhow!("court vanished")))?;
             let after = serde_json::to_value(&court)?;
-            audit::append(
-                conn,
-                &actor,
-                "court.create",
-                "court",
-                code.as_str(),
-                None,
-                Some(&after),
-            )
-            .await?;
+            Change::new("court.create", "court", code.as_str())
+                .after(&after)
+                .append(conn, &actor)
+                .await?;
             Ok(Outcome::created(
                 after,
                 None,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
-    audit::{self, Actor},
+    audit::{Actor, Change},
     auth::Principal,
     db::{
         in_transaction,
@@ -99,16 +99,10 @@ pub async fn create(
             let s = Subscriber::find(conn, id)
                 .await?
                 .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscriber vanished")))?;
-            audit::append(
-                conn,
-                &actor,
-                "subscriber.create",
-                "subscriber",
-                &id.to_string(),
-                None,
-                Some(&public(&s)?),
-            )
-            .await?;
+            Change::new("subscriber.create", "subscriber", id)
+                .after(&public(&s)?)
+                .append(conn, &actor)
+                .await?;
             let out = json!({"id": id, "name": s.name, "sector": s.sector, "client_id": client_id,
                 "client_secret": secret, "enabled": s.enabled, "created_at": s.created_at});
             Ok(Outcome::created(out, None, format!("/v1/subscribers/{id}")))
@@ -165,16 +159,11 @@ pub async fn update(
             let after = Subscriber::find(conn, id)
                 .await?
                 .ok_or_else(|| ApiError::not_found("no such subscriber"))?;
-            audit::append(
-                conn,
-                &actor,
-                "subscriber.update",
-                "subscriber",
-                &id.to_string(),
-                Some(&public(&before)?),
-                Some(&public(&after)?),
-            )
-            .await?;
+            Change::new("subscriber.update", "subscriber", id)
+                .before(&public(&before)?)
+                .after(&public(&after)?)
+                .append(conn, &actor)
+                .await?;
             Ok(Outcome {
                 status: actix_web::http::StatusCode::OK,
                 body: public(&after)?,
@@ -209,16 +198,9 @@ pub async fn rotate(
                 .ok_or_else(|| ApiError::not_found("no such subscriber"))?;
             let (_, secret, hash) = new_credentials();
             Subscriber::set_secret_hash(conn, id, &hash).await?;
-            audit::append(
-                conn,
-                &actor,
-                "subscriber.rotate_secret",
-                "subscriber",
-                &id.to_string(),
-                None,
-                None,
-            )
-            .await?;
+            Change::new("subscriber.rotate_secret", "subscriber", id)
+                .append(conn, &actor)
+                .await?;
             let out = json!({"id": id, "name": s.name, "sector": s.sector, "client_id": s.client_id,
                 "client_secret": secret, "enabled": s.enabled, "created_at": s.created_at});
             Ok(Outcome {

@@ -29,9 +29,15 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::{SeedableRng, rngs::StdRng};
 
-use crate::domain::today_cst;
+use crate::{
+    db::bulk::{
+        courts::{NewCourt, insert_missing},
+        seed::{self as sql, Table},
+    },
+    domain::today_cst,
+};
 use courts::{COURTS, basic_courts};
-use load::{INSERT, derive_orders};
+use load::derive_orders;
 use rows::{Columns, Gen};
 
 const BATCH: usize = 5_000;
@@ -48,23 +54,21 @@ pub async fn seed(url: &str, n: u64, seed: u64, quiet: bool) -> anyhow::Result<(
         } else {
             "basic"
         };
-        client
-            .execute(
-                "INSERT INTO courts (code, name, province, level, parent_code) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (code) DO NOTHING",
-                &[code, name, province, &level, parent],
-            )
+        let court = NewCourt {
+            code,
+            name,
+            province,
+            level,
+            parent_code: Some(*parent),
+        };
+        insert_missing(&client, &court)
             .await
             .context("creating courts")?;
     }
-    let insert = client
-        .prepare(INSERT)
+    let insert = sql::prepare_insert(&client)
         .await
         .context("preparing the insert")?;
-    let existing: i64 = client
-        .query_one("SELECT count(*) FROM listings", &[])
-        .await?
-        .get(0);
+    let existing = sql::count_listings(&client).await?;
     let mut g = Gen {
         rng: StdRng::seed_from_u64(seed ^ existing.unsigned_abs()),
         courts: basic_courts(),
@@ -91,13 +95,7 @@ pub async fn seed(url: &str, n: u64, seed: u64, quiet: bool) -> anyhow::Result<(
         for _ in 0..size {
             cols.push(g.row());
         }
-        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = cols
-            .c
-            .iter()
-            .map(|c| c as &(dyn tokio_postgres::types::ToSql + Sync))
-            .collect();
-        client
-            .execute(&insert, &params)
+        sql::insert(&client, &insert, &cols.c)
             .await
             .context("inserting a batch")?;
         bar.inc(cols.len() as u64);
@@ -107,7 +105,7 @@ pub async fn seed(url: &str, n: u64, seed: u64, quiet: bool) -> anyhow::Result<(
     derive_orders(&client)
         .await
         .context("deriving restriction orders")?;
-    client.execute("ANALYZE listings", &[]).await?;
+    sql::analyze(&client, &[Table::Listings]).await?;
     drop(client);
     driver.abort();
     Ok(())

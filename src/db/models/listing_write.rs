@@ -1,6 +1,6 @@
 //! The writes of a listing's life (`crate::listings`): insert, correct, publish, extend, end, each
-//! bumping the version (`If-Match`) and `updated_at` with the change it makes; and the tick's
-//! queries for listings whose grace period or term has run out.
+//! bumping the version (`If-Match`) and `updated_at` with the change it makes; the order it carries
+//! (R1); and the tick's queries for listings whose grace period or term has run out.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{ExpressionMethods, QueryDsl, insert_into, result::Error};
@@ -150,5 +150,30 @@ impl Listing {
             .execute(conn)
             .await
             .map(|_| ())
+    }
+
+    /// The order a published listing imposed (R1).
+    pub async fn set_restriction(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        restriction_id: Uuid,
+    ) -> Result<(), Error> {
+        diesel::update(listings::table.filter(listings::id.eq(id)))
+            .set(listings::restriction_id.eq(Some(restriction_id)))
+            .execute(conn)
+            .await
+            .map(|_| ())
+    }
+
+    /// The id of the order a listing carries, if any (`NotFound` without the listing).
+    pub async fn restriction_of(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+    ) -> Result<Option<Uuid>, Error> {
+        listings::table
+            .filter(listings::id.eq(id))
+            .select(listings::restriction_id)
+            .first::<Option<Uuid>>(conn)
+            .await
     }
 }

@@ -1,13 +1,16 @@
 //! Diesel models; each owns its queries.
 
+pub mod audit;
 pub mod court;
 pub mod delivery;
 pub mod event;
+pub mod idempotency;
 pub mod indicators;
 pub mod listing;
 pub mod listing_write;
 pub mod person;
 pub mod public_listing;
 pub mod restriction;
+pub mod restriction_write;
 pub mod subscriber;
 pub mod webhook;

@@ -1,3 +1,6 @@
+//! `POST /v1/restrictions`: a court issues a restriction order alone (without a listing), and the
+//! parsing of R2 items shared with the releases.
+
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::NaiveDate;
 
@@ -13,14 +16,14 @@ use crate::{
     },
     error::ApiError,
     listings::parties::{Errors, date, parse_parties},
-    orders,
+    orders::{self, NewOrder},
     routes::parse_json,
     write::{Outcome, run_write},
 };
 
 /// Parses the R2 items of an order or a release: known codes, at least one, without repeats.
-pub fn parse_items(e: &mut Errors, field: &str, items: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+pub fn parse_items(e: &mut Errors, field: &str, items: &[String]) -> Vec<RestrictionItem> {
+    let mut out: Vec<RestrictionItem> = Vec::new();
     if items.is_empty() {
         e.push(
             field,
@@ -30,9 +33,9 @@ pub fn parse_items(e: &mut Errors, field: &str, items: &[String]) -> Vec<String>
     }
     for (i, item) in items.iter().enumerate() {
         if let Some(it) = e.take(&format!("{field}[{i}]"), RestrictionItem::parse(item))
-            && !out.iter().any(|o| o == it.code())
+            && !out.contains(&it)
         {
-            out.push(it.code().to_string());
+            out.push(it);
         }
     }
     out
@@ -42,7 +45,7 @@ struct Valid {
     court: CourtCode,
     case: CaseNumber,
     issued_on: NaiveDate,
-    items: Vec<String>,
+    items: Vec<RestrictionItem>,
     parties: crate::listings::parties::Parties,
 }
 
@@ -115,18 +118,9 @@ pub async fn create(
             for person in &v.parties.persons {
                 person.upsert(conn).await?;
             }
-            let state = orders::issue(
-                conn,
-                &actor,
-                None,
-                court,
-                v.case.as_str(),
-                &v.parties.debtor_json,
-                &v.parties.associated_json,
-                &v.items,
-                v.issued_on,
-            )
-            .await?;
+            let parties = (&v.parties.debtor_json, &v.parties.associated_json);
+            let order = NewOrder::standalone(&v.court, &v.case, parties, &v.items, v.issued_on);
+            let state = orders::issue(conn, &actor, order).await?;
             let location = format!(
                 "/v1/restrictions/{}",
                 state["id"].as_str().unwrap_or_default()

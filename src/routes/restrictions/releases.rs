@@ -1,3 +1,6 @@
+//! `POST /v1/restrictions/{id}/releases` and `DELETE /v1/restrictions/{id}/releases/{release_id}`:
+//! a court grants a release of some items to one subject of an order (R4), or revokes it.
+
 use actix_web::{HttpRequest, HttpResponse, delete, http::StatusCode, post, web};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -57,7 +60,7 @@ fn validate(input: &ReleaseIn) -> Result<NewRelease, ApiError> {
         (Some(id), Some(valid_from), Some(valid_until), Some(reason)) if e.0.is_empty() => {
             Ok(NewRelease {
                 subject_key: id.as_str().to_string(),
-                items,
+                items: items.iter().map(|i| i.code().to_string()).collect(),
                 valid_from,
                 valid_until,
                 reason,

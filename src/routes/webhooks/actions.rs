@@ -3,8 +3,6 @@
 use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, http::header, post, web};
 use chrono::{Duration, Utc};
-use diesel::{ExpressionMethods, QueryDsl, SelectableHelper};
-use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -17,8 +15,10 @@ use crate::{
     db::{
         deliveries::wake_workers,
         in_transaction,
-        models::{delivery, webhook::Webhook},
-        schema::webhooks,
+        models::{
+            delivery,
+            webhook::{SecretRotation, Webhook},
+        },
     },
     error::ApiError,
     events::cursor::Cursor,
@@ -49,18 +49,14 @@ pub async fn rotate(
                 .await?
                 .ok_or_else(not_found)?;
             let now = Utc::now();
-            Ok(diesel::update(webhooks::table.find(id))
-                .set((
-                    webhooks::previous_secret.eq(Some(w.secret)),
-                    webhooks::previous_secret_until
-                        .eq(Some(now + Duration::hours(ROTATION_OVERLAP_HOURS))),
-                    webhooks::secret.eq(new),
-                    webhooks::version.eq(w.version + 1),
-                    webhooks::updated_at.eq(now),
-                ))
-                .returning(Webhook::as_returning())
-                .get_result(conn)
-                .await?)
+            let rotation = SecretRotation {
+                previous: w.secret,
+                previous_until: now + Duration::hours(ROTATION_OVERLAP_HOURS),
+                secret: new,
+                version: w.version + 1,
+                updated_at: now,
+            };
+            Ok(Webhook::rotate_secret(conn, id, rotation).await?)
         })
     })
     .await?;

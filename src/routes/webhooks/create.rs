@@ -1,8 +1,6 @@
 //! `POST /v1/webhooks`: register a webhook; answers its signing secret once.
 
 use actix_web::{HttpRequest, HttpResponse, http::header, post, web};
-use diesel::{ExpressionMethods, insert_into};
-use diesel_async::RunQueryDsl;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -12,7 +10,7 @@ use super::{WebhookWithSecret, check_url, parse_description, parse_event_types, 
 use crate::{
     app::AppState,
     auth::Principal,
-    db::{models::webhook::Webhook, schema::webhooks},
+    db::models::webhook::{NewWebhook, Webhook},
     error::ApiError,
     routes::parse_json,
     webhooks::signing::new_secret,
@@ -48,19 +46,16 @@ pub async fn create(
     let id = Uuid::now_v7();
     let secret = new_secret();
     let mut conn = state.db.get().await?;
-    let w: Webhook = insert_into(webhooks::table)
-        .values((
-            webhooks::id.eq(id),
-            webhooks::subscriber_id.eq(sub.id),
-            webhooks::url.eq(&url),
-            webhooks::description.eq(&description),
-            webhooks::event_types.eq(&event_types),
-            webhooks::items.eq(sub.item_codes()),
-            webhooks::secret.eq(&secret),
-        ))
-        .returning(<Webhook as diesel::SelectableHelper<_>>::as_returning())
-        .get_result(&mut conn)
-        .await?;
+    let new = NewWebhook {
+        id,
+        subscriber_id: sub.id,
+        url: &url,
+        description: &description,
+        event_types: &event_types,
+        items: sub.item_codes(),
+        secret: &secret,
+    };
+    let w = Webhook::insert(&mut conn, &new).await?;
     tracing::info!(webhook = %id, subscriber = %sub.id, "webhook registered");
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/webhooks/{id}")))

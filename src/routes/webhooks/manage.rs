@@ -3,8 +3,6 @@
 use crate::domain::ErrorCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, web};
 use chrono::Utc;
-use diesel::{ExpressionMethods, QueryDsl, SelectableHelper};
-use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -15,7 +13,10 @@ use super::{
 use crate::{
     app::AppState,
     auth::Principal,
-    db::{in_transaction, models::webhook::Webhook, schema::webhooks},
+    db::{
+        in_transaction,
+        models::webhook::{Webhook, WebhookSettings},
+    },
     domain::status::DisabledReason,
     error::ApiError,
     routes::{encode_cursor, page_limit, parse_json, uuid_cursor},
@@ -154,21 +155,17 @@ pub async fn update(
                 Some(false) if w.enabled => (false, Some(DisabledReason::Subscriber), None),
                 _ => (w.enabled, w.disabled_reason, w.failing_since),
             };
-            let updated: Webhook = diesel::update(webhooks::table.find(id))
-                .set((
-                    webhooks::url.eq(url.unwrap_or(w.url)),
-                    webhooks::event_types.eq(event_types.unwrap_or(w.event_types)),
-                    webhooks::description.eq(description.unwrap_or(w.description)),
-                    webhooks::enabled.eq(enabled),
-                    webhooks::disabled_reason.eq(reason),
-                    webhooks::failing_since.eq(failing_since),
-                    webhooks::version.eq(w.version + 1),
-                    webhooks::updated_at.eq(Utc::now()),
-                ))
-                .returning(Webhook::as_returning())
-                .get_result(conn)
-                .await?;
-            Ok(updated)
+            let settings = WebhookSettings {
+                url: url.unwrap_or(w.url),
+                event_types: event_types.unwrap_or(w.event_types),
+                description: description.unwrap_or(w.description),
+                enabled,
+                disabled_reason: reason,
+                failing_since,
+                version: w.version + 1,
+                updated_at: Utc::now(),
+            };
+            Ok(Webhook::update_settings(conn, id, settings).await?)
         })
     })
     .await?;
@@ -191,13 +188,7 @@ pub async fn remove(
     let sub = subscriber(&state, &principal).await?;
     let id = parse_id(&path)?;
     let mut conn = state.db.get().await?;
-    let n = diesel::delete(
-        webhooks::table
-            .filter(webhooks::id.eq(id))
-            .filter(webhooks::subscriber_id.eq(sub.id)),
-    )
-    .execute(&mut conn)
-    .await?;
+    let n = Webhook::delete_owned(&mut conn, sub.id, id).await?;
     if n == 0 {
         return Err(not_found());
     }
