@@ -228,7 +228,7 @@ impl<'a> Change<'a> {
     }
 
     /// Appends the change's row to the caller's transaction: at its seal when the transaction runs
-    /// under [`collect`] (`crate::db::in_transaction`), at once otherwise.
+    /// under [`collect`] (`crate::write::in_transaction`), at once otherwise.
     pub async fn append(self, conn: &mut AsyncPgConnection, actor: &Actor) -> Result<(), ApiError> {
         let mut row = Some(PendingRow {
             at: now_micros(),

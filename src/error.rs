@@ -8,8 +8,8 @@ use actix_web::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::DomainError;
 pub use crate::domain::ErrorCode;
+use crate::{db::DbError, domain::DomainError};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -206,32 +206,16 @@ impl ResponseError for ApiError {
     }
 }
 
-fn is_connection_error(e: &diesel::result::Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match e {
-        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
-        // tokio-postgres reports a dropped socket as "error communicating with the server" or
-        // "connection closed"; the server's own goodbye says "terminating connection …" (found by
-        // the PostgreSQL crash test, tests/api/pg_fault.rs).
-        Error::DatabaseError(_, info) => {
-            let m = info.message();
-            [
-                "connection",
-                "terminating",
-                "communicating with the server",
-                "shutting down",
-            ]
-            .iter()
-            .any(|s| m.contains(s))
-        }
-        Error::BrokenTransactionManager => true,
-        _ => false,
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        DbError::Query(e).into()
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(e: diesel::result::Error) -> Self {
-        if is_connection_error(&e) {
+/// 503 `database_unavailable` when the database is unreachable, else 500; the cause is logged.
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        if e.is_unavailable() {
             ApiError::unavailable(e.into())
         } else {
             ApiError::internal(e.into())

@@ -8,14 +8,37 @@ use chrono::Utc;
 use crate::{
     app::AppState,
     audit::Actor,
-    db::{in_transaction, models::listing::Listing},
+    db::{DbError, models::listing::Listing},
     domain::{status::ReleaseStatus, today_cst},
     error::ApiError,
     listings,
     orders::release,
+    write::in_transaction,
 };
 
 const BATCH: i64 = 500;
+
+/// Why a tick stopped: the database failed it, or one change was refused or failed (its own
+/// transaction rolled back; the changes before it stay, the rest wait for the next tick).
+#[derive(Debug, thiserror::Error)]
+pub enum TickError {
+    #[error("the database failed the tick")]
+    Db(#[from] DbError),
+    #[error("a change failed")]
+    Change(#[from] ApiError),
+}
+
+impl From<diesel::result::Error> for TickError {
+    fn from(e: diesel::result::Error) -> Self {
+        TickError::Db(e.into())
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for TickError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        TickError::Db(e.into())
+    }
+}
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct TickReport {
@@ -27,7 +50,7 @@ pub struct TickReport {
 }
 
 /// Runs every due change now.
-pub async fn run(state: &AppState) -> Result<TickReport, ApiError> {
+pub async fn run(state: &AppState) -> Result<TickReport, TickError> {
     let mut report = TickReport::default();
     let mut conn = state.db.get().await?;
     for id in Listing::due_for_publication(&mut conn, today_cst(), BATCH).await? {

@@ -8,12 +8,7 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::{
-    app::AppState,
-    auth::Principal,
-    db::{in_transaction, models::idempotency},
-    error::ApiError,
-};
+use crate::{app::AppState, auth::Principal, db::models::idempotency, error::ApiError};
 
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
@@ -224,4 +219,20 @@ pub fn check_version(expected: i32, current: i32) -> Result<(), ApiError> {
             format!("the resource is at version {current}, not {expected}; read it again"),
         ))
     }
+}
+
+/// Runs a change of the service inside one transaction with its audit rows: the rows the change
+/// appends are collected while it runs and sealed into the hash chain just before the commit
+/// (`crate::audit`); an error rolls all of it back.
+pub async fn in_transaction<T, F>(conn: &mut AsyncPgConnection, body: F) -> Result<T, ApiError>
+where
+    F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> BoxFuture<'c, Result<T, ApiError>>,
+{
+    crate::db::begin(conn).await?;
+    let (result, rows) = crate::audit::collect(body(conn)).await;
+    let result = match result {
+        Ok(v) => crate::audit::seal(conn, rows).await.map(|()| v),
+        Err(e) => Err(e),
+    };
+    crate::db::finish(conn, result).await
 }

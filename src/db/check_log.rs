@@ -52,10 +52,7 @@ pub async fn copy_batch(
 }
 
 /// Deletes check-log rows older than the retention, in slices.
-pub async fn prune(
-    db: &DbPool,
-    older_than: DateTime<Utc>,
-) -> Result<usize, crate::error::ApiError> {
+pub async fn prune(db: &DbPool, older_than: DateTime<Utc>) -> Result<usize, super::DbError> {
     let mut conn = db.get().await?;
     let mut total = 0;
     loop {

@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::subject_filter::Probe;
 use crate::{
+    db::DbError,
     db::prepared::{Connections, Statements, pg_error},
-    error::ApiError,
     events::cursor::Cursor,
 };
 
@@ -135,7 +135,7 @@ impl CheckDb {
         all: Vec<String>,
         types: Vec<String>,
         numbers: Vec<String>,
-    ) -> Result<Loaded, ApiError> {
+    ) -> Result<Loaded, DbError> {
         let p = self.0.get().await?;
         let s = &p.statements;
         let recent = if probe.since.is_some() {

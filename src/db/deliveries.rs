@@ -120,7 +120,7 @@ pub async fn record(
     conn: &mut AsyncPgConnection,
     groups: &[GroupOutcome],
     disable_after_ms: i64,
-) -> Result<(), crate::error::ApiError> {
+) -> Result<(), super::DbError> {
     let r: Vec<&Recorded> = groups.iter().flat_map(|g| &g.recorded).collect();
     let ids: Vec<i64> = r.iter().map(|x| x.delivery_id).collect();
     let ats: Vec<DateTime<Utc>> = r.iter().map(|x| x.attempted_at).collect();
@@ -153,7 +153,7 @@ pub async fn record(
         .filter(|s| !s.1 || s.2)
         .map(|s| (s.0, s.2))
         .collect();
-    crate::db::in_transaction(conn, move |conn| {
+    crate::db::transaction(conn, move |conn| {
         Box::pin(async move {
             if !ids.is_empty() {
                 sql_query(include_str!("sql/record_attempts.sql"))
@@ -230,7 +230,7 @@ pub async fn wake_workers(conn: &mut AsyncPgConnection) -> Result<(), diesel::re
 pub async fn prune_delivered(
     conn: &mut AsyncPgConnection,
     before: DateTime<Utc>,
-) -> Result<usize, crate::error::ApiError> {
+) -> Result<usize, super::DbError> {
     let mut total = 0;
     loop {
         let n = sql_query(

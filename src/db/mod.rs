@@ -5,6 +5,7 @@ pub mod check_log;
 pub mod checks;
 pub mod connect;
 pub mod deliveries;
+pub mod error;
 pub mod models;
 pub mod prepared;
 pub mod public_reads;
@@ -12,6 +13,8 @@ pub mod schema;
 pub mod snapshot;
 pub mod status;
 pub mod subject_filter;
+
+pub use error::DbError;
 
 use std::time::Duration;
 
@@ -26,8 +29,6 @@ use diesel_async::{
 };
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::future::BoxFuture;
-
-use crate::error::ApiError;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -121,18 +122,18 @@ pub async fn migrate(url: &str) -> anyhow::Result<usize> {
     .await?
 }
 
-/// Runs `body` inside one transaction: committed when it returns `Ok`, rolled back otherwise.
-pub async fn in_transaction<T, F>(conn: &mut AsyncPgConnection, body: F) -> Result<T, ApiError>
+type Tm = <AsyncPgConnection as AsyncConnection>::TransactionManager;
+
+/// Opens a transaction on `conn`; end it with [`finish`].
+pub async fn begin(conn: &mut AsyncPgConnection) -> Result<(), diesel::result::Error> {
+    Tm::begin_transaction(conn).await
+}
+
+/// Ends the transaction [`begin`] opened: committed when `result` is `Ok`, rolled back otherwise.
+pub async fn finish<T, E>(conn: &mut AsyncPgConnection, result: Result<T, E>) -> Result<T, E>
 where
-    F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> BoxFuture<'c, Result<T, ApiError>>,
+    E: From<diesel::result::Error>,
 {
-    type Tm = <AsyncPgConnection as AsyncConnection>::TransactionManager;
-    Tm::begin_transaction(conn).await?;
-    let (result, audit_rows) = crate::audit::collect(body(conn)).await;
-    let result = match result {
-        Ok(v) => crate::audit::seal(conn, audit_rows).await.map(|()| v),
-        Err(e) => Err(e),
-    };
     match result {
         Ok(v) => {
             Tm::commit_transaction(conn).await?;
@@ -145,6 +146,23 @@ where
             Err(e)
         }
     }
+}
+
+/// Ends a read-only transaction [`begin`] opened (nothing to keep).
+pub async fn rollback(conn: &mut AsyncPgConnection) -> Result<(), diesel::result::Error> {
+    Tm::rollback_transaction(conn).await
+}
+
+/// Runs `body` inside one transaction: committed when it returns `Ok`, rolled back otherwise.
+/// (A change of the service also writes its audit rows there: `crate::write::in_transaction`.)
+pub async fn transaction<T, E, F>(conn: &mut AsyncPgConnection, body: F) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+    F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> BoxFuture<'c, Result<T, E>>,
+{
+    begin(conn).await?;
+    let result = body(conn).await;
+    finish(conn, result).await
 }
 
 /// Whether the database answers (`/readyz`).

@@ -14,7 +14,7 @@ use std::{
 use tokio::sync::RwLock;
 use tokio_postgres::Client;
 
-use crate::error::ApiError;
+use super::DbError;
 
 /// The statements a connection prepares when it opens.
 pub trait Statements: Sized + Send + Sync + 'static {
@@ -35,13 +35,9 @@ pub struct Connections<S> {
     next: AtomicUsize,
 }
 
-/// A connection error (closed, refused) is 503 `database_unavailable`; a database error is a 500.
-pub fn pg_error(e: tokio_postgres::Error) -> ApiError {
-    if e.is_closed() || e.as_db_error().is_none() {
-        ApiError::unavailable(e.into())
-    } else {
-        ApiError::internal(e.into())
-    }
+/// A PostgreSQL error of a prepared connection (`DbError::is_unavailable` when it is closed).
+pub fn pg_error(e: tokio_postgres::Error) -> DbError {
+    DbError::Postgres(e)
 }
 
 async fn connect<S: Statements>(url: &str) -> Result<Prepared<S>, tokio_postgres::Error> {
@@ -68,7 +64,7 @@ impl<S: Statements> Connections<S> {
     }
 
     /// The next connection in turn, opened (and its statements prepared) when it is not open.
-    pub async fn get(&self) -> Result<Arc<Prepared<S>>, ApiError> {
+    pub async fn get(&self) -> Result<Arc<Prepared<S>>, DbError> {
         let slot = &self.slots[self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len()];
         if let Some(p) = slot.read().await.as_ref().filter(|p| !p.client.is_closed()) {
             return Ok(p.clone());

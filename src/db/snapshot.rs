@@ -9,7 +9,8 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::{domain::status::PartyKind, error::ApiError};
+use super::DbError;
+use crate::domain::status::PartyKind;
 
 /// One subject of an active order, with the order's items.
 #[derive(QueryableByName)]
@@ -41,7 +42,7 @@ pub async fn chunk(
     items: &[String],
     last: &(Uuid, String, String),
     limit: i64,
-) -> Result<Vec<Line>, ApiError> {
+) -> Result<Vec<Line>, DbError> {
     Ok(sql_query(include_str!("sql/snapshot_chunk.sql"))
         .bind::<Array<Text>, _>(items)
         .bind::<SqlUuid, _>(last.0)

@@ -11,10 +11,7 @@ use crate::domain::ErrorCode;
 use crate::{
     app::AppState,
     auth::{Principal, Role},
-    db::{
-        in_transaction,
-        models::court::{Court, CourtRef, ancestors, subtree},
-    },
+    db::models::court::{Court, CourtRef, ancestors, subtree},
     domain::{court_code::CourtCode, period::Period, today_cst},
     error::ApiError,
     paging::opt,
@@ -39,7 +36,7 @@ pub async fn compute(
     };
     let mut conn = state.db.get().await?;
     let (scope, courts) = resolve_scope(&mut conn, principal, q).await?;
-    in_transaction(&mut conn, move |c| {
+    crate::db::transaction(&mut conn, move |c| {
         Box::pin(async move {
             crate::db::read_only_snapshot(c).await?;
             build::indicators(c, scope, courts, from, to, period, today).await

@@ -8,9 +8,12 @@ use uuid::Uuid;
 use super::view::release_json;
 use crate::{
     audit::{Actor, Change},
-    db::models::{
-        restriction::{ReleaseRow, RestrictionRow},
-        restriction_write::NewReleaseRow,
+    db::{
+        DbError,
+        models::{
+            restriction::{ReleaseRow, RestrictionRow},
+            restriction_write::NewReleaseRow,
+        },
     },
     domain::{
         ErrorCode,
@@ -144,6 +147,6 @@ pub async fn due(
     conn: &mut AsyncPgConnection,
     now: DateTime<Utc>,
     limit: i64,
-) -> Result<Vec<Uuid>, ApiError> {
+) -> Result<Vec<Uuid>, DbError> {
     Ok(ReleaseRow::due(conn, now, limit).await?)
 }

@@ -12,10 +12,7 @@ use crate::{
     app::AppState,
     audit::{Actor, Change},
     auth::Principal,
-    db::{
-        in_transaction,
-        models::subscriber::{Subscriber, new_credentials},
-    },
+    db::models::subscriber::{Subscriber, new_credentials},
     domain::restriction::Sector,
     error::ApiError,
     routes::{encode_cursor, page_limit, parse_json, uuid_cursor},
@@ -91,7 +88,7 @@ pub async fn create(
     let actor = Actor::from(&principal);
     // Not through run_write: an Idempotency-Key record would keep the secret in the database.
     let mut conn = state.db.get().await?;
-    let outcome = in_transaction(&mut conn, move |conn| {
+    let outcome = crate::write::in_transaction(&mut conn, move |conn| {
         Box::pin(async move {
             let id = Uuid::now_v7();
             let (client_id, secret, hash) = new_credentials();
@@ -191,7 +188,7 @@ pub async fn rotate(
     let id = parse_id(&id)?;
     let actor = Actor::from(&principal);
     let mut conn = state.db.get().await?;
-    let outcome = in_transaction(&mut conn, move |conn| {
+    let outcome = crate::write::in_transaction(&mut conn, move |conn| {
         Box::pin(async move {
             let s = Subscriber::find(conn, id)
                 .await?

@@ -11,7 +11,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{db::schema::courts, error::ApiError};
+use crate::db::{DbError, schema::courts};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = courts)]
@@ -87,7 +87,7 @@ struct Ancestor {
 }
 
 /// The court itself and every court above it, nearest first.
-pub async fn ancestors(conn: &mut AsyncPgConnection, court: &str) -> Result<Vec<String>, ApiError> {
+pub async fn ancestors(conn: &mut AsyncPgConnection, court: &str) -> Result<Vec<String>, DbError> {
     let rows: Vec<Ancestor> = sql_query(include_str!("../sql/court_ancestors.sql"))
         .bind::<Text, _>(court)
         .load(conn)
@@ -112,7 +112,7 @@ pub async fn subtree(
     conn: &mut AsyncPgConnection,
     root: Option<&str>,
     province: Option<&str>,
-) -> Result<Vec<CourtRef>, ApiError> {
+) -> Result<Vec<CourtRef>, DbError> {
     let rows = match root {
         Some(root) => {
             sql_query(include_str!("../sql/court_subtree.sql"))

@@ -2,7 +2,7 @@
 //! from one repeatable-read snapshot (memory stays flat), with the feed cursor it is consistent with.
 
 use actix_web::{HttpResponse, get, web};
-use diesel_async::{AsyncConnection, AsyncPgConnection, TransactionManager};
+
 use serde_json::json;
 use uuid::Uuid;
 
@@ -16,8 +16,6 @@ use crate::{
 };
 
 const CHUNK: i64 = 2000;
-
-type Tm = <AsyncPgConnection as AsyncConnection>::TransactionManager;
 
 async fn stream_lines(
     mut conn: DbConn,
@@ -73,7 +71,7 @@ async fn stream_lines(
             _ => break,
         }
     }
-    if let Err(e) = Tm::rollback_transaction(&mut *conn).await {
+    if let Err(e) = crate::db::rollback(&mut conn).await {
         tracing::warn!(error = %e, "closing the snapshot transaction failed");
     }
 }
@@ -91,7 +89,7 @@ pub async fn snapshot(
     let subscriber = state.subscribers.require(&state.db, &principal).await?;
     let items = subscriber.item_codes();
     let mut conn = state.public_db().get().await?;
-    Tm::begin_transaction(&mut *conn).await?;
+    crate::db::begin(&mut conn).await?;
     let cursor = async {
         read_only_snapshot(&mut conn).await?;
         position(&mut conn).await
@@ -100,7 +98,7 @@ pub async fn snapshot(
     let cursor = match cursor {
         Ok(c) => c,
         Err(e) => {
-            let _ = Tm::rollback_transaction(&mut *conn).await;
+            let _ = crate::db::rollback(&mut conn).await;
             return Err(e);
         }
     };

@@ -14,7 +14,6 @@ use crate::{
     auth::Principal,
     db::{
         deliveries::wake_workers,
-        in_transaction,
         models::{
             delivery,
             webhook::{SecretRotation, Webhook},
@@ -43,7 +42,7 @@ pub async fn rotate(
     let secret = new_secret();
     let new = secret.clone();
     let mut conn = state.db.get().await?;
-    let w = in_transaction(&mut conn, move |conn| {
+    let w = crate::write::in_transaction(&mut conn, move |conn| {
         Box::pin(async move {
             let w = Webhook::lock_owned(conn, sub.id, id)
                 .await?

@@ -13,10 +13,7 @@ use super::{
 use crate::{
     app::AppState,
     auth::Principal,
-    db::{
-        in_transaction,
-        models::webhook::{Webhook, WebhookSettings},
-    },
+    db::models::webhook::{Webhook, WebhookSettings},
     domain::status::DisabledReason,
     error::ApiError,
     routes::{encode_cursor, page_limit, parse_json, uuid_cursor},
@@ -142,7 +139,7 @@ pub async fn update(
         .transpose()?;
     let enabled = p.enabled;
     let mut conn = state.db.get().await?;
-    let w = in_transaction(&mut conn, move |conn| {
+    let w = crate::write::in_transaction(&mut conn, move |conn| {
         Box::pin(async move {
             let w = Webhook::lock_owned(conn, sub.id, id)
                 .await?
