@@ -4,7 +4,18 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
-use crate::error::ApiError;
+use crate::{domain::ErrorCode, error::ApiError};
+
+/// A cursor this service did not issue (400 `invalid_parameter` at the edge).
+#[derive(Debug, thiserror::Error)]
+#[error("the cursor is not one this service issued")]
+pub struct BadCursor;
+
+impl From<BadCursor> for ApiError {
+    fn from(e: BadCursor) -> Self {
+        ApiError::bad_request(ErrorCode::InvalidParameter, e.to_string())
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Cursor {
@@ -19,8 +30,8 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(format!("{}:{}", self.txid, self.seq))
     }
 
-    pub fn decode(s: &str) -> Result<Cursor, ApiError> {
-        let bad = || ApiError::invalid_parameter("the cursor is not one this service issued");
+    pub fn decode(s: &str) -> Result<Cursor, BadCursor> {
+        let bad = || BadCursor;
         let raw = URL_SAFE_NO_PAD.decode(s.trim()).map_err(|_| bad())?;
         let text = String::from_utf8(raw).map_err(|_| bad())?;
         let (t, q) = text.split_once(':').ok_or_else(bad)?;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::cursor::Cursor;
-use crate::{db::models::event, error::ApiError};
+use crate::db::{DbError, models::event};
 
 pub(crate) fn cursor_of(txid: &str, seq: i64) -> Cursor {
     Cursor {
@@ -44,7 +44,7 @@ pub async fn page(
     after: Cursor,
     sector_items: &[String],
     limit: i64,
-) -> Result<Vec<Value>, ApiError> {
+) -> Result<Vec<Value>, DbError> {
     let rows = event::page(conn, after.txid.to_string(), after.seq, sector_items, limit).await?;
     Ok(rows
         .into_iter()
@@ -84,7 +84,7 @@ pub fn event_json(
 
 /// The position of the newest event every reader can already see: an answer read in the same
 /// snapshot reflects at least every event up to it.
-pub async fn position(conn: &mut AsyncPgConnection) -> Result<Cursor, ApiError> {
+pub async fn position(conn: &mut AsyncPgConnection) -> Result<Cursor, DbError> {
     Ok(event::position(conn)
         .await?
         .map(|r| cursor_of(&r.txid_text, r.seq))

@@ -9,7 +9,7 @@ use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{db::models::event, error::ApiError};
+use crate::db::{DbError, models::event};
 
 pub const LISTING_PUBLISHED: &str = "listing.published";
 pub const LISTING_UPDATED: &str = "listing.updated";
@@ -24,7 +24,7 @@ pub async fn append(
     entity_id: Uuid,
     items: &[String],
     data: Value,
-) -> Result<Uuid, ApiError> {
+) -> Result<Uuid, DbError> {
     let id = Uuid::now_v7();
     event::insert(conn, id, event_type, Utc::now(), entity_id, items, data).await?;
     metrics::counter!(crate::metrics::EVENTS, "type" => event_type.to_string()).increment(1);

@@ -99,7 +99,7 @@ pub async fn snapshot(
         Ok(c) => c,
         Err(e) => {
             let _ = crate::db::rollback(&mut conn).await;
-            return Err(e);
+            return Err(e.into());
         }
     };
     let (tx, rx) = tokio::sync::mpsc::channel(4);
