@@ -22,21 +22,21 @@ use crate::{
     webhooks::{list_person, register},
 };
 
-/// The real service on the database of `app`, with a lease far longer than the test: a claim left
-/// behind would stay locked.
-fn start_serve(app: &TestApp) -> (Child, u16) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shixin"))
-        .arg("serve")
+/// The real `shixin serve` on the database of `app` (loopback, port 0, no Redis), with `env` on
+/// top; answers the process and the port it serves on once it says so.
+pub fn serve(app: &TestApp, env: &[(&str, &str)]) -> (Child, u16) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shixin"));
+    cmd.arg("serve")
         .env("DATABASE_URL", &app.db_url)
         .env("SHIXIN_BIND", "127.0.0.1:0")
         .env("SHIXIN_JWT_SECRET", TEST_SECRET)
         .env("REDIS_URL", "none")
-        .env("SHIXIN_TICK_INTERVAL", "1s")
-        .env("SHIXIN_WEBHOOK_ALLOW_PRIVATE", "true")
-        .env("SHIXIN_WEBHOOK_LEASE", "120s")
-        .env("SHIXIN_WEBHOOK_CONCURRENCY", "4")
         .env("SHIXIN_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", "info");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -58,6 +58,19 @@ fn start_serve(app: &TestApp) -> (Child, u16) {
         .recv_timeout(Duration::from_secs(30))
         .expect("the service did not start");
     (child, u16::try_from(port).expect("port"))
+}
+
+/// With a lease far longer than the test: a claim left behind would stay locked.
+fn start_serve(app: &TestApp) -> (Child, u16) {
+    serve(
+        app,
+        &[
+            ("SHIXIN_TICK_INTERVAL", "1s"),
+            ("SHIXIN_WEBHOOK_ALLOW_PRIVATE", "true"),
+            ("SHIXIN_WEBHOOK_LEASE", "120s"),
+            ("SHIXIN_WEBHOOK_CONCURRENCY", "4"),
+        ],
+    )
 }
 
 #[derive(QueryableByName)]

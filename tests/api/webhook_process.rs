@@ -4,51 +4,31 @@
 
 use std::{
     collections::HashSet,
-    io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
     sync::atomic::Ordering,
-    time::Duration,
 };
 
 use diesel::{QueryableByName, sql_query, sql_types::Text};
 use serde_json::json;
 
 use crate::{
-    helpers::{TEST_SECRET, TestApp, spawn_app_with},
+    helpers::{TestApp, spawn_app_with},
     receiver::{Received, Receiver},
     webhooks::{list_person, register, worker_app},
 };
 
 /// The real `shixin serve` delivering webhooks for the database of `app` (no HTTP needed from it).
 fn start_deliverer(app: &TestApp) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shixin"))
-        .arg("serve")
-        .env("DATABASE_URL", &app.db_url)
-        .env("SHIXIN_BIND", "127.0.0.1:0")
-        .env("SHIXIN_JWT_SECRET", TEST_SECRET)
-        .env("REDIS_URL", "none")
-        .env("SHIXIN_TICK_INTERVAL", "off")
-        .env("SHIXIN_WEBHOOK_ALLOW_PRIVATE", "true")
-        .env("SHIXIN_WEBHOOK_LEASE", "2s")
-        .env("SHIXIN_WEBHOOK_CONCURRENCY", "4")
-        .env("SHIXIN_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start shixin");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.contains("shixin is serving") {
-                let _ = tx.send(());
-            }
-        }
-    });
-    rx.recv_timeout(Duration::from_secs(30))
-        .expect("the service did not start");
-    child
+    crate::shutdown::serve(
+        app,
+        &[
+            ("SHIXIN_TICK_INTERVAL", "off"),
+            ("SHIXIN_WEBHOOK_ALLOW_PRIVATE", "true"),
+            ("SHIXIN_WEBHOOK_LEASE", "2s"),
+            ("SHIXIN_WEBHOOK_CONCURRENCY", "4"),
+        ],
+    )
+    .0
 }
 
 #[derive(QueryableByName)]
