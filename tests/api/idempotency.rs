@@ -3,7 +3,7 @@
 use diesel::{QueryableByName, sql_query};
 use diesel_async::RunQueryDsl;
 
-use crate::helpers::{json, make_id, person_listing, spawn_app};
+use crate::helpers::{json, make_id, order_body, person_listing, spawn_app};
 
 #[derive(QueryableByName)]
 struct N {
@@ -64,31 +64,82 @@ async fn key_longer_than_255_is_400() {
     assert_eq!((s, v["code"].as_str()), (400, Some("invalid_parameter")));
 }
 
+async fn post_order_with_key(
+    app: &crate::helpers::TestApp,
+    key: &str,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    app.client
+        .post(app.url("/v1/restrictions"))
+        .bearer_auth(app.court("京0105"))
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A standalone order: no unique index refuses a second identical one, so only the key can make the
+/// second request a replay (a 409 from an index would pass a test of listings without idempotency).
 #[tokio::test]
-async fn two_concurrent_requests_with_one_key_make_one_listing() {
+async fn two_concurrent_requests_with_one_key_make_one_order_and_the_other_replays_it() {
     let app = spawn_app().await;
-    let body = person_listing(&make_id("110105", "19800101", 69), 5);
-    let (a, b) = tokio::join!(
-        post_with_key(&app, "key-c", &body),
-        post_with_key(&app, "key-c", &body)
-    );
-    let statuses = [a.status().as_u16(), b.status().as_u16()];
-    assert!(
-        statuses.iter().all(|s| *s == 201 || *s == 409),
-        "{statuses:?}"
-    );
-    assert!(statuses.contains(&201));
+    let body = order_body(&make_id("110105", "19800101", 69), 5);
+    // Without the key, the same body twice makes two orders: the index guards nothing here.
+    for _ in 0..2 {
+        let r = app
+            .client
+            .post(app.url("/v1/restrictions"))
+            .bearer_auth(app.court("京0105"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
     let mut conn = app.db().await;
-    let n: Vec<N> = sql_query("SELECT count(*) AS n FROM listings")
+    let count = |q: &'static str| sql_query(q);
+    let before: Vec<N> = count("SELECT count(*) AS n FROM restrictions")
         .load(&mut conn)
         .await
         .unwrap();
-    assert_eq!(n[0].n, 1);
-    let n: Vec<N> = sql_query("SELECT count(*) AS n FROM events")
+    assert_eq!(before[0].n, 2);
+
+    let (a, b) = tokio::join!(
+        post_order_with_key(&app, "key-c", &body),
+        post_order_with_key(&app, "key-c", &body)
+    );
+    let replayed = |r: &reqwest::Response| {
+        r.headers()
+            .get("Idempotency-Replayed")
+            .is_some_and(|v| v == "true")
+    };
+    let flags = [replayed(&a), replayed(&b)];
+    let (sa, sb) = (a.status().as_u16(), b.status().as_u16());
+    let (ba, bb) = (a.text().await.unwrap(), b.text().await.unwrap());
+    assert_eq!((sa, sb), (201, 201), "{ba} {bb}");
+    assert_eq!(
+        flags.iter().filter(|f| **f).count(),
+        1,
+        "one replay: {flags:?}"
+    );
+    let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+    assert_eq!(
+        parse(&ba),
+        parse(&bb),
+        "the replay answers the first response"
+    );
+    let after: Vec<N> = count("SELECT count(*) AS n FROM restrictions")
         .load(&mut conn)
         .await
         .unwrap();
-    assert_eq!(n[0].n, 2, "listing.published and restriction.imposed, once");
+    assert_eq!(after[0].n, 3, "the key made one order");
+    let events: Vec<N> =
+        count("SELECT count(*) AS n FROM events WHERE type = 'restriction.imposed'")
+            .load(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(events[0].n, 3, "restriction.imposed once per order");
 }
 
 #[tokio::test]
