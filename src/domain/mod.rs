@@ -1,7 +1,7 @@
 //! Pure domain layer: identifiers (DOMAIN I1–I4), listing rules (L1–L11) and restriction
 //! vocabulary (R1–R5, §5). No I/O, no database, no clock other than [`today_cst`].
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 
 pub use error_code::ErrorCode;
 
@@ -109,7 +109,7 @@ impl DomainError {
 
 /// Today's date in China Standard Time (UTC+8, no daylight saving): legal dates are CST dates.
 pub fn today_cst() -> NaiveDate {
-    (Utc::now().naive_utc() + Duration::hours(8)).date()
+    calendar::cst_date(Utc::now())
 }
 
 /// Maps full-width ASCII variants (U+FF01..=U+FF5E) and the ideographic space to ASCII.
@@ -133,11 +133,24 @@ mod tests {
         let _: &dyn std::error::Error = &e;
     }
 
+    /// At 16:00 UTC and later the CST date is the next day; a UTC date would fail here.
     #[test]
-    fn today_cst_is_within_a_day_of_utc() {
-        let utc = Utc::now().date_naive();
-        let cst = today_cst();
-        assert!(cst == utc || cst == utc.succ_opt().unwrap_or(utc));
+    fn the_cst_date_is_the_next_day_from_16_00_utc() {
+        use chrono::TimeZone;
+        let at = |h, m| {
+            Utc.with_ymd_and_hms(2026, 12, 31, h, m, 0)
+                .single()
+                .expect("a valid instant")
+        };
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a valid date");
+        assert_eq!(calendar::cst_date(at(15, 59)), day(2026, 12, 31));
+        assert_eq!(calendar::cst_date(at(16, 0)), day(2027, 1, 1));
+        assert_eq!(calendar::cst_date(at(23, 59)), day(2027, 1, 1));
+        // today_cst is that date now (unless the test straddles a CST midnight).
+        let before = calendar::cst_date(Utc::now());
+        let today = today_cst();
+        let after = calendar::cst_date(Utc::now());
+        assert!(today == before || today == after);
     }
 
     #[test]

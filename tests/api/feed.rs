@@ -298,5 +298,7 @@ async fn the_snapshot_plus_the_feed_after_its_cursor_is_the_whole_state() {
             .iter()
             .any(|e| e["type"] == "restriction.imposed" && e["data"]["listing_id"] == new["id"])
     );
-    let _ = json(app.get("/v1/snapshot", Some(&app.court("京0105"))).await).await;
+    // The snapshot is the subscribers' (a court reads its own orders through the API).
+    let (s, v) = json(app.get("/v1/snapshot", Some(&app.court("京0105"))).await).await;
+    assert_eq!((s, v["code"].as_str()), (403, Some("forbidden")), "{v}");
 }
