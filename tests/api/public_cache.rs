@@ -222,36 +222,6 @@ async fn public_cache_frozen_redis_then_back_serves_nothing_stale() {
     assert!(search_ids(&app, "郑十").await.is_empty());
 }
 
-/// Redis loses its script cache (SCRIPT FLUSH, as after a restart): answers stay right, the script
-/// is loaded again.
-#[tokio::test]
-async fn public_cache_survives_a_script_flush() {
-    let redis = PrivateRedis::start();
-    let url = format!("redis://127.0.0.1:{}", redis.port);
-    std::thread::sleep(Duration::from_millis(300));
-    let app = spawn_app_with(&[NO_LIMIT, ("REDIS_URL", &url)]).await;
-    wait_redis_up(&app).await;
-    let a = app.create_listing(&named("冯十一", 1)).await;
-    let id = a["id"].as_str().unwrap().to_string();
-    for round in 0..3 {
-        let out = Command::new("redis-cli")
-            .args(["-p", &redis.port.to_string(), "SCRIPT", "FLUSH"])
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        for _ in 0..5 {
-            assert_eq!(
-                search_ids(&app, "冯十一").await,
-                vec![id.clone()],
-                "round {round}"
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(400)).await;
-    }
-    remove(&app, &id, 1).await;
-    assert!(search_ids(&app, "冯十一").await.is_empty());
-}
-
 /// Lookups arriving together share one Redis read (src/cache/tokens.rs), and the rate limit still
 /// counts each of them once: of 200 concurrent searches under a limit of 150 an hour, exactly 150
 /// are answered and 50 refused.
