@@ -1,11 +1,23 @@
 //! The public rate limit (`SHIXIN_PUBLIC_RATE_LIMIT`, `N/s` | `N/min` | `N/h`): a fixed-window
 //! counter per client, in Redis when it answers (shared by every instance: `INCR` + `PEXPIRE` in one
-//! script), in process otherwise. The client is the peer address, or the first address of
-//! `X-Forwarded-For` that is not a trusted proxy when the peer is one (`SHIXIN_TRUSTED_PROXIES`).
+//! script), in process otherwise.
+//!
+//! The client is the peer address, unless the peer is a trusted proxy (`SHIXIN_TRUSTED_PROXIES`);
+//! then it is found by walking `X-Forwarded-For` from the right: every header line, in order, split
+//! on commas, read right to left, skipping trusted proxies; the first address that is not one is the
+//! client. Each proxy appends the address it saw, so only the entries right of the client were
+//! written by hops we trust; anything further left may be forged by the client and is never read.
+//! Entries may carry a port (`203.0.113.7:4711`, `[2001:db8::1]:4711`) or brackets (`[2001:db8::1]`);
+//! empty entries are skipped. The walk stops without a non-trusted address in two cases, and the
+//! client is then the last address it reached (the left-most trusted hop, or the peer):
+//! - every entry is a trusted proxy (a request from inside the trusted network);
+//! - an entry cannot be parsed (`unknown`, an obfuscated name, garbage): whatever is at or left of
+//!   it is not believed, so the request counts against the trusted hop that handed it over rather
+//!   than against any address further left, which the client could choose.
 
 use std::{
     collections::HashMap,
-    net::IpAddr,
+    net::{IpAddr, Ipv6Addr, SocketAddrV4},
     sync::Mutex,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -63,25 +75,57 @@ pub fn parse_proxies(list: &[String]) -> anyhow::Result<Vec<IpNet>> {
         .collect()
 }
 
-/// The client of a request: the peer, unless the peer is a trusted proxy; then the right-most
-/// `X-Forwarded-For` entry that is not itself a trusted proxy.
-pub fn client_ip(peer: Option<IpAddr>, xff: Option<&str>, trusted: &[IpNet]) -> Option<IpAddr> {
-    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
-    let peer = peer?;
-    if !is_trusted(&peer) {
-        return Some(peer);
+/// One `X-Forwarded-For` entry: an address (IPv4 or bare IPv6), `a.b.c.d:port`, `[IPv6]` or
+/// `[IPv6]:port`. `None` for anything else.
+fn parse_hop(entry: &[u8]) -> Option<IpAddr> {
+    let s = std::str::from_utf8(entry).ok()?;
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Some(ip);
     }
-    let hops: Vec<IpAddr> = xff
-        .unwrap_or("")
-        .split(',')
-        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-        .collect();
-    hops.iter()
+    if let Some(rest) = s.strip_prefix('[') {
+        let (inner, after) = rest.split_once(']')?;
+        let port_ok = after.is_empty()
+            || after
+                .strip_prefix(':')
+                .is_some_and(|p| p.parse::<u16>().is_ok());
+        return if port_ok {
+            inner.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
+        } else {
+            None
+        };
+    }
+    s.parse::<SocketAddrV4>().ok().map(|a| IpAddr::V4(*a.ip()))
+}
+
+/// The client of a request (module comment): the peer, unless the peer is a trusted proxy; then the
+/// right-most `X-Forwarded-For` entry, over all `lines` in order, that is not itself a trusted proxy.
+/// If there is none (every entry trusted, or the walk stopped at an unparseable entry), the last
+/// trusted address the walk reached.
+pub fn client_ip<'a>(
+    peer: Option<IpAddr>,
+    lines: impl DoubleEndedIterator<Item = &'a [u8]>,
+    trusted: &[IpNet],
+) -> Option<IpAddr> {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    let mut client = peer?;
+    if !is_trusted(&client) {
+        return Some(client);
+    }
+    let entries_from_the_right = lines
         .rev()
-        .find(|ip| !is_trusted(ip))
-        .or(hops.first())
-        .copied()
-        .or(Some(peer))
+        .flat_map(|line| line.rsplit(|b| *b == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|e| !e.is_empty());
+    for entry in entries_from_the_right {
+        let Some(ip) = parse_hop(entry) else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    Some(client)
 }
 
 thread_local! {
@@ -219,50 +263,4 @@ impl RateLimiter {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rates_parse() {
-        assert_eq!(
-            Rate::parse("60/min").ok(),
-            Some(Rate {
-                limit: 60,
-                window: Duration::from_secs(60)
-            })
-        );
-        assert_eq!(Rate::parse("5/s").map(|r| r.limit).ok(), Some(5));
-        assert_eq!(
-            Rate::parse("100/h").map(|r| r.window).ok(),
-            Some(Duration::from_secs(3600))
-        );
-        assert!(Rate::parse("0/s").is_err());
-        assert!(Rate::parse("10/day").is_err());
-        assert!(Rate::parse("ten/s").is_err());
-    }
-
-    #[test]
-    fn the_client_is_the_peer_unless_it_is_a_trusted_proxy() {
-        let trusted =
-            parse_proxies(&["10.0.0.0/8".into(), "192.168.1.1".into()]).unwrap_or_default();
-        let ip = |s: &str| s.parse::<IpAddr>().ok();
-        assert_eq!(
-            client_ip(ip("1.2.3.4"), Some("9.9.9.9"), &trusted),
-            ip("1.2.3.4")
-        );
-        assert_eq!(
-            client_ip(ip("10.1.1.1"), Some("9.9.9.9"), &trusted),
-            ip("9.9.9.9")
-        );
-        assert_eq!(
-            client_ip(
-                ip("10.1.1.1"),
-                Some("8.8.8.8, 9.9.9.9, 192.168.1.1"),
-                &trusted
-            ),
-            ip("9.9.9.9")
-        );
-        assert_eq!(client_ip(ip("10.1.1.1"), None, &trusted), ip("10.1.1.1"));
-        assert!(parse_proxies(&["not-an-ip".into()]).is_err());
-    }
-}
+mod tests;

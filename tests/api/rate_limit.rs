@@ -6,11 +6,16 @@ use crate::{
 };
 
 async fn hit(app: &TestApp, xff: Option<&str>) -> (u16, Option<String>, String) {
+    hit_lines(app, xff.as_slice()).await
+}
+
+/// A search with one `X-Forwarded-For` header line per item of `xff`, in order.
+async fn hit_lines(app: &TestApp, xff: &[&str]) -> (u16, Option<String>, String) {
     let mut r = app
         .client
         .get(app.url(&format!("/v1/public/listings?name={}", q("张三"))));
-    if let Some(x) = xff {
-        r = r.header("X-Forwarded-For", x);
+    for x in xff {
+        r = r.header("X-Forwarded-For", *x);
     }
     let r = r.send().await.unwrap();
     let s = r.status().as_u16();
@@ -135,6 +140,24 @@ async fn rate_limit_believes_x_forwarded_for_only_from_trusted_proxies() {
         hit(&app, Some("203.0.113.7, 10.9.9.9")).await.0,
         429,
         "the same client behind two proxies"
+    );
+    assert_eq!(
+        hit(&app, Some("203.0.113.7:4711")).await.0,
+        429,
+        "the same client, with a port"
+    );
+    // Two header lines: the client's own (forged) line first, the proxies' line after it.
+    assert_eq!(
+        hit_lines(&app, &["192.0.2.99", "203.0.113.7, 10.9.9.9"])
+            .await
+            .0,
+        429,
+        "a forged first line does not make a new client"
+    );
+    assert_eq!(
+        hit_lines(&app, &["203.0.113.7", "198.51.100.50"]).await.0,
+        200,
+        "the second line names the client"
     );
 
     // Untrusted peer: X-Forwarded-For is ignored (a client cannot escape by inventing addresses).

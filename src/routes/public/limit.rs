@@ -43,10 +43,11 @@ pub async fn rate_limit(
     if is_public_path(req.path())
         && let Some(state) = req.app_data::<web::Data<AppState>>().cloned()
     {
+        // Every X-Forwarded-For line, in order: a client's own line comes first, the proxies' after.
         let xff = req
             .headers()
-            .get("X-Forwarded-For")
-            .and_then(|v| v.to_str().ok());
+            .get_all(header::X_FORWARDED_FOR)
+            .map(header::HeaderValue::as_bytes);
         let peer = req.peer_addr().map(|a| a.ip());
         let client = client_ip(peer, xff, state.rate_limiter.trusted());
         if let Some(client) = client {
