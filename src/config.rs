@@ -7,7 +7,8 @@ use anyhow::{Context, bail};
 use crate::secret::Secret;
 
 /// The secret used when none is configured, so that `shixin serve` and `shixin token` agree out of the box.
-/// Refused when `SHIXIN_ENV=production`.
+/// It is in the source, so anyone can mint tokens with it: refused (like a missing or short secret)
+/// in production and whenever `SHIXIN_BIND` is not a loopback address (see [`jwt_secret`]).
 pub const DEVELOPMENT_JWT_SECRET: &str = "shixin-development-secret-do-not-use-in-production";
 pub const MIN_SECRET_LEN: usize = 32;
 
@@ -71,19 +72,13 @@ impl Settings {
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
-        let env = get("SHIXIN_ENV").unwrap_or_else(|| "development".into());
+        let env = parse_env(get("SHIXIN_ENV").as_deref())?;
         let production = env == "production";
-        let jwt_secret = match get("SHIXIN_JWT_SECRET") {
-            Some(s) if s.len() >= MIN_SECRET_LEN => s,
-            Some(_) if production => bail!(
-                "SHIXIN_JWT_SECRET is shorter than {MIN_SECRET_LEN} characters; refusing to start with SHIXIN_ENV=production"
-            ),
-            None if production => {
-                bail!("SHIXIN_JWT_SECRET is not set; refusing to start with SHIXIN_ENV=production")
-            }
-            Some(s) => s,
-            None => DEVELOPMENT_JWT_SECRET.to_string(),
-        };
+        let bind: SocketAddr = get("SHIXIN_BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .context("SHIXIN_BIND must be an address like 127.0.0.1:8080")?;
+        let jwt_secret = jwt_secret(get("SHIXIN_JWT_SECRET"), production, bind)?;
         let jwt_public_keys = get("SHIXIN_JWT_PUBLIC_KEYS")
             .map(|v| parse_public_keys(&v))
             .unwrap_or_default();
@@ -103,10 +98,6 @@ impl Settings {
             }
             Some(other) => bail!("SHIXIN_LOG_FORMAT must be json or pretty, not {other:?}"),
         };
-        let bind = get("SHIXIN_BIND")
-            .unwrap_or_else(|| "127.0.0.1:8080".into())
-            .parse()
-            .context("SHIXIN_BIND must be an address like 127.0.0.1:8080")?;
         let schedule = get("SHIXIN_WEBHOOK_RETRY_SCHEDULE")
             .unwrap_or_else(|| "5s,5m,30m,2h,5h,10h,10h".into());
         let webhook_retry_schedule = schedule
@@ -180,8 +171,52 @@ impl Settings {
                 Some(v) => Some(parse_duration(v).context("SHIXIN_TICK_INTERVAL")?),
                 None => Some(Duration::from_secs(30)),
             },
-            env,
+            env: env.to_string(),
         })
+    }
+}
+
+/// `SHIXIN_ENV`: `development` (the default) or `production`, in any case. Anything else is refused:
+/// a typo such as `prod` must not quietly start with the development rules.
+fn parse_env(value: Option<&str>) -> anyhow::Result<&'static str> {
+    match value {
+        None => Ok("development"),
+        Some(v) if v.eq_ignore_ascii_case("development") => Ok("development"),
+        Some(v) if v.eq_ignore_ascii_case("production") => Ok("production"),
+        Some(other) => bail!(
+            "SHIXIN_ENV must be development or production (in any case), not {other:?}; refusing to start"
+        ),
+    }
+}
+
+/// The HS256 secret. In production, and whenever the service listens beyond this machine (`bind`
+/// is not loopback: 127.0.0.0/8 or ::1), a missing, short (< [`MIN_SECRET_LEN`]) or development
+/// secret is refused; otherwise a missing one is the development secret. Errors never carry the secret.
+fn jwt_secret(
+    configured: Option<String>,
+    production: bool,
+    bind: SocketAddr,
+) -> anyhow::Result<String> {
+    let strict = if production {
+        Some("SHIXIN_ENV=production".to_string())
+    } else if !bind.ip().is_loopback() {
+        Some(format!(
+            "SHIXIN_BIND={bind}, which is not a loopback address"
+        ))
+    } else {
+        None
+    };
+    match (configured, strict) {
+        (Some(s), Some(why)) if s == DEVELOPMENT_JWT_SECRET => bail!(
+            "SHIXIN_JWT_SECRET is the development secret, which is published in the source; refusing to start with {why}"
+        ),
+        (Some(s), _) if s.len() >= MIN_SECRET_LEN => Ok(s),
+        (Some(_), Some(why)) => bail!(
+            "SHIXIN_JWT_SECRET is shorter than {MIN_SECRET_LEN} characters; refusing to start with {why}"
+        ),
+        (None, Some(why)) => bail!("SHIXIN_JWT_SECRET is not set; refusing to start with {why}"),
+        (Some(s), None) => Ok(s),
+        (None, None) => Ok(DEVELOPMENT_JWT_SECRET.to_string()),
     }
 }
 
@@ -235,56 +270,4 @@ fn parse_size(s: &str) -> anyhow::Result<usize> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn durations_parse() {
-        assert_eq!(
-            parse_duration("200ms").ok(),
-            Some(Duration::from_millis(200))
-        );
-        assert_eq!(
-            parse_duration("5d").ok(),
-            Some(Duration::from_secs(5 * 86400))
-        );
-        assert!(parse_duration("5 weeks").is_err());
-    }
-
-    #[test]
-    fn production_refuses_missing_or_short_secret() {
-        assert!(Settings::from_map(&map(&[("SHIXIN_ENV", "production")])).is_err());
-        let short = map(&[("SHIXIN_ENV", "production"), ("SHIXIN_JWT_SECRET", "short")]);
-        assert!(Settings::from_map(&short).is_err());
-        let ok = map(&[
-            ("SHIXIN_ENV", "production"),
-            ("SHIXIN_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
-        ]);
-        assert!(Settings::from_map(&ok).is_ok());
-    }
-
-    #[test]
-    fn defaults_work_without_configuration() {
-        let s = Settings::from_map(&HashMap::new()).ok();
-        let s = s.as_ref();
-        assert_eq!(s.map(|s| s.bind.to_string()), Some("127.0.0.1:8080".into()));
-        assert_eq!(
-            s.map(|s| s.jwt_secret.expose() == DEVELOPMENT_JWT_SECRET),
-            Some(true)
-        );
-        assert_eq!(s.map(|s| s.webhook_retry_schedule.len()), Some(7));
-    }
-
-    #[test]
-    fn redis_none_disables_cache() {
-        let s = Settings::from_map(&map(&[("REDIS_URL", "none")])).ok();
-        assert_eq!(s.map(|s| s.redis_url.is_none()), Some(true));
-    }
-}
+mod tests;

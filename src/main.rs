@@ -56,8 +56,13 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
-    /// Bulk-load realistic synthetic listings (development and benchmarks only: no audit rows,
-    /// events or restriction orders are written; see `src/seed.rs`).
+    /// Bulk-load realistic synthetic listings (development and benchmarks only).
+    ///
+    /// Writes the listings, the intermediate and basic courts they use (when missing), and what
+    /// publishing them implies (R1, R3): for each active listing an active restriction order with
+    /// every item and its subjects, the `persons` rows those orders bind, and a passport for about
+    /// one active person debtor in five. It writes no audit rows, events (so no webhook deliveries)
+    /// or idempotency keys, and replaces the cache epoch at the end. See `src/seed/mod.rs`.
     Seed {
         /// How many listings to add.
         #[arg(long, default_value_t = 10_000)]

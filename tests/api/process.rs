@@ -1,5 +1,6 @@
 //! The real binary as an operator runs it: logs that never carry an ID number, a name, a token or a
-//! secret (even at RUST_LOG=trace), graceful stop on SIGTERM, refusal to start insecurely in production.
+//! secret (even at RUST_LOG=trace), graceful stop on SIGTERM, refusal to start insecurely (in production,
+//! with an unknown `SHIXIN_ENV`, or with the development secret on a non-loopback address).
 
 use std::{
     io::{BufRead, BufReader},
@@ -9,7 +10,10 @@ use std::{
 };
 
 use serde_json::json;
-use shixin::auth::jwt::{MintRequest, mint};
+use shixin::{
+    auth::jwt::{MintRequest, mint},
+    config::DEVELOPMENT_JWT_SECRET,
+};
 
 use crate::helpers::{TEST_SECRET, make_id, person_listing, spawn_app};
 
@@ -32,6 +36,71 @@ fn production_refuses_a_missing_or_short_secret() {
             !err.contains("tiny-xyz"),
             "the secret itself must not be printed: {err}"
         );
+    }
+}
+
+/// `shixin serve` with `vars` (and nothing else of ours from the environment): its exit status and
+/// standard error. A service that starts anyway is stopped after 20 s and reported as such.
+fn serve_refused(vars: &[(&str, &str)]) -> (bool, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shixin"));
+    cmd.arg("serve")
+        // Never the developer's database, should the service start after all.
+        .env(
+            "DATABASE_URL",
+            "postgres://postgres@127.0.0.1:1/shixin_refused",
+        )
+        .env("REDIS_URL", "none")
+        .env("SHIXIN_TICK_INTERVAL", "off")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for k in ["SHIXIN_ENV", "SHIXIN_BIND", "SHIXIN_JWT_SECRET"] {
+        cmd.env_remove(k);
+    }
+    cmd.envs(vars.iter().copied());
+    let mut child = cmd.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let refused = out.status.code().is_some_and(|c| c != 0);
+    (refused, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn an_unknown_environment_or_a_public_address_with_the_development_secret_is_refused() {
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (
+            &[
+                ("SHIXIN_ENV", "staging"),
+                ("SHIXIN_BIND", "127.0.0.1:0"),
+                ("SHIXIN_JWT_SECRET", TEST_SECRET),
+            ],
+            "SHIXIN_ENV must be development or production",
+        ),
+        (
+            &[("SHIXIN_ENV", "prod"), ("SHIXIN_BIND", "127.0.0.1:0")],
+            "SHIXIN_ENV must be development or production",
+        ),
+        (
+            &[("SHIXIN_BIND", "0.0.0.0:0")],
+            "SHIXIN_JWT_SECRET is not set; refusing to start with SHIXIN_BIND=0.0.0.0:0",
+        ),
+        (
+            &[
+                ("SHIXIN_BIND", "0.0.0.0:0"),
+                ("SHIXIN_JWT_SECRET", DEVELOPMENT_JWT_SECRET),
+            ],
+            "SHIXIN_JWT_SECRET is the development secret",
+        ),
+    ];
+    for (vars, expected) in cases {
+        let (refused, err) = serve_refused(vars);
+        assert!(refused, "{vars:?} started: {err}");
+        assert!(err.contains(expected), "{vars:?}: {err}");
+        assert!(!err.contains(DEVELOPMENT_JWT_SECRET), "{err}");
+        assert!(!err.contains(TEST_SECRET), "{err}");
     }
 }
 
