@@ -11,19 +11,29 @@ struct N {
     n: i64,
 }
 
-async fn post_with_key(
+/// A court's POST of `body` to `path` with an `Idempotency-Key`.
+async fn post_to_with_key(
     app: &crate::helpers::TestApp,
+    path: &str,
     key: &str,
     body: &serde_json::Value,
 ) -> reqwest::Response {
     app.client
-        .post(app.url("/v1/listings"))
+        .post(app.url(path))
         .bearer_auth(app.court("京0105"))
         .header("Idempotency-Key", key)
         .json(body)
         .send()
         .await
         .unwrap()
+}
+
+async fn post_with_key(
+    app: &crate::helpers::TestApp,
+    key: &str,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    post_to_with_key(app, "/v1/listings", key, body).await
 }
 
 #[tokio::test]
@@ -69,14 +79,7 @@ async fn post_order_with_key(
     key: &str,
     body: &serde_json::Value,
 ) -> reqwest::Response {
-    app.client
-        .post(app.url("/v1/restrictions"))
-        .bearer_auth(app.court("京0105"))
-        .header("Idempotency-Key", key)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
+    post_to_with_key(app, "/v1/restrictions", key, body).await
 }
 
 /// A standalone order: no unique index refuses a second identical one, so only the key can make the
