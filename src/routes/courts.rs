@@ -10,7 +10,7 @@ use crate::{
     audit::{Actor, Change},
     auth::Principal,
     courts::{CourtIn, validate},
-    db::models::court::Court,
+    db::models::court::{Court, NewCourt},
     error::{ApiError, is_unique_violation},
     routes::{decode_cursor, encode_cursor, opt, page_limit, parse_json},
     write::{Outcome, run_write},
@@ -57,15 +57,14 @@ pub async fn create(
                     format!("no court {parent}"),
                 ));
             }
-            let inserted = Court::insert(
-                conn,
-                code.as_str(),
-                input.name.trim(),
-                input.province.trim(),
-                level.as_str(),
-                input.parent_code.as_deref(),
-            )
-            .await;
+            let new = NewCourt {
+                code: code.as_str(),
+                name: input.name.trim(),
+                province: input.province.trim(),
+                level: level.as_str(),
+                parent_code: input.parent_code.as_deref(),
+            };
+            let inserted = Court::insert(conn, &new).await;
             match inserted {
                 Err(e) if is_unique_violation(&e, "courts_pkey") => {
                     return Err(ApiError::conflict(

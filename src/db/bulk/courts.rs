@@ -3,37 +3,19 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use tokio_postgres::{Client, Error, GenericClient, Transaction};
 
-/// A registered court.
-pub struct CourtRecord {
-    pub code: String,
-    pub name: String,
-    pub province: String,
-    pub level: String,
-    pub parent_code: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A court to insert.
-pub struct NewCourt<'a> {
-    pub code: &'a str,
-    pub name: &'a str,
-    pub province: &'a str,
-    pub level: &'a str,
-    pub parent_code: Option<&'a str>,
-}
+pub use crate::db::models::court::{Court, NewCourt};
 
 /// Locks the courts so that none appears before the transaction ends, then reads them all.
-pub async fn lock_all(tx: &Transaction<'_>) -> Result<Vec<CourtRecord>, Error> {
+pub async fn lock_all(tx: &Transaction<'_>) -> Result<Vec<Court>, Error> {
     tx.batch_execute("LOCK TABLE courts IN SHARE ROW EXCLUSIVE MODE")
         .await?;
     all(tx, ALL).await
 }
 
 /// Every court, by code (`shixin export courts`).
-pub async fn all_by_code(client: &Client) -> Result<Vec<CourtRecord>, Error> {
+pub async fn all_by_code(client: &Client) -> Result<Vec<Court>, Error> {
     all(client, ALL_BY_CODE).await
 }
 
@@ -41,12 +23,12 @@ const ALL: &str = "SELECT code, name, province, level, parent_code, created_at F
 const ALL_BY_CODE: &str =
     "SELECT code, name, province, level, parent_code, created_at FROM courts ORDER BY code";
 
-async fn all<C: GenericClient>(client: &C, sql: &str) -> Result<Vec<CourtRecord>, Error> {
+async fn all<C: GenericClient>(client: &C, sql: &str) -> Result<Vec<Court>, Error> {
     Ok(client
         .query(sql, &[])
         .await?
         .iter()
-        .map(|r| CourtRecord {
+        .map(|r| Court {
             code: r.get(0),
             name: r.get(1),
             province: r.get(2),

@@ -24,6 +24,15 @@ pub struct Court {
     pub created_at: DateTime<Utc>,
 }
 
+/// A court to insert (the API's `POST /v1/courts`, `shixin import courts`, `shixin seed`).
+pub struct NewCourt<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub province: &'a str,
+    pub level: &'a str,
+    pub parent_code: Option<&'a str>,
+}
+
 impl Court {
     pub async fn find(
         conn: &mut AsyncPgConnection,
@@ -60,19 +69,15 @@ impl Court {
     /// Adds a court (its code, name, province, level and parent, already checked).
     pub async fn insert(
         conn: &mut AsyncPgConnection,
-        code: &str,
-        name: &str,
-        province: &str,
-        level: &str,
-        parent_code: Option<&str>,
+        new: &NewCourt<'_>,
     ) -> Result<(), diesel::result::Error> {
         diesel::insert_into(courts::table)
             .values((
-                courts::code.eq(code),
-                courts::name.eq(name),
-                courts::province.eq(province),
-                courts::level.eq(level),
-                courts::parent_code.eq(parent_code),
+                courts::code.eq(new.code),
+                courts::name.eq(new.name),
+                courts::province.eq(new.province),
+                courts::level.eq(new.level),
+                courts::parent_code.eq(new.parent_code),
             ))
             .execute(conn)
             .await
