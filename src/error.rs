@@ -225,7 +225,7 @@ impl From<DbError> for ApiError {
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
     fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        ApiError::unavailable(anyhow::anyhow!("database pool: {e}"))
+        DbError::Pool(e).into()
     }
 }
 

@@ -8,7 +8,10 @@ use chrono::Utc;
 use crate::{
     app::AppState,
     audit::Actor,
-    db::{DbError, models::listing::Listing},
+    db::{
+        DbError,
+        models::{listing::Listing, restriction::ReleaseRow},
+    },
     domain::{status::ReleaseStatus, today_cst},
     error::ApiError,
     listings,
@@ -75,7 +78,7 @@ pub async fn run(state: &AppState) -> Result<TickReport, TickError> {
             report.expired += 1;
         }
     }
-    for id in release::due(&mut conn, Utc::now(), BATCH).await? {
+    for id in ReleaseRow::due(&mut conn, Utc::now(), BATCH).await? {
         if state.tasks.is_stopping() {
             return Ok(report);
         }
@@ -88,6 +91,9 @@ pub async fn run(state: &AppState) -> Result<TickReport, TickError> {
         if ended.is_some() {
             report.releases_ended += 1;
         }
+    }
+    if state.tasks.is_stopping() {
+        return Ok(report);
     }
     let retention = chrono::Duration::from_std(state.settings.check_log_retention)
         .unwrap_or_else(|_| chrono::Duration::days(180));
@@ -108,8 +114,9 @@ pub async fn run_forever(state: actix_web::web::Data<AppState>, interval: std::t
     timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = timer.tick() => {}
+            biased;
             () = state.tasks.stopping() => return,
+            _ = timer.tick() => {}
         }
         match run(&state).await {
             Ok(r) if r != TickReport::default() => tracing::info!(

@@ -219,7 +219,7 @@ pub async fn record(
 /// Wakes the delivery workers now (queued rows wake them by the table's trigger; this is for rows that
 /// became due by an update: a webhook enabled again, failed deliveries queued again).
 pub async fn wake_workers(conn: &mut AsyncPgConnection) -> Result<(), diesel::result::Error> {
-    sql_query("SELECT pg_notify('shixin_webhooks', '')")
+    sql_query(format!("SELECT pg_notify('{CHANNEL}', '')"))
         .execute(conn)
         .await
         .map(|_| ())

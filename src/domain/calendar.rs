@@ -174,9 +174,7 @@ pub fn check_event_on(
 
 /// The date in China Standard Time of a UTC timestamp (legal dates are CST dates).
 pub fn cst_date(t: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .map(|o| t.with_timezone(&o).date_naive())
-        .unwrap_or_else(|| t.date_naive())
+    (t + chrono::Duration::hours(8)).date_naive()
 }
 
 #[cfg(test)]

@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{
-    Changed, lock_for_change, publish, record, reload,
+    Changed, announce, lock_for_change, publish, record, reload,
     validate::{Mode, validate},
-    view::{as_input, event_data, out_json},
+    view::{as_input, out_json},
     wire::ListingIn,
 };
 use crate::domain::ErrorCode;
@@ -97,18 +97,11 @@ pub async fn correct(
         publish(conn, actor, id).await?;
     } else if status == ListingStatus::Active {
         let updated = reload(conn, id).await?;
-        events::append(
-            conn,
-            events::LISTING_UPDATED,
-            id,
-            &[],
-            serde_json::to_value(event_data(&updated, None))?,
-        )
-        .await?;
+        announce(conn, events::LISTING_UPDATED, &updated, None).await?;
         crate::orders::update_for_listing(conn, actor, &updated).await?;
     }
     let after = reload(conn, id).await?;
-    record(conn, actor, "listing.correct", Some(&before_json), &after).await?;
+    let changed = record(conn, actor, "listing.correct", Some(&before_json), after).await?;
     // The public answers under the old name change too.
-    Ok(Changed::new(after).and_name(before.row.name_folded))
+    Ok(changed.and_name(before.row.name_folded))
 }

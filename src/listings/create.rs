@@ -67,6 +67,5 @@ pub async fn create(
         publish(conn, actor, id).await?;
     }
     let listing = reload(conn, id).await?;
-    record(conn, actor, "listing.create", None, &listing).await?;
-    Ok(Changed::new(listing))
+    record(conn, actor, "listing.create", None, listing).await
 }

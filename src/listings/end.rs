@@ -7,8 +7,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::{
-    Changed, end_published, lock_for_change, publish, record, reload, view::event_data,
-    wire::Removal,
+    Changed, announce, end_published, lock_for_change, publish, record, reload, wire::Removal,
 };
 use crate::{
     audit::Actor,
@@ -57,18 +56,11 @@ pub async fn extend(
     let total = i32::try_from(total).unwrap_or(0);
     Listing::set_extension(conn, id, total, expires_on, row.version + 1, Utc::now()).await?;
     let after = reload(conn, id).await?;
-    record(conn, actor, "listing.extend", Some(&before), &after).await?;
+    let changed = record(conn, actor, "listing.extend", Some(&before), after).await?;
     if row.status == ListingStatus::Active {
-        events::append(
-            conn,
-            events::LISTING_UPDATED,
-            id,
-            &[],
-            serde_json::to_value(event_data(&after, None))?,
-        )
-        .await?;
+        announce(conn, events::LISTING_UPDATED, &changed.listing, None).await?;
     }
-    Ok(Changed::new(after))
+    Ok(changed)
 }
 
 /// L3, L5, L7: the court removes or revokes the listing; a published one tells its subscribers
@@ -107,11 +99,18 @@ pub async fn remove(
     let removal = serde_json::to_value(&removal)?;
     Listing::set_ended(conn, id, status, removal, row.version + 1, now).await?;
     let after = reload(conn, id).await?;
-    record(conn, actor, action, Some(&before), &after).await?;
+    let changed = record(conn, actor, action, Some(&before), after).await?;
     if row.status == ListingStatus::Active {
-        end_published(conn, actor, id, reason, asked.keep_restriction).await?;
+        end_published(
+            conn,
+            actor,
+            &changed.listing,
+            reason,
+            asked.keep_restriction,
+        )
+        .await?;
     }
-    Ok(Changed::new(after))
+    Ok(changed)
 }
 
 /// L11: the grace period has ended without removal: publish. `Some` when this call did it (the row
@@ -131,8 +130,9 @@ pub async fn publish_due(
     Listing::set_published(conn, id, row.version + 1, Utc::now()).await?;
     publish(conn, &actor, id).await?;
     let after = reload(conn, id).await?;
-    record(conn, &actor, "listing.publish", Some(&before), &after).await?;
-    Ok(Some(Changed::new(after)))
+    Ok(Some(
+        record(conn, &actor, "listing.publish", Some(&before), after).await?,
+    ))
 }
 
 /// L2, L6: the term has run out: `expired`, reason `term_expired`, its order lifted.
@@ -168,7 +168,7 @@ pub async fn expire_due(
     )
     .await?;
     let after = reload(conn, id).await?;
-    record(conn, &actor, "listing.expire", Some(&before), &after).await?;
-    end_published(conn, &actor, id, reason, false).await?;
-    Ok(Some(Changed::new(after)))
+    let changed = record(conn, &actor, "listing.expire", Some(&before), after).await?;
+    end_published(conn, &actor, &changed.listing, reason, false).await?;
+    Ok(Some(changed))
 }

@@ -29,20 +29,17 @@ use crate::{
 };
 use view::{event_data, out_json};
 
-/// A listing as a change left it, and the folded names (I4) whose public answers changed with it
-/// (their cache entries are invalidated after the commit).
+/// A listing as a change left it, its court's view (`ListingOut` as JSON: the audit row's `after`
+/// and the answer), and the folded names (I4) whose public answers changed with it (their cache
+/// entries are invalidated after the commit).
 #[derive(Debug)]
 pub struct Changed {
     pub listing: Listing,
+    pub json: Value,
     pub names: Vec<String>,
 }
 
 impl Changed {
-    fn new(listing: Listing) -> Self {
-        let names = vec![listing.row.name_folded.clone()];
-        Changed { listing, names }
-    }
-
     fn and_name(mut self, name: String) -> Self {
         self.names.push(name);
         self
@@ -50,20 +47,38 @@ impl Changed {
 }
 
 /// The audit row of a change of listing `after`: the listing as it was (`before`, the court's view)
-/// and as it is now.
+/// and as it is now; answers the change.
 async fn record(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     action: &str,
     before: Option<&Value>,
-    after: &Listing,
-) -> Result<(), ApiError> {
-    let after_json = out_json(after)?;
+    after: Listing,
+) -> Result<Changed, ApiError> {
+    let json = out_json(&after)?;
     Change::new(action, "listing", after.row.id)
         .before(before)
-        .after(&after_json)
+        .after(&json)
         .append(conn, actor)
-        .await
+        .await?;
+    let names = vec![after.row.name_folded.clone()];
+    Ok(Changed {
+        listing: after,
+        json,
+        names,
+    })
+}
+
+/// A `listing.*` event carrying the listing's public state (and the reason it ended).
+async fn announce(
+    conn: &mut AsyncPgConnection,
+    event_type: &str,
+    listing: &Listing,
+    reason: Option<RemovalReason>,
+) -> Result<(), ApiError> {
+    let data = serde_json::to_value(event_data(listing, reason))?;
+    crate::events::append(conn, event_type, listing.row.id, &[], data).await?;
+    Ok(())
 }
 
 /// Locks a listing for a change by `principal` who read `expected`: 404, 403 `court_not_in_scope`,
@@ -96,36 +111,21 @@ pub async fn publish(
     id: Uuid,
 ) -> Result<(), ApiError> {
     let listing = reload(conn, id).await?;
-    crate::events::append(
-        conn,
-        crate::events::LISTING_PUBLISHED,
-        id,
-        &[],
-        serde_json::to_value(event_data(&listing, None))?,
-    )
-    .await?;
+    announce(conn, crate::events::LISTING_PUBLISHED, &listing, None).await?;
     crate::orders::impose_for_listing(conn, actor, &listing).await?;
     Ok(())
 }
 
 /// A listing ended (L3, L5, L6, L7): `listing.removed`, and its order lifted (`listing_ended`)
-/// unless the court keeps it (R1).
+/// unless the court keeps it (R1). `listing` is the listing as it ended.
 pub async fn end_published(
     conn: &mut diesel_async::AsyncPgConnection,
     actor: &crate::audit::Actor,
-    id: Uuid,
+    listing: &Listing,
     reason: RemovalReason,
     keep_restriction: bool,
 ) -> Result<(), ApiError> {
-    let listing = reload(conn, id).await?;
-    crate::events::append(
-        conn,
-        crate::events::LISTING_REMOVED,
-        id,
-        &[],
-        serde_json::to_value(event_data(&listing, Some(reason)))?,
-    )
-    .await?;
+    announce(conn, crate::events::LISTING_REMOVED, listing, Some(reason)).await?;
     if let (Some(order), false) = (listing.row.restriction_id, keep_restriction) {
         crate::orders::lift(conn, actor, order, LiftReason::ListingEnded, None).await?;
     }

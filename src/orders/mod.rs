@@ -326,11 +326,3 @@ pub async fn remove_subject(
         .await?;
     Ok(after)
 }
-
-/// The id of the active order a listing carries, if any.
-pub async fn order_of_listing(
-    conn: &mut AsyncPgConnection,
-    listing_id: Uuid,
-) -> Result<Option<Uuid>, ApiError> {
-    Ok(Listing::restriction_of(conn, listing_id).await?)
-}

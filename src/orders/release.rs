@@ -8,12 +8,9 @@ use uuid::Uuid;
 use super::view::release_json;
 use crate::{
     audit::{Actor, Change},
-    db::{
-        DbError,
-        models::{
-            restriction::{ReleaseRow, RestrictionRow},
-            restriction_write::NewReleaseRow,
-        },
+    db::models::{
+        restriction::{ReleaseRow, RestrictionRow},
+        restriction_write::NewReleaseRow,
     },
     domain::{
         ErrorCode,
@@ -140,13 +137,4 @@ pub async fn end(
         .append(conn, actor)
         .await?;
     Ok(Some(after))
-}
-
-/// Active releases whose window has passed.
-pub async fn due(
-    conn: &mut AsyncPgConnection,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<Uuid>, DbError> {
-    Ok(ReleaseRow::due(conn, now, limit).await?)
 }

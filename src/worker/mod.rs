@@ -113,9 +113,11 @@ pub async fn run_forever(state: web::Data<AppState>) {
     let lease_ms = i64::try_from(s.webhook_lease.as_millis()).unwrap_or(30_000);
     loop {
         // Claim only when a sender is free; only this loop takes permits, so it stays free.
+        // `biased`: a stop wins over a free permit, so nothing is claimed after it.
         tokio::select! {
-            p = permits.acquire() => if p.is_err() { return },
+            biased;
             () = tasks.stopping() => return,
+            p = permits.acquire() => if p.is_err() { return },
         }
         let claimed = match pool.get().await {
             Ok(mut conn) => deliveries::claim(&mut conn, &busy_ids(&busy), PER_WEBHOOK, lease_ms)
@@ -133,9 +135,10 @@ pub async fn run_forever(state: web::Data<AppState>) {
         };
         if claimed.is_empty() {
             tokio::select! {
+                biased;
+                () = tasks.stopping() => return,
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
-                () = tasks.stopping() => return,
             }
             continue;
         }
@@ -145,8 +148,9 @@ pub async fn run_forever(state: web::Data<AppState>) {
         }
         for (webhook_id, rows) in groups {
             let permit = tokio::select! {
-                p = permits.clone().acquire_owned() => p.ok(),
+                biased;
                 () = tasks.stopping() => None,
+                p = permits.clone().acquire_owned() => p.ok(),
             };
             let Some(permit) = permit else {
                 // Stopping: the claim goes back to the queue now, not when its lease ends.

@@ -164,16 +164,4 @@ impl Listing {
             .await
             .map(|_| ())
     }
-
-    /// The id of the order a listing carries, if any (`NotFound` without the listing).
-    pub async fn restriction_of(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-    ) -> Result<Option<Uuid>, Error> {
-        listings::table
-            .filter(listings::id.eq(id))
-            .select(listings::restriction_id)
-            .first::<Option<Uuid>>(conn)
-            .await
-    }
 }

@@ -10,7 +10,6 @@ use crate::{
     listings::{
         self,
         validate::{Mode, validate},
-        view::out_json,
     },
     routes::parse_json,
     write::{Outcome, run_write},
@@ -37,10 +36,7 @@ pub async fn create(
         Box::pin(async move {
             let c = listings::create(conn, &p, &actor, &valid).await?;
             let id = c.listing.row.id;
-            Ok(
-                Outcome::created(out_json(&c.listing)?, Some(1), format!("/v1/listings/{id}"))
-                    .affecting(c.names),
-            )
+            Ok(Outcome::created(c.json, Some(1), format!("/v1/listings/{id}")).affecting(c.names))
         })
     })
     .await

@@ -12,11 +12,7 @@ pub mod removal;
 use uuid::Uuid;
 
 pub use crate::listings::{view::to_out, wire};
-use crate::{
-    error::ApiError,
-    listings::{Changed, view::out_json},
-    write::Outcome,
-};
+use crate::{error::ApiError, listings::Changed, write::Outcome};
 
 pub fn parse_id(s: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(s).map_err(|_| ApiError::not_found("no such listing: listing ids are UUIDs"))
@@ -25,5 +21,5 @@ pub fn parse_id(s: &str) -> Result<Uuid, ApiError> {
 /// The answer to a change: the listing as it is now, its version as the `ETag`, and the public
 /// names to invalidate after the commit.
 pub fn changed(c: Changed) -> Result<Outcome, ApiError> {
-    Ok(Outcome::ok(out_json(&c.listing)?, c.listing.row.version).affecting(c.names))
+    Ok(Outcome::ok(c.json, c.listing.row.version).affecting(c.names))
 }
