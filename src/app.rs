@@ -12,6 +12,7 @@ use crate::{
         rate_limit::{Rate, RateLimiter, parse_proxies},
     },
     checklog::CheckLog,
+    clock::Clock,
     config::Settings,
     db::{self, DbPool, checks::CheckDb, public_reads::PublicReads, subject_filter::SubjectFilter},
     subscribers::SubscriberCache,
@@ -37,6 +38,8 @@ pub struct AppState {
     pub settings: Settings,
     /// The background tasks and the token that stops them (`crate::tasks`).
     pub tasks: Tasks,
+    /// The clock of the in-process time windows (`crate::clock`).
+    pub clock: std::sync::Arc<Clock>,
 }
 
 impl AppState {
@@ -55,9 +58,11 @@ impl AppState {
             &database_name(settings.database_url.expose()),
         )
         .context("REDIS_URL")?;
+        let clock = std::sync::Arc::new(Clock::default());
         let rate_limiter = RateLimiter::new(
             Rate::parse(&settings.public_rate_limit)?,
             parse_proxies(&settings.trusted_proxies)?,
+            clock.clone(),
         );
         let read_url = settings
             .database_read_url
@@ -82,6 +87,7 @@ impl AppState {
             jwt: web::Data::new(JwtVerifier::from_settings(&settings)?),
             settings,
             tasks,
+            clock,
         })
     }
 

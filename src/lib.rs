@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod cache;
 pub mod checklog;
 pub mod checks;
+pub mod clock;
 pub mod config;
 pub mod courts;
 pub mod db;

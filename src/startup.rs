@@ -63,6 +63,11 @@ impl Application {
         self.port
     }
 
+    /// The clock of the in-process time windows (`crate::clock`): tests move it.
+    pub fn clock(&self) -> std::sync::Arc<crate::clock::Clock> {
+        self.state.clock.clone()
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         tracing::info!("stopping: the server is closed; ending the background tasks");

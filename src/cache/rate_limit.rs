@@ -18,14 +18,15 @@
 use std::{
     collections::HashMap,
     net::{IpAddr, Ipv6Addr, SocketAddrV4},
-    sync::Mutex,
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    sync::{Arc, Mutex},
+    time::Duration,
 };
 
 use anyhow::{Context, bail};
 use ipnet::IpNet;
 
 use super::{Cache, REDIS_DEADLINE, hash};
+use crate::clock::Clock;
 
 const SCRIPT: &str = r"
 local n = redis.call('INCR', KEYS[1])
@@ -144,6 +145,8 @@ pub struct RateLimiter {
     rate: Rate,
     trusted: Vec<IpNet>,
     local: Mutex<HashMap<IpAddr, (u64, u64)>>,
+    /// Where the windows' time comes from (`crate::clock`).
+    clock: Arc<Clock>,
 }
 
 /// A client's counter in Redis, counted in the same batched read as a cache lookup.
@@ -162,11 +165,12 @@ pub struct DeferredLimit(pub IpAddr);
 pub type Verdict = Result<(), u64>;
 
 impl RateLimiter {
-    pub fn new(rate: Rate, trusted: Vec<IpNet>) -> RateLimiter {
+    pub fn new(rate: Rate, trusted: Vec<IpNet>, clock: Arc<Clock>) -> RateLimiter {
         RateLimiter {
             rate,
             trusted,
             local: Mutex::new(HashMap::new()),
+            clock,
         }
     }
 
@@ -180,10 +184,7 @@ impl RateLimiter {
 
     /// The current window's index and the seconds left in it (at least 1).
     fn window(&self) -> (u64, u64) {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| u64::try_from(d.as_millis()).unwrap_or(0))
-            .unwrap_or(0);
+        let now = self.clock.unix_ms();
         let w = self.window_ms().max(1);
         let left_ms = w - now % w;
         (now / w, left_ms.div_ceil(1000).max(1))

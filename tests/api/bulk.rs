@@ -6,8 +6,6 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use chrono::{Datelike, Duration, Months};
-use diesel::{QueryableByName, sql_query, sql_types::BigInt};
-use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 
 use crate::{
@@ -38,19 +36,9 @@ fn ok(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 async fn count(app: &TestApp, table: &str) -> i64 {
-    let mut c = app.db().await;
-    let r: Vec<Count> = sql_query(format!("SELECT count(*) AS n FROM {table}"))
-        .load(&mut c)
+    app.scalar(&format!("SELECT count(*) AS n FROM {table}"))
         .await
-        .unwrap();
-    r[0].n
 }
 
 /// The exported listings of `app`, by id, without what a load derives anew.

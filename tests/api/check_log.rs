@@ -93,7 +93,7 @@ async fn check_log_pages(extra: &[(&str, &str)]) {
 /// API.md "Check log": retention configurable (`SHIXIN_CHECK_LOG_RETENTION`), pruned by the tick.
 #[tokio::test]
 async fn check_log_older_than_the_retention_is_pruned_by_the_tick() {
-    let app = spawn_app_with(&[("SHIXIN_CHECK_LOG_RETENTION", "1s")]).await;
+    let app = spawn_app_with(&[("SHIXIN_CHECK_LOG_RETENTION", "1d")]).await;
     let (_, airline) = app.subscriber_token("airline").await;
     let admin = app.admin();
     let logged = |id: String| {
@@ -118,7 +118,9 @@ async fn check_log_older_than_the_retention_is_pruned_by_the_tick() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(logged(old.clone()).await, 1);
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    // Time moved by moving the row: this request was made two days ago (no waiting, no window).
+    app.sql("UPDATE check_requests SET checked_at = now() - interval '2 days'")
+        .await;
     app.check(&airline, &json!({"subjects": [{"id_number": recent}]}))
         .await;
     for _ in 0..60 {
@@ -127,6 +129,7 @@ async fn check_log_older_than_the_retention_is_pruned_by_the_tick() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    assert_eq!(logged(recent.clone()).await, 1);
     let report = app.tick().await;
     assert_eq!(
         report.check_log_pruned, 1,

@@ -3,15 +3,19 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Duration, NaiveDate};
 use diesel::{QueryableByName, sql_query, sql_types::Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use shixin::{
     auth::jwt::{MintRequest, mint},
     config::Settings,
     startup::Application,
+};
+
+pub use crate::{
+    bodies::{make_id, order_body, org_listing, person_listing, today},
+    helpers_subscribers::events,
 };
 
 pub const TEST_SECRET: &str = "test-secret-0123456789abcdef-0123456789";
@@ -110,6 +114,8 @@ pub struct TestApp {
     pub db_url: String,
     /// The first instance drops the database when it goes.
     pub owns_db: bool,
+    /// The clock of the instance's in-process time windows (`shixin::clock`): tests move it.
+    pub clock: std::sync::Arc<shixin::clock::Clock>,
 }
 
 impl Drop for TestApp {
@@ -196,6 +202,7 @@ pub async fn start_at(db_url: &str, db_name: &str, extra: &[(&str, &str)]) -> Te
         .await
         .expect("build app");
     let port = app.port();
+    let clock = app.clock();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -207,6 +214,7 @@ pub async fn start_at(db_url: &str, db_name: &str, extra: &[(&str, &str)]) -> Te
         db_name: db_name.to_string(),
         db_url,
         owns_db: false,
+        clock,
     }
 }
 
@@ -325,58 +333,6 @@ pub async fn json(r: reqwest::Response) -> (u16, Value) {
     )
 }
 
-/// A valid resident ID number (I1), computed independently of the service's own code.
-pub fn make_id(region: &str, birth: &str, seq: u32) -> String {
-    let body = format!("{region}{birth}{seq:03}");
-    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .chars()
-        .zip(w)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    let check = "10X98765432"
-        .chars()
-        .nth((sum % 11) as usize)
-        .unwrap_or('0');
-    format!("{body}{check}")
-}
-
-pub fn today() -> NaiveDate {
-    shixin::domain::today_cst()
-}
-
-/// A valid person listing of the court 京0105, decided 30 days ago, with a fixed term.
-pub fn person_listing(id_number: &str, case_seq: u32) -> Value {
-    let decided = today() - Duration::days(30);
-    let filed = decided - Duration::days(60);
-    json!({
-        "debtor": {"kind": "person", "name": "张三", "id_number": id_number,
-                   "documents": [{"type": "passport", "number": "E12345678"}]},
-        "associated_persons": [],
-        "court_code": "京0105",
-        "case_number": format!("（{}）京0105执{case_seq}号", filed.year()),
-        "filed_on": filed.to_string(),
-        "basis": {"document_number": "（2025）京0105民初5678号", "issuer": "北京市朝阳区人民法院"},
-        "obligation": "支付货款人民币100000元及利息",
-        "performance": "none",
-        "grounds": ["violates_asset_reporting"],
-        "extension_years": 0,
-        "decided_on": decided.to_string(),
-        "grace_until": null,
-        "initiated_by": "court"
-    })
-}
-
-/// A valid organisation listing of the court 京0105 with a legal representative and an actual controller.
-pub fn org_listing(credit_code: &str, case_seq: u32) -> Value {
-    let mut v = person_listing("11010519491231002X", case_seq);
-    v["debtor"] = json!({"kind": "organization", "name": "北京某某贸易有限公司", "credit_code": credit_code,
-        "legal_representative": {"name": "王五", "id_number": make_id("110105", "19700101", 11)}});
-    v["associated_persons"] = json!([{"role": "actual_controller", "name": "赵六",
-        "id_number": make_id("110105", "19650505", 21)}]);
-    v
-}
-
 impl TestApp {
     /// Runs the time-driven changes now, as `shixin tick` does.
     pub async fn tick(&self) -> shixin::tick::TickReport {
@@ -393,82 +349,21 @@ impl TestApp {
             .expect("sql");
     }
 
+    /// The one whole number that `q` selects (as `n`, e.g. `SELECT count(*) AS n …`).
+    pub async fn scalar(&self, q: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.db().await;
+        let rows: Vec<N> = sql_query(q).load(&mut conn).await.expect("sql");
+        rows[0].n
+    }
+
     pub async fn get_json(&self, path: &str, token: &str) -> Value {
         let (s, v) = json(self.get(path, Some(token)).await).await;
         assert_eq!(s, 200, "GET {path}: {v}");
         v
     }
-}
-
-/// A valid standalone restriction order body for the court 京0105.
-pub fn order_body(id_number: &str, case_seq: u32) -> Value {
-    json!({
-        "debtor": {"kind": "person", "name": "李四", "id_number": id_number,
-                   "documents": [{"type": "passport", "number": "G7654321"}]},
-        "court_code": "京0105",
-        "case_number": format!("（{}）京0105执{case_seq}号", today().year()),
-        "issued_on": today().to_string(),
-    })
-}
-
-impl TestApp {
-    /// Registers a subscriber of `sector`; answers (id, client_id, client_secret).
-    pub async fn subscriber(&self, sector: &str) -> (String, String, String) {
-        let (s, v) = json(
-            self.post(
-                "/v1/subscribers",
-                &self.admin(),
-                &json!({"name": format!("{sector} test"), "sector": sector}),
-            )
-            .await,
-        )
-        .await;
-        assert_eq!(s, 201, "{v}");
-        let f = |k: &str| v[k].as_str().expect("field").to_string();
-        (f("id"), f("client_id"), f("client_secret"))
-    }
-
-    /// A bearer token from `POST /v1/oauth/token` (HTTP Basic).
-    pub async fn oauth_token(&self, client_id: &str, secret: &str) -> reqwest::Response {
-        self.client
-            .post(self.url("/v1/oauth/token"))
-            .basic_auth(client_id, Some(secret))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body("grant_type=client_credentials")
-            .send()
-            .await
-            .expect("request")
-    }
-
-    /// A subscriber of `sector` and its token.
-    pub async fn subscriber_token(&self, sector: &str) -> (String, String) {
-        let (id, client_id, secret) = self.subscriber(sector).await;
-        let (s, v) = json(self.oauth_token(&client_id, &secret).await).await;
-        assert_eq!(s, 200, "{v}");
-        (id, v["access_token"].as_str().expect("token").to_string())
-    }
-
-    pub async fn check(&self, token: &str, body: &Value) -> (u16, Value) {
-        json(self.post("/v1/checks", token, body).await).await
-    }
-}
-
-#[derive(QueryableByName)]
-struct EventRow {
-    #[diesel(sql_type = Text)]
-    r#type: String,
-    #[diesel(sql_type = diesel::sql_types::Jsonb)]
-    data: Value,
-}
-
-/// Every event of the outbox, in sequence order: (type, data).
-pub async fn events(app: &TestApp) -> Vec<(String, Value)> {
-    let mut conn = app.db().await;
-    let rows: Vec<EventRow> = diesel_async::RunQueryDsl::load(
-        sql_query("SELECT type, data FROM events ORDER BY seq"),
-        &mut conn,
-    )
-    .await
-    .expect("events");
-    rows.into_iter().map(|e| (e.r#type, e.data)).collect()
 }

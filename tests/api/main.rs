@@ -5,6 +5,7 @@
 mod audit_trail;
 mod auth;
 mod auth_keys;
+mod bodies;
 mod bulk;
 mod check_filter;
 mod check_log;
@@ -15,6 +16,7 @@ mod events;
 mod faults;
 mod feed;
 mod helpers;
+mod helpers_subscribers;
 mod idempotency;
 mod indicators;
 mod indicators_deadlines;

@@ -38,7 +38,20 @@ async fn hit_lines(app: &TestApp, xff: &[&str]) -> (u16, Option<String>, String)
     (s, ra, body)
 }
 
+/// Puts the instances' clocks one second into the next hour window, so that every request of the
+/// test falls into one window (the windows are fixed, aligned to the hour).
+fn at_a_window_start(apps: &[&TestApp]) {
+    let offset = apps[0].clock.offset_to_next_window(
+        std::time::Duration::from_secs(3600),
+        chrono::Duration::seconds(1),
+    );
+    for app in apps {
+        app.clock.set_offset(offset);
+    }
+}
+
 async fn limits_per_client(app: &TestApp) {
+    at_a_window_start(&[app]);
     for _ in 0..2 {
         assert_eq!(hit(app, None).await.0, 200);
     }
@@ -91,6 +104,7 @@ async fn rate_limit_is_shared_by_instances_through_redis() {
     let settings = shixin::config::Settings::from_map(&vars).unwrap();
     let b = shixin::startup::Application::build(settings).await.unwrap();
     let b_url = format!("http://127.0.0.1:{}", b.port());
+    let b_clock = b.clock();
     tokio::spawn(b.run_until_stopped());
     for _ in 0..50 {
         let v: serde_json::Value = a
@@ -108,6 +122,9 @@ async fn rate_limit_is_shared_by_instances_through_redis() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let path = format!("/v1/public/listings?name={}", q("张三"));
+    // The other instance's clock, moved the same way.
+    at_a_window_start(&[&a]);
+    b_clock.set_offset(a.clock.offset());
     for _ in 0..2 {
         assert_eq!(hit(&a, None).await.0, 200);
         let r = a.client.get(format!("{b_url}{path}")).send().await.unwrap();
@@ -127,6 +144,7 @@ async fn rate_limit_believes_x_forwarded_for_only_from_trusted_proxies() {
     ])
     .await;
     wait_up(&app).await;
+    at_a_window_start(&[&app]);
     for _ in 0..2 {
         assert_eq!(hit(&app, Some("203.0.113.7")).await.0, 200);
     }
@@ -163,6 +181,7 @@ async fn rate_limit_believes_x_forwarded_for_only_from_trusted_proxies() {
     // Untrusted peer: X-Forwarded-For is ignored (a client cannot escape by inventing addresses).
     let app = spawn_app_with(&[("SHIXIN_PUBLIC_RATE_LIMIT", "2/h")]).await;
     wait_up(&app).await;
+    at_a_window_start(&[&app]);
     assert_eq!(hit(&app, Some("1.1.1.1")).await.0, 200);
     assert_eq!(hit(&app, Some("2.2.2.2")).await.0, 200);
     assert_eq!(hit(&app, Some("3.3.3.3")).await.0, 429);

@@ -103,10 +103,29 @@ async fn gone_disables_the_webhook_and_nothing_is_dropped_until_it_is_enabled_ag
         (Some(false), Some("gone")),
         "{w}"
     );
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(rx.got().len(), 1, "a disabled webhook is not sent to");
     wait_for_log(&app, &token, &id, "pending", 1).await;
+    // No waiting for "nothing more arrived": make the kept delivery due now, then send through
+    // another webhook. The worker claims due deliveries of every webhook in one statement, so the
+    // claim that takes the barrier's delivery would have taken this one too, were disabled webhooks
+    // not skipped.
     rx.set_status(200);
+    app.sql(&format!(
+        "UPDATE webhook_deliveries SET next_attempt_at = now() WHERE webhook_id = '{id}'"
+    ))
+    .await;
+    let (barrier, _, _) = register(&app, &token, json!({"url": rx.url("/barrier")})).await;
+    app.post(&format!("/v1/webhooks/{barrier}/test"), &token, &json!({}))
+        .await;
+    wait_for_log(&app, &token, &barrier, "delivered", 1).await;
+    let sent = rx.got().iter().filter(|r| r.path == "/g").count();
+    assert_eq!(sent, 1, "a disabled webhook is not sent to");
+    let touched = app
+        .scalar(&format!(
+            "SELECT count(*) AS n FROM webhook_deliveries WHERE webhook_id = '{id}' \
+             AND (locked_until IS NOT NULL OR attempts <> 1 OR status <> 'pending')"
+        ))
+        .await;
+    assert_eq!(touched, 0, "nor claimed: its delivery waits, untouched");
     let (s, v) = json(
         app.patch(
             &format!("/v1/webhooks/{id}"),
@@ -269,7 +288,15 @@ async fn two_instances_deliver_each_event_to_each_webhook_once() {
     });
     futures_util::future::join_all(writes).await;
     rx.wait_until(30, |g| g.len() >= 180).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Not "wait, then nothing more arrived": wait until every delivery is recorded as delivered and
+    // none is claimed, so no send of either instance is still under way.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let open = "SELECT count(*) AS n FROM webhook_deliveries \
+                WHERE status <> 'delivered' OR locked_until IS NOT NULL";
+    while a.scalar(open).await > 0 {
+        assert!(Instant::now() < deadline, "deliveries still open");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let mut count: HashMap<(String, String), usize> = HashMap::new();
     for r in rx.got() {
         *count.entry((r.path.clone(), r.id.clone())).or_default() += 1;

@@ -81,3 +81,75 @@ fn non_utf8_entries_are_garbage_and_no_peer_is_no_client() {
     );
     assert_eq!(client_ip(None, lines.into_iter(), &trusted), None);
 }
+
+/// A limiter of `limit` requests an hour whose clock is `into` past the start of an hour window.
+fn hourly(limit: u64, into: chrono::Duration) -> (RateLimiter, Arc<Clock>) {
+    let clock = Arc::new(Clock::default());
+    clock.set_offset(clock.offset_to_next_window(Duration::from_secs(3600), into));
+    let rate = Rate {
+        limit,
+        window: Duration::from_secs(3600),
+    };
+    (RateLimiter::new(rate, Vec::new(), clock.clone()), clock)
+}
+
+#[tokio::test]
+async fn the_in_process_count_is_per_window_and_client_and_retry_after_is_the_time_left() {
+    let (limiter, clock) = hourly(2, chrono::Duration::seconds(10));
+    let cache = Cache::disabled();
+    let (a, b): (IpAddr, IpAddr) = (
+        "203.0.113.7".parse().unwrap(),
+        "203.0.113.8".parse().unwrap(),
+    );
+    assert_eq!(limiter.check(&cache, a).await, Ok(()));
+    assert_eq!(limiter.check(&cache, a).await, Ok(()));
+    // 3590 s are left in the window (give or take the second this test takes).
+    let over = limiter.check(&cache, a).await.unwrap_err();
+    assert!((3585..=3590).contains(&over), "Retry-After {over}");
+    assert_eq!(limiter.check(&cache, b).await, Ok(()), "another client");
+    // One second before the window ends: still over, and Retry-After is that second.
+    clock.set_offset(
+        clock.offset_to_next_window(Duration::from_secs(3600), chrono::Duration::zero())
+            - chrono::Duration::milliseconds(1500),
+    );
+    assert_eq!(limiter.check(&cache, a).await, Err(2));
+    // The next window starts a new count.
+    clock.set_offset(
+        clock.offset_to_next_window(Duration::from_secs(3600), chrono::Duration::seconds(1)),
+    );
+    assert_eq!(limiter.check(&cache, a).await, Ok(()));
+    assert_eq!(limiter.check(&cache, a).await, Ok(()));
+    assert!(limiter.check(&cache, a).await.is_err());
+}
+
+#[test]
+fn a_redis_counter_key_names_its_window_and_a_new_window_a_new_key() {
+    let (limiter, clock) = hourly(2, chrono::Duration::seconds(5));
+    let cache = Cache::disabled();
+    let client: IpAddr = "2001:db8::7".parse().unwrap();
+    let first = limiter.counter(&cache, client);
+    assert_eq!(first.window_ms, 3_600_000);
+    assert!(
+        (3590..=3595).contains(&first.retry_after),
+        "{}",
+        first.retry_after
+    );
+    assert!(
+        !first.key.contains("2001:db8"),
+        "no address in a key: {}",
+        first.key
+    );
+    assert_eq!(
+        limiter.counter(&cache, client).key,
+        first.key,
+        "same window"
+    );
+    clock.set_offset(
+        clock.offset_to_next_window(Duration::from_secs(3600), chrono::Duration::seconds(1)),
+    );
+    assert_ne!(
+        limiter.counter(&cache, client).key,
+        first.key,
+        "next window"
+    );
+}
