@@ -83,6 +83,7 @@ pub mod id_number;
 pub mod listing_rules;
 pub mod name;
 pub mod period;
+pub mod remedy_period;
 pub mod restriction;
 pub mod status;
 pub mod travel;
