@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Push benchmark (issue: bench/push). Against a fresh database and one `shixin serve`, with one airline
-# subscriber whose WEBHOOKS webhooks point at a receiver inside the driver (examples/bench_push.rs):
+# subscriber whose WEBHOOKS webhooks point at a receiver inside the driver (examples/bench_push/main.rs):
 #   baseline  the receiver's own throughput under a plain load generator (same client, one sender per webhook);
 #   phase A   CHANGES court changes (person listings, each published with its restriction order: two events,
 #             so 20 deliveries with 10 webhooks) from WRITERS concurrent writers, as fast as the service takes
