@@ -139,26 +139,41 @@ pub(crate) struct PrivateRedis {
 
 impl PrivateRedis {
     pub(crate) fn start() -> PrivateRedis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
+        Self::start_on(Self::free_port())
+    }
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
-            .port();
-        Self::start_on(port)
+            .port()
     }
-    /// A Redis on `port` (again, after a kill).
+    /// A Redis on a free port that keeps its data in `dir` (see [`Self::start_persistent_on`]).
+    pub(crate) fn start_persistent(dir: &std::path::Path) -> PrivateRedis {
+        Self::start_persistent_on(Self::free_port(), dir)
+    }
+    /// A Redis on `port` (again, after a kill), without persistence: it starts empty.
     pub(crate) fn start_on(port: u16) -> PrivateRedis {
+        Self::spawn(port, &["--save", "", "--appendonly", "no"])
+    }
+    /// A Redis on `port` that keeps its data in `dir` (an append-only file synced at every write):
+    /// killed and started again on the same `dir`, it comes back with the keys it held.
+    pub(crate) fn start_persistent_on(port: u16, dir: &std::path::Path) -> PrivateRedis {
+        let dir = dir.to_str().expect("a UTF-8 directory");
+        let args = [
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+        ];
+        Self::spawn(port, &[&args[..], &["--dir", dir]].concat())
+    }
+    fn spawn(port: u16, args: &[&str]) -> PrivateRedis {
         let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(args)
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server");
