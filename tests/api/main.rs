@@ -38,6 +38,7 @@ mod releases;
 mod restrictions;
 mod security;
 mod seed;
+mod serve;
 mod shutdown;
 mod stored_values;
 mod subscribers;

@@ -4,8 +4,6 @@
 //! is left claimed (each is delivered or back in the queue, not waiting for its lease to end).
 
 use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, AtomicU64, Ordering},
@@ -17,51 +15,22 @@ use diesel::{QueryableByName, sql_query, sql_types::BigInt};
 use serde_json::json;
 
 use crate::{
-    helpers::{TEST_SECRET, TestApp, make_id, person_listing, spawn_app_with},
+    helpers::{TestApp, make_id, person_listing, spawn_app_with},
     receiver::Receiver,
+    serve::Serve,
     webhooks::{list_person, register},
 };
 
 /// The real `shixin serve` on the database of `app` (loopback, port 0, no Redis), with `env` on
-/// top; answers the process and the port it serves on once it says so.
-pub fn serve(app: &TestApp, env: &[(&str, &str)]) -> (Child, u16) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shixin"));
-    cmd.arg("serve")
-        .env("DATABASE_URL", &app.db_url)
-        .env("SHIXIN_BIND", "127.0.0.1:0")
-        .env("SHIXIN_JWT_SECRET", TEST_SECRET)
-        .env("REDIS_URL", "none")
-        .env("SHIXIN_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start shixin");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.contains("shixin is serving")
-                && let Some(port) = serde_json::from_str::<serde_json::Value>(&line)
-                    .ok()
-                    .and_then(|v| v["port"].as_u64())
-            {
-                let _ = tx.send(port);
-            }
-        }
-    });
-    let port = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the service did not start");
-    (child, u16::try_from(port).expect("port"))
+/// top, in a guard that stops it when it goes.
+pub fn serve(app: &TestApp, env: &[(&str, &str)]) -> Serve {
+    let mut serve = Serve::start(&app.db_url, env);
+    serve.port();
+    serve
 }
 
 /// With a lease far longer than the test: a claim left behind would stay locked.
-fn start_serve(app: &TestApp) -> (Child, u16) {
+fn start_serve(app: &TestApp) -> Serve {
     serve(
         app,
         &[
@@ -98,7 +67,8 @@ async fn sigterm_during_a_burst_exits_0_within_10_s_and_loses_or_strands_nothing
     for seq in 1..=20 {
         list_person(&app, 800 + seq).await;
     }
-    let (mut child, port) = start_serve(&app);
+    let mut child = start_serve(&app);
+    let port = child.port();
     rx.wait_until(20, |g| !g.is_empty()).await;
 
     // The burst, against the real process: writes and checks until it stops answering.
@@ -178,22 +148,10 @@ async fn sigterm_during_a_burst_exits_0_within_10_s_and_loses_or_strands_nothing
     )
     .await;
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
     let signalled = Instant::now();
-    let exit = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if signalled.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            panic!("the service did not stop within 20 s of SIGTERM");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let exit = child
+        .stop()
+        .expect("the service did not stop within 10 s of SIGTERM");
     let took = signalled.elapsed();
     halt.store(true, Ordering::SeqCst);
     for t in burst {

@@ -4,7 +4,7 @@
 
 use std::{
     collections::HashSet,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     sync::atomic::Ordering,
 };
 
@@ -14,11 +14,12 @@ use serde_json::json;
 use crate::{
     helpers::{TestApp, spawn_app_with},
     receiver::{Received, Receiver},
+    serve::Serve,
     webhooks::{list_person, register, worker_app},
 };
 
 /// The real `shixin serve` delivering webhooks for the database of `app` (no HTTP needed from it).
-fn start_deliverer(app: &TestApp) -> Child {
+fn start_deliverer(app: &TestApp) -> Serve {
     crate::shutdown::serve(
         app,
         &[
@@ -28,7 +29,6 @@ fn start_deliverer(app: &TestApp) -> Child {
             ("SHIXIN_WEBHOOK_CONCURRENCY", "4"),
         ],
     )
-    .0
 }
 
 #[derive(QueryableByName)]
@@ -58,8 +58,7 @@ async fn kill_9_in_the_middle_of_a_burst_loses_no_event() {
         list_person(&app, 500 + seq).await;
     }
     rx.wait_until(20, |g| g.len() >= 15).await;
-    child.kill().expect("kill -9");
-    child.wait().expect("reaped");
+    child.kill_9();
     let at_kill = rx.got().len();
     // Changes keep coming while no deliverer runs.
     for seq in 41..=50 {
@@ -78,8 +77,7 @@ async fn kill_9_in_the_middle_of_a_burst_loses_no_event() {
             all.iter().all(|id| seen.contains(id.as_str()))
         })
         .await;
-    let _ = child.kill();
-    let _ = child.wait();
+    child.kill_9();
     assert!(got.len() >= all.len(), "at least once");
 }
 

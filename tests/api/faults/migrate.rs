@@ -2,23 +2,20 @@
 //! migrates (one at a time, under the migration lock) and serves; the migrations ran once each, and
 //! a change made through one instance is read through the others.
 
-use std::{
-    collections::{HashMap, VecDeque},
-    io::{BufRead, BufReader},
-    process::{Child, Command, ExitStatus, Stdio},
-    sync::{Arc, Mutex, mpsc},
-    time::{Duration, Instant},
-};
+use std::{collections::HashMap, time::Duration};
 
 use diesel::{QueryableByName, sql_query, sql_types::Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde_json::{Value, json};
+use serde_json::json;
 use shixin::{
     auth::jwt::{MintRequest, mint},
     config::Settings,
 };
 
-use crate::helpers::{TEST_SECRET, base_url, json, make_id, person_listing};
+use crate::{
+    helpers::{TEST_SECRET, base_url, json, make_id, person_listing},
+    serve::Serve,
+};
 
 /// A new, empty database, dropped when the guard goes (also when the test fails).
 struct Database {
@@ -61,112 +58,6 @@ impl Drop for Database {
             });
         })
         .join();
-    }
-}
-
-/// A real `shixin serve` on loopback port 0; SIGTERM (then SIGKILL after 10 s) when dropped.
-struct Serve {
-    child: Child,
-    /// Its port once it says it serves, or why it never will.
-    port: mpsc::Receiver<Result<u16, String>>,
-    /// Its last lines (stdout and stderr), for the failure message.
-    log: Arc<Mutex<VecDeque<String>>>,
-    stderr: Option<std::thread::JoinHandle<()>>,
-}
-
-/// Reads `stream` line by line on a thread of its own: each line goes to `on_line`, then into
-/// `log` (the last 20 are kept). The thread ends with the stream.
-fn follow(
-    stream: impl std::io::Read + Send + 'static,
-    log: Arc<Mutex<VecDeque<String>>>,
-    mut on_line: impl FnMut(&str) + Send + 'static,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            on_line(&line);
-            let mut log = log.lock().unwrap();
-            log.push_back(line);
-            if log.len() > 20 {
-                log.pop_front();
-            }
-        }
-    })
-}
-
-impl Serve {
-    fn start(db_url: &str) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_shixin"))
-            .arg("serve")
-            .env("DATABASE_URL", db_url)
-            .env("SHIXIN_BIND", "127.0.0.1:0")
-            .env("SHIXIN_JWT_SECRET", TEST_SECRET)
-            .env("REDIS_URL", "none")
-            .env("SHIXIN_LOG_FORMAT", "json")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start shixin");
-        let (tx, port) = mpsc::channel();
-        let log: Arc<Mutex<VecDeque<String>>> = Arc::default();
-        let stdout = child.stdout.take().expect("stdout");
-        follow(stdout, log.clone(), move |line| {
-            if line.contains("shixin is serving")
-                && let Some(port) = serde_json::from_str::<Value>(line)
-                    .ok()
-                    .and_then(|v| v["port"].as_u64())
-            {
-                let _ = tx.send(u16::try_from(port).map_err(|e| e.to_string()));
-            }
-        });
-        // The error a failed start ends with is written to stderr.
-        let stderr = follow(child.stderr.take().expect("stderr"), log.clone(), |_| {});
-        Serve {
-            child,
-            port,
-            log,
-            stderr: Some(stderr),
-        }
-    }
-
-    fn port(&mut self) -> u16 {
-        let port = self.port.recv_timeout(Duration::from_secs(60));
-        if let Ok(Ok(port)) = port {
-            return port;
-        }
-        let status = self.stop();
-        if let Some(stderr) = self.stderr.take() {
-            let _ = stderr.join();
-        }
-        panic!(
-            "an instance did not serve ({port:?}, {status:?}); its last lines:\n{}",
-            Vec::from(self.log.lock().unwrap().clone()).join("\n")
-        )
-    }
-
-    /// SIGTERM, then waits up to 10 s (SIGKILL after that).
-    fn stop(&mut self) -> Option<ExitStatus> {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            return Some(status);
-        }
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let asked = Instant::now();
-        while asked.elapsed() < Duration::from_secs(10) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        None
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        self.stop();
     }
 }
 
@@ -213,7 +104,7 @@ fn token(db_url: &str, role: &str, court: Option<&str>) -> String {
 async fn three_processes_starting_together_on_a_new_database_migrate_once_and_serve() {
     let db = Database::create().await;
     // Started at the same moment, each one racing the others to migrate the empty database.
-    let mut serves: Vec<Serve> = (0..3).map(|_| Serve::start(&db.url)).collect();
+    let mut serves: Vec<Serve> = (0..3).map(|_| Serve::start(&db.url, &[])).collect();
     let ports: Vec<u16> = serves.iter_mut().map(Serve::port).collect();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
