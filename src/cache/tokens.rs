@@ -185,12 +185,7 @@ async fn read(
     batch: &[Want],
     creating: &mut bool,
 ) -> Result<Vec<Tokens>, TokenError> {
-    let mut counters: HashMap<&str, (u64, u64)> = HashMap::new();
-    for (key, window_ms) in batch.iter().filter_map(|w| w.counter.as_ref()) {
-        counters.entry(key.as_str()).or_insert((0, *window_ms)).0 += 1;
-    }
-    let counters: Vec<(&str, u64, u64)> =
-        counters.into_iter().map(|(k, (n, w))| (k, n, w)).collect();
+    let counters = tally(batch);
     let mut pipe = redis::pipe();
     pipe.get(inner.epoch_key());
     let was_creating = *creating;
@@ -240,12 +235,7 @@ async fn read(
     } else {
         parse(out.next())?
     };
-    // Keep creating while generations are missing; back to one MGET once they are all there.
-    *creating = if was_creating {
-        fresh.iter().any(|f| *f)
-    } else {
-        gens.iter().any(Option::is_none)
-    };
+    *creating = still_creating(was_creating, &fresh, &gens);
     let mut totals = HashMap::new();
     for (key, n, _) in &counters {
         let total: u64 = parse(out.next())?;
@@ -263,25 +253,51 @@ async fn read(
         create_missing(inner, conn, batch, &mut epoch, &mut gens, &mut fresh).await?;
     }
     let epoch = epoch.ok_or_else(|| TokenError("no epoch".into()))?;
-    batch
-        .iter()
-        .zip(gens)
+    gens.into_iter()
         .zip(fresh)
-        .map(|((w, g), fresh)| {
-            let count = match &w.counter {
-                Some((key, _)) => {
-                    let c = totals.entry(key.as_str()).or_insert(0);
-                    *c += 1;
-                    *c
-                }
-                None => 0,
-            };
+        .zip(counts(batch, totals))
+        .map(|((g, fresh), count)| {
             Ok(Tokens {
                 epoch: epoch.clone(),
                 generation: g.ok_or_else(|| TokenError("no generation".into()))?,
                 count,
                 fresh,
             })
+        })
+        .collect()
+}
+
+/// Each client's lookups in the batch, with its window: `(counter key, lookups, window in ms)`.
+fn tally(batch: &[Want]) -> Vec<(&str, u64, u64)> {
+    let mut counters: HashMap<&str, (u64, u64)> = HashMap::new();
+    for (key, window_ms) in batch.iter().filter_map(|w| w.counter.as_ref()) {
+        counters.entry(key.as_str()).or_insert((0, *window_ms)).0 += 1;
+    }
+    counters.into_iter().map(|(k, (n, w))| (k, n, w)).collect()
+}
+
+/// Whether the lane's next read creates generations (`SET NX GET`): while this one met missing
+/// generations; back to one `MGET` once they are all there.
+fn still_creating(was_creating: bool, fresh: &[bool], gens: &[Option<String>]) -> bool {
+    if was_creating {
+        fresh.iter().any(|f| *f)
+    } else {
+        gens.iter().any(Option::is_none)
+    }
+}
+
+/// Each lookup's count: a client's lookups take `before + 1`, `before + 2`, … in batch order, where
+/// `before` (in `totals`) is its count before the batch; 0 without a counter.
+fn counts<'a>(batch: &'a [Want], mut totals: HashMap<&'a str, u64>) -> Vec<u64> {
+    batch
+        .iter()
+        .map(|w| match &w.counter {
+            Some((key, _)) => {
+                let c = totals.entry(key.as_str()).or_insert(0);
+                *c += 1;
+                *c
+            }
+            None => 0,
         })
         .collect()
 }
@@ -365,3 +381,6 @@ fn parse<T: FromRedisValue>(v: Option<Value>) -> Result<T, TokenError> {
     let v = v.ok_or_else(|| TokenError("a short pipeline answer".into()))?;
     T::from_redis_value(v).map_err(|_| TokenError("an unexpected reply type".into()))
 }
+
+#[cfg(test)]
+mod tests;

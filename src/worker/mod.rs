@@ -4,6 +4,7 @@
 //! that keeps up gets its events in order) and at most `SHIXIN_WEBHOOK_CONCURRENCY` webhooks at
 //! once (so a slow or dead receiver delays nobody else); records every attempt.
 
+pub mod lease;
 pub mod message;
 pub mod schedule;
 pub mod send;
@@ -110,7 +111,7 @@ pub async fn run_forever(state: web::Data<AppState>) {
     });
     let busy: Busy = Arc::default();
     let permits = Arc::new(Semaphore::new(s.webhook_concurrency.max(1)));
-    let lease_ms = i64::try_from(s.webhook_lease.as_millis()).unwrap_or(30_000);
+    let lease_ms = lease::lease_ms(s.webhook_lease);
     loop {
         // Claim only when a sender is free; only this loop takes permits, so it stays free.
         // `biased`: a stop wins over a free permit, so nothing is claimed after it.
@@ -187,7 +188,7 @@ async fn send_group(
     rows: Vec<Claimed>,
 ) -> GroupOutcome {
     let s = &state.settings;
-    let deadline = Instant::now() + s.webhook_lease / 2;
+    let deadline = lease::send_deadline(Instant::now(), s.webhook_lease);
     let mut out = GroupOutcome {
         webhook_id,
         recorded: Vec::with_capacity(rows.len()),
@@ -196,7 +197,12 @@ async fn send_group(
         gone: false,
     };
     for mut row in rows {
-        if out.gone || Instant::now() >= deadline || state.tasks.is_stopping() {
+        if lease::hand_back(
+            Instant::now(),
+            deadline,
+            out.gone,
+            state.tasks.is_stopping(),
+        ) {
             out.released.push((row.id, row.locked_until));
             continue;
         }
@@ -221,18 +227,9 @@ async fn send_group(
             }
         };
         let attempts = row.attempts + 1;
-        let (status, next) = match r.verdict {
-            Verdict::Delivered => ("delivered", r.attempted_at),
-            Verdict::Gone | Verdict::Failed => {
-                match schedule::next_delay(&s.webhook_retry_schedule, attempts, r.retry_after) {
-                    Some(d) => (
-                        "pending",
-                        Utc::now() + chrono::Duration::from_std(d).unwrap_or_default(),
-                    ),
-                    None => ("failed", r.attempted_at),
-                }
-            }
-        };
+        let (status, next) = schedule::settle(r.verdict, r.attempted_at, Utc::now(), || {
+            schedule::next_delay(&s.webhook_retry_schedule, attempts, r.retry_after)
+        });
         let outcome = match r.verdict {
             Verdict::Delivered => "delivered",
             Verdict::Gone => "gone",

@@ -6,6 +6,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
+use super::send::Verdict;
+
 /// A `Retry-After` longer than this is read as this.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 
@@ -16,13 +18,48 @@ pub fn next_delay(
     attempts: i32,
     retry_after: Option<Duration>,
 ) -> Option<Duration> {
-    let base = *schedule.get(usize::try_from(attempts.max(1) - 1).ok()?)?;
+    let base = base_delay(schedule, attempts)?;
     let factor = rand::rng().random_range(0.8..=1.2);
+    Some(delay(base, factor, retry_after))
+}
+
+/// The schedule's entry for the attempt after `attempts` (fewer than 1 counts as 1); `None` past its
+/// end.
+pub fn base_delay(schedule: &[Duration], attempts: i32) -> Option<Duration> {
+    schedule
+        .get(usize::try_from(attempts.max(1) - 1).ok()?)
+        .copied()
+}
+
+/// `base` times the jitter `factor`, but never shorter than `retry_after` (capped at
+/// [`MAX_RETRY_AFTER`]).
+pub fn delay(base: Duration, factor: f64, retry_after: Option<Duration>) -> Duration {
     let jittered = base.mul_f64(factor);
-    Some(match retry_after {
+    match retry_after {
         Some(r) => jittered.max(r.min(MAX_RETRY_AFTER)),
         None => jittered,
-    })
+    }
+}
+
+/// A delivery's status and next attempt time after an attempt made at `attempted_at`: delivered
+/// then; else pending until `now` plus `next_delay()` (asked only then), or failed then once the
+/// schedule is used up. A delay too long for a `chrono::Duration` counts as zero.
+pub fn settle(
+    verdict: Verdict,
+    attempted_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    next_delay: impl FnOnce() -> Option<Duration>,
+) -> (&'static str, DateTime<Utc>) {
+    match verdict {
+        Verdict::Delivered => ("delivered", attempted_at),
+        Verdict::Gone | Verdict::Failed => match next_delay() {
+            Some(d) => (
+                "pending",
+                now + chrono::Duration::from_std(d).unwrap_or_default(),
+            ),
+            None => ("failed", attempted_at),
+        },
+    }
 }
 
 /// `Retry-After`: delay-seconds or an HTTP date.
@@ -36,46 +73,4 @@ pub fn parse_retry_after(v: &str, now: DateTime<Utc>) -> Option<Duration> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn schedule() -> Vec<Duration> {
-        [5, 300, 1800]
-            .into_iter()
-            .map(Duration::from_secs)
-            .collect()
-    }
-
-    #[test]
-    fn delays_follow_the_schedule_within_twenty_percent() {
-        for _ in 0..200 {
-            let d = next_delay(&schedule(), 2, None).unwrap();
-            assert!(
-                d >= Duration::from_secs(240) && d <= Duration::from_secs(360),
-                "{d:?}"
-            );
-        }
-        let first: Vec<_> = (0..50)
-            .map(|_| next_delay(&schedule(), 1, None).unwrap())
-            .collect();
-        assert!(first.iter().any(|d| *d != first[0]), "jitter varies");
-        assert_eq!(next_delay(&schedule(), 4, None), None, "schedule used up");
-    }
-
-    #[test]
-    fn retry_after_is_honoured_and_bounded() {
-        let d = next_delay(&schedule(), 1, Some(Duration::from_secs(120))).unwrap();
-        assert_eq!(d, Duration::from_secs(120));
-        let d = next_delay(&schedule(), 1, Some(Duration::from_secs(10_000_000))).unwrap();
-        assert_eq!(d, MAX_RETRY_AFTER);
-        let now = Utc::now();
-        assert_eq!(parse_retry_after("30", now), Some(Duration::from_secs(30)));
-        let later = (now + chrono::Duration::seconds(90)).to_rfc2822();
-        let parsed = parse_retry_after(&later, now).unwrap();
-        assert!(
-            parsed.as_secs() >= 89 && parsed.as_secs() <= 90,
-            "{parsed:?}"
-        );
-        assert_eq!(parse_retry_after("soon", now), None);
-    }
-}
+mod tests;

@@ -91,6 +91,15 @@ fn classify(e: &reqwest::Error) -> &'static str {
     }
 }
 
+/// The answer's `Retry-After` as a delay from `now`: `None` when absent, not visible ASCII, not
+/// understood (see [`parse_retry_after`]) or in the past (the first header when there are several).
+pub fn retry_after(headers: &header::HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+    headers
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, now))
+}
+
 /// Sends one message; never fails, every outcome is an [`AttemptResult`].
 pub async fn attempt(client: &Client, msg: Message<'_>, allow_private: bool) -> AttemptResult {
     let at = Utc::now();
@@ -118,11 +127,7 @@ pub async fn attempt(client: &Client, msg: Message<'_>, allow_private: bool) -> 
         Err(e) => return failure(at, start, classify(&e)),
     };
     let status = resp.status();
-    let retry_after = resp
-        .headers()
-        .get(header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, Utc::now()));
+    let retry_after = retry_after(resp.headers(), Utc::now());
     let mut body = Vec::new();
     let mut read_error = None;
     while body.len() < RESPONSE_CAP {
@@ -157,3 +162,6 @@ pub async fn attempt(client: &Client, msg: Message<'_>, allow_private: bool) -> 
         verdict,
     }
 }
+
+#[cfg(test)]
+mod tests;
