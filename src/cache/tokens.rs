@@ -1,7 +1,7 @@
 //! Coalesced token reads. Every cached lookup needs, from Redis, the epoch, the generation of its
 //! name and (with the rate limit) its client's count. Lookups that arrive while a read is in flight
 //! wait for the next read, which carries all of them in one pipeline of plain commands (`GET` the
-//! epoch, `MGET` the generations, `INCRBY` each client's counter by its lookups in the batch): one
+//! epoch, `MGET` the generations, `INCRBY` each client's counter by its lookups in the batch, with `PEXPIRE NX`): one
 //! round trip per batch instead of per request (group commit, for reads). No Lua: a script call
 //! costs Redis tens of microseconds, a batch of plain commands a few.
 //!
@@ -211,15 +211,16 @@ async fn read(
         Vec::new()
     };
     for (key, n, window_ms) in &counters {
-        // A new window's counter is created with its expiry; INCRBY keeps it.
-        pipe.cmd("SET")
+        // INCRBY creates a new window's counter; PEXPIRE … NX (Redis 7) then gives it its expiry
+        // and keeps an existing one. (Setting the expiry first, with SET … NX, could lose it: the
+        // pipeline is not atomic, so a counter that expired between the two commands would be
+        // created again by INCRBY without one, and its client limited for good.)
+        pipe.cmd("INCRBY").arg(*key).arg(*n);
+        pipe.cmd("PEXPIRE")
             .arg(*key)
-            .arg(0)
-            .arg("PX")
             .arg(*window_ms)
             .arg("NX")
             .ignore();
-        pipe.cmd("INCRBY").arg(*key).arg(*n);
     }
     let mut out = query(conn, &pipe).await?.into_iter();
     let mut epoch: Option<String> = parse(out.next())?;

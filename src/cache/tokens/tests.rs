@@ -291,6 +291,26 @@ async fn counters_count_each_clients_lookups_in_order_and_expire_with_their_wind
     assert_eq!(counts(t), [1]);
 }
 
+/// A counter that lost its expiry (the non-atomic race of SET … NX then INCRBY, which left the
+/// client limited for good) gets one back on its next count.
+#[tokio::test]
+async fn a_counter_without_an_expiry_gets_one_on_its_next_count() {
+    let f = Fixture::new(&redis_url());
+    f.set(&f.inner.epoch_key(), "e0").await;
+    let (a, x) = (f.gen_key("a"), f.counter_key("x"));
+    f.set(&x, "7").await;
+    let none: i64 = f.cmd(redis::cmd("PTTL").arg(&x)).await;
+    assert_eq!(none, -1, "no expiry to start with");
+    let mut creating = false;
+    let t = f
+        .read(&[want(&a, Some((&x, 60_000)))], &mut creating)
+        .await
+        .unwrap();
+    assert_eq!(t[0].count, 8);
+    let pttl: i64 = f.cmd(redis::cmd("PTTL").arg(&x)).await;
+    assert!(pttl > 0 && pttl <= 60_000, "the expiry is back: {pttl}");
+}
+
 #[test]
 fn a_batch_tallies_each_clients_lookups_once_and_numbers_them_in_order() {
     let wants = [
