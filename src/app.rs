@@ -11,6 +11,7 @@ use crate::{
         Cache,
         rate_limit::{Rate, RateLimiter, parse_proxies},
     },
+    certificates::SigningKeys,
     checklog::CheckLog,
     clock::Clock,
     config::Settings,
@@ -40,6 +41,8 @@ pub struct AppState {
     pub tasks: Tasks,
     /// The clock of the in-process time windows (`crate::clock`).
     pub clock: std::sync::Arc<Clock>,
+    /// The keys that sign credit-repair certificates, and those published to verify them.
+    pub signing_keys: SigningKeys,
 }
 
 impl AppState {
@@ -69,6 +72,8 @@ impl AppState {
             .as_ref()
             .unwrap_or(&settings.database_url)
             .expose();
+        let signing_keys =
+            SigningKeys::from_settings(&settings).context("the certificate signing key")?;
         let tasks = Tasks::default();
         Ok(AppState {
             check_log: CheckLog::start(
@@ -88,6 +93,7 @@ impl AppState {
             settings,
             tasks,
             clock,
+            signing_keys,
         })
     }
 

@@ -50,6 +50,12 @@ pub struct Settings {
     pub check_connections: usize,
     /// `SHIXIN_CHECK_LOG_FULL`: `drop` (default) or `wait` when the check log's queue is full.
     pub check_log_wait: bool,
+    /// `SHIXIN_SIGNING_KEY`: the certificate signing key's PEM file, then retired keys' files,
+    /// separated by commas (`certificates::keys`). Empty: a development key under `data_dir`, or,
+    /// in production, a refused start.
+    pub signing_key: Vec<std::path::PathBuf>,
+    /// `SHIXIN_DATA_DIR` (default `./.shixin`): what the service keeps on disk in development.
+    pub data_dir: std::path::PathBuf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,6 +177,18 @@ impl Settings {
                 Some(v) => Some(parse_duration(v).context("SHIXIN_TICK_INTERVAL")?),
                 None => Some(Duration::from_secs(30)),
             },
+            signing_key: get("SHIXIN_SIGNING_KEY")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(std::path::PathBuf::from)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            data_dir: get("SHIXIN_DATA_DIR")
+                .unwrap_or_else(|| ".shixin".into())
+                .into(),
             env: env.to_string(),
         })
     }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod cache;
+pub mod certificates;
 pub mod checklog;
 pub mod checks;
 pub mod clock;

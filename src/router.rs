@@ -132,6 +132,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(checks::check)
         .service(ops::readyz)
         .service(ops::metrics)
+        .service(ops::jwks)
         .service(courts::create)
         .service(courts::list)
         .service(courts::get)

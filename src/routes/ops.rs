@@ -179,3 +179,14 @@ pub async fn docs() -> HttpResponse {
         .content_type("text/html; charset=utf-8")
         .body(html)
 }
+
+/// The public keys that verify credit-repair certificates (RFC 7517 JWK Set; Ed25519 `OKP` keys
+/// named by `kid`, the signing key first, retired keys after it).
+#[utoipa::path(tag = "certificates", responses((status = 200, description = "JWK Set", content_type = "application/jwk-set+json")))]
+#[get("/.well-known/jwks.json")]
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/jwk-set+json")
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .json(state.signing_keys.jwks())
+}

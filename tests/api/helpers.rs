@@ -18,6 +18,9 @@ pub use crate::{
     helpers_subscribers::events,
 };
 
+/// Where test processes keep what they keep on disk (the development signing key).
+pub const TEST_DATA_DIR: &str = "target/test-data";
+
 pub const TEST_SECRET: &str = "test-secret-0123456789abcdef-0123456789";
 
 pub fn base_url() -> String {
@@ -186,6 +189,8 @@ pub async fn start_at(db_url: &str, db_name: &str, extra: &[(&str, &str)]) -> Te
     vars.insert("DATABASE_URL".into(), db_url.clone());
     vars.insert("SHIXIN_BIND".into(), "127.0.0.1:0".into());
     vars.insert("SHIXIN_JWT_SECRET".into(), TEST_SECRET.into());
+    // The development certificate key, kept out of the working tree.
+    vars.insert("SHIXIN_DATA_DIR".into(), TEST_DATA_DIR.into());
     // Tests run the tick themselves (`shixin::tick::run`) unless they ask for the loop.
     vars.insert("SHIXIN_TICK_INTERVAL".into(), "off".into());
     // No webhook delivery worker unless the test asks for one (`SHIXIN_WEBHOOK_CONCURRENCY`).

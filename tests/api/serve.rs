@@ -13,7 +13,7 @@ use std::{
 
 use serde_json::Value;
 
-use crate::helpers::TEST_SECRET;
+use crate::helpers::{TEST_DATA_DIR, TEST_SECRET};
 
 pub struct Serve {
     child: Child,
@@ -52,6 +52,7 @@ impl Serve {
             .env("DATABASE_URL", db_url)
             .env("SHIXIN_BIND", "127.0.0.1:0")
             .env("SHIXIN_JWT_SECRET", TEST_SECRET)
+            .env("SHIXIN_DATA_DIR", TEST_DATA_DIR)
             .env("REDIS_URL", "none")
             .env("SHIXIN_LOG_FORMAT", "json")
             .env("RUST_LOG", "info");
