@@ -50,14 +50,14 @@ pub struct Application {
 
 /// How an upheld application corrects the listing (L7): a merge patch of its correctable fields,
 /// or its end (a revocation is a removal with reason `wrongful_listing`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Remedy {
     Patch(Map<String, Value>),
     End(RemovalRequest),
 }
 
 /// A decision as the route parsed it; `remedy_json` is the remedy as the court wrote it (recorded).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DecisionRequest {
     pub outcome: Outcome,
     pub reasons: String,
@@ -66,9 +66,10 @@ pub struct DecisionRequest {
     pub remedy_json: Option<Value>,
 }
 
+/// (No `Debug`: these carry what the court wrote, ID numbers included; nothing logs them.)
+///
 /// An application as a step left it: the court's view (the audit row's `after` and the answer), its
 /// version (`ETag`), and the public names a remedy changed (their cache entries are invalidated).
-#[derive(Debug)]
 pub struct Recorded {
     pub id: Uuid,
     pub json: Value,

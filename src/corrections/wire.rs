@@ -1,4 +1,5 @@
-//! Request and response bodies of the correction routes (API.md "The listed party").
+//! Request and response bodies of the correction routes (API.md "The listed party"). Those that
+//! may carry an ID number (the applicant's, a remedy's patch) have no `Debug`: nothing logs them.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,7 @@ use crate::domain::correction::{CorrectionGround, CorrectionStatus, Outcome, Ser
 
 /// The listed party who applies: a person with `id_number`, or an organisation with `credit_code`
 /// (its legal representative applies in its name).
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Clone, Deserialize, Serialize, ToSchema)]
 pub struct ApplicantIn {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,7 +20,7 @@ pub struct ApplicantIn {
     pub credit_code: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct CorrectionIn {
     pub applicant: ApplicantIn,
     /// `should_not_be_listed`, `inaccurate_information` or `should_have_been_deleted` (L13).
@@ -34,7 +35,7 @@ pub struct CorrectionIn {
 /// A decision on an application (or on its reconsideration). `upheld` carries the remedy applied to
 /// the listing in the same transaction: `{"patch": {…merge patch…}}`, `{"revoke": {"note"}}` or
 /// `{"removal": {"reason", "note", "keep_restriction", "event_on"}}`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct DecisionIn {
     /// `upheld` or `rejected`.
     pub outcome: String,
@@ -74,7 +75,7 @@ pub struct DecidedBy {
 
 /// A decision as recorded: `late` when made after its due date; `remedy` as the court gave it and
 /// `listing_version` the listing's version after it (null for a rejection).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct DecisionOut {
     pub outcome: Outcome,
     pub reasons: String,
@@ -86,7 +87,7 @@ pub struct DecisionOut {
     pub decided_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct ApplicantOut {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,7 +102,7 @@ pub struct ServiceOut {
     pub method: ServiceMethod,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct ReconsiderationOut {
     /// The court that received it: the enforcing court's parent or a court above it.
     pub court_code: Option<String>,
@@ -113,7 +114,7 @@ pub struct ReconsiderationOut {
 }
 
 /// An application for correction (L13) and where it stands.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct CorrectionOut {
     pub id: Uuid,
     pub listing_id: Uuid,
@@ -138,7 +139,7 @@ pub struct CorrectionOut {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct CorrectionPage {
     pub items: Vec<CorrectionOut>,
     pub next_cursor: Option<String>,

@@ -202,6 +202,17 @@ async fn l13_the_next_higher_court_upholds_the_rejection_or_corrects_the_listing
         .map(|e| e.0)
         .collect();
     assert_eq!(types.iter().filter(|t| *t == "listing.removed").count(), 1);
+    // Every step is in the hash-chained audit trail, the listing's revocation by the supervisor too.
+    let count = format!(
+        "SELECT count(*) AS n FROM audit_log WHERE entity_type = 'correction' AND entity_id = '{id}'"
+    );
+    assert_eq!(app.scalar(&count).await, 5);
+    let revoked = format!(
+        "SELECT count(*) AS n FROM audit_log WHERE action = 'listing.revoke' AND entity_id = '{l}' AND actor_court = '京01'"
+    );
+    assert_eq!(app.scalar(&revoked).await, 1);
+    let verified = shixin::audit::verify(&mut app.db().await).await.unwrap();
+    assert!(verified.is_ok(), "{verified:?}");
 }
 
 #[tokio::test]
