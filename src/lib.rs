@@ -12,6 +12,7 @@ pub mod checklog;
 pub mod checks;
 pub mod clock;
 pub mod config;
+pub mod corrections;
 pub mod courts;
 pub mod db;
 pub mod domain;

@@ -18,8 +18,8 @@ use crate::{
     app::AppState,
     error::ApiError,
     routes::{
-        self, audit, check_log, checks, courts, fallback, feed, indicators, listings, oauth, ops,
-        public, restrictions, subscribers, webhooks,
+        self, audit, check_log, checks, corrections, courts, fallback, feed, indicators, listings,
+        oauth, ops, public, restrictions, subscribers, webhooks,
     },
     telemetry::RedactedRootSpan,
 };
@@ -143,6 +143,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(listings::removal::removal)
         .service(listings::extension::extension)
         .service(listings::history::history)
+        .service(corrections::apply::apply)
+        .service(corrections::read::of_listing)
+        .service(corrections::read::list)
+        .service(corrections::read::get)
+        .service(corrections::decision::decision)
+        .service(corrections::steps::service)
+        .service(corrections::steps::reconsideration)
+        .service(corrections::decision::reconsideration_decision)
         .service(audit::list)
         .service(restrictions::create::create)
         .service(restrictions::list::list)

@@ -6,7 +6,10 @@ use diesel_async::AsyncPgConnection;
 use super::{Principal, Role};
 use crate::domain::ErrorCode;
 use crate::{
-    db::models::{court::ancestors, listing::ListingRow, restriction::RestrictionRow},
+    db::models::{
+        correction::CorrectionRow, court::ancestors, listing::ListingRow,
+        restriction::RestrictionRow,
+    },
     error::ApiError,
 };
 
@@ -35,6 +38,34 @@ pub async fn ensure_court_scope(
     }
 }
 
+/// 403 `court_not_in_scope` unless the principal is a supervisor of a court above `court`: its
+/// parent or a court above that (L13: the next higher court decides a reconsideration).
+pub async fn ensure_higher_court(
+    conn: &mut AsyncPgConnection,
+    principal: &Principal,
+    court: &str,
+) -> Result<(), ApiError> {
+    let own = principal.require_court_actor()?;
+    let above = principal.role == Role::Supervisor
+        && ancestors(conn, court)
+            .await?
+            .iter()
+            .skip(1)
+            .any(|c| c == own.as_str());
+    if above {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            ErrorCode::CourtNotInScope,
+            format!(
+                "only a supervisor of a court above {court} may act on its reconsideration, not {} of {}",
+                principal.role.as_str(),
+                own.as_str()
+            ),
+        ))
+    }
+}
+
 /// A row a court changes: the court it belongs to and its version (`If-Match`).
 pub trait CourtRecord {
     fn court_code(&self) -> &str;
@@ -42,6 +73,15 @@ pub trait CourtRecord {
 }
 
 impl CourtRecord for ListingRow {
+    fn court_code(&self) -> &str {
+        &self.court_code
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+impl CourtRecord for CorrectionRow {
     fn court_code(&self) -> &str {
         &self.court_code
     }

@@ -248,3 +248,34 @@ diesel::table! {
         unknown -> Int8,
     }
 }
+
+diesel::table! {
+    corrections (id) {
+        id -> Uuid,
+        listing_id -> Uuid,
+        court_code -> Text,
+        applicant_name -> Text,
+        applicant_id_number -> Nullable<Text>,
+        applicant_credit_code -> Nullable<Text>,
+        grounds -> Text,
+        statement -> Text,
+        received_on -> Date,
+        review_due_on -> Date,
+        status -> Text,
+        decision -> Nullable<Jsonb>,
+        served_on -> Nullable<Date>,
+        service_method -> Nullable<Text>,
+        reconsideration_deadline -> Nullable<Date>,
+        reconsideration_court_code -> Nullable<Text>,
+        reconsideration_received_on -> Nullable<Date>,
+        reconsideration_statement -> Nullable<Text>,
+        reconsideration_due_on -> Nullable<Date>,
+        reconsideration_decision -> Nullable<Jsonb>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(corrections -> listings (listing_id));
+diesel::allow_tables_to_appear_in_same_query!(corrections, listings);

@@ -13,6 +13,7 @@ use diesel::{
 };
 
 use crate::domain::{
+    correction::{CorrectionGround, CorrectionStatus, ServiceMethod},
     grounds::Ground,
     listing_rules::{InitiatedBy, ListingStatus, Performance},
     restriction::{ReleaseReason, SubjectRole},
@@ -106,4 +107,7 @@ text_mapping!(
     ReleaseReason,
     DeliveryStatus,
     DisabledReason,
+    CorrectionGround,
+    CorrectionStatus,
+    ServiceMethod,
 );

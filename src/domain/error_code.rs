@@ -85,6 +85,18 @@ error_codes! {
     ListingExists = "listing_exists",
     ListingNotActive = "listing_not_active",
     ListingStillActive = "listing_still_active",
+    // Correction applications and reconsideration (L13).
+    InvalidReceivedOn = "invalid_received_on",
+    InvalidServedOn = "invalid_served_on",
+    CorrectionOpen = "correction_open",
+    CorrectionNotUnderReview = "correction_not_under_review",
+    CorrectionNotRejected = "correction_not_rejected",
+    CorrectionNotInReconsideration = "correction_not_in_reconsideration",
+    RejectionAlreadyServed = "rejection_already_served",
+    RejectionNotServed = "rejection_not_served",
+    ReconsiderationOutOfTime = "reconsideration_out_of_time",
+    RemedyRequired = "remedy_required",
+    RemedyNotAllowed = "remedy_not_allowed",
     // Courts and scope.
     UnknownCourt = "unknown_court",
     CourtExists = "court_exists",

@@ -74,6 +74,7 @@ macro_rules! code_enum {
 
 pub mod calendar;
 pub mod case_number;
+pub mod correction;
 pub mod court_code;
 pub mod credit_code;
 pub mod document;

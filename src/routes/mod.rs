@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod check_log;
 pub mod checks;
+pub mod corrections;
 pub mod courts;
 pub mod fallback;
 pub mod feed;

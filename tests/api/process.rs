@@ -1,6 +1,7 @@
 //! The real binary as an operator runs it: logs that never carry an ID number, a name, a token or a
-//! secret (even at RUST_LOG=trace), graceful stop on SIGTERM, refusal to start insecurely (in production,
-//! with an unknown `SHIXIN_ENV`, or with the development secret on a non-loopback address).
+//! secret (even at RUST_LOG=trace, through listings and correction applications), graceful stop on
+//! SIGTERM, refusal to start insecurely (in production, with an unknown `SHIXIN_ENV`, or with the
+//! development secret on a non-loopback address).
 
 use std::{
     io::{BufRead, BufReader},
@@ -171,6 +172,21 @@ async fn logs_never_carry_id_numbers_names_or_tokens_and_sigterm_stops_gracefull
         .post(format!("{base}/v1/listings"))
         .bearer_auth(&token)
         .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let listing: serde_json::Value = r.json().await.unwrap();
+    // L13: the listed party's application names them (its ID number as they wrote it).
+    let application = json!({"applicant": {"name": "欧阳娜娜", "id_number": legacy},
+        "grounds": "should_not_be_listed", "statement": "不应纳入", "received_on": listing["decided_on"]});
+    let r = client
+        .post(format!(
+            "{base}/v1/listings/{}/corrections",
+            listing["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&token)
+        .json(&application)
         .send()
         .await
         .unwrap();

@@ -1,6 +1,7 @@
 //! Diesel models; each owns its queries.
 
 pub mod audit;
+pub mod correction;
 pub mod court;
 pub mod delivery;
 pub mod event;

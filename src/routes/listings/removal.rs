@@ -37,6 +37,21 @@ pub async fn removal(
         expected,
         input,
     } = court_change::<RemovalIn>(&principal, &req, &id, &body, parse_id)?;
+    let asked = removal_request(input)?;
+    let actor = Actor::from(&principal);
+    let p = principal.clone();
+    run_write(&state, &principal, &req, &body, move |conn| {
+        Box::pin(
+            async move { changed(listings::remove(conn, &p, &actor, id, expected, &asked).await?) },
+        )
+    })
+    .await
+}
+
+/// A removal as the court asks it (here, or as the remedy of an upheld correction, L13): a reason
+/// of L3, L5 or L7 (`term_expired` is the system's, `reason_not_applicable`), a note of at most
+/// 2,000 characters, and the date of the event (`YYYY-MM-DD`).
+pub fn removal_request(input: RemovalIn) -> Result<RemovalRequest, ApiError> {
     let reason = RemovalReason::parse(&input.reason).map_err(|e| ApiError::domain("reason", e))?;
     if reason == RemovalReason::TermExpired {
         return Err(ApiError::rule(
@@ -56,18 +71,10 @@ pub async fn removal(
             )
         })?),
     };
-    let asked = RemovalRequest {
+    Ok(RemovalRequest {
         reason,
         note: input.note,
         event_on,
         keep_restriction: input.keep_restriction,
-    };
-    let actor = Actor::from(&principal);
-    let p = principal.clone();
-    run_write(&state, &principal, &req, &body, move |conn| {
-        Box::pin(
-            async move { changed(listings::remove(conn, &p, &actor, id, expected, &asked).await?) },
-        )
     })
-    .await
 }
