@@ -11,15 +11,19 @@ use crate::{
     public_helpers::{NO_LIMIT, public_get, search_ids},
 };
 
-/// A listing of 京0105 decided on 2026-03-01 on `grounds`; its id.
+/// A listing of 京0105 decided on 2026-03-01 on `grounds`; its id. It is created as decided 30 days
+/// ago (a fixed term decided on 2026-03-01 would have elapsed by 2028, and its creation be refused),
+/// then moved back in time by moving its row: the fixed 2026 dates of these tests stay valid.
 pub(crate) async fn listing(app: &TestApp, seq: u32, grounds: &[&str]) -> String {
     let mut body = person_listing(&make_id("110105", "19800101", 300 + 2 * seq), seq);
     body["grounds"] = json!(grounds);
-    body["filed_on"] = json!("2026-01-10");
-    body["decided_on"] = json!("2026-03-01");
-    body["case_number"] = json!(format!("（2026）京0105执{seq}号"));
     let v = app.create_listing(&body).await;
-    v["id"].as_str().unwrap().to_string()
+    let id = v["id"].as_str().unwrap().to_string();
+    app.sql(&format!(
+        "UPDATE listings SET filed_on = '2026-01-10', decided_on = '2026-03-01' WHERE id = '{id}'"
+    ))
+    .await;
+    id
 }
 
 pub(crate) fn application(received_on: &str) -> Value {
