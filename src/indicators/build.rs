@@ -196,6 +196,7 @@ pub async fn indicators(
     let published_late =
         q::published_late(conn, &codes, cst_start(from), cst_start(next_day)).await?;
     let pending_overdue = q::pending_overdue(conn, &codes, today).await?;
+    let remedies = super::remedies::remedies(conn, &codes, &names, from, to, today).await?;
 
     Ok(IndicatorsOut {
         as_of: Utc::now(),
@@ -215,5 +216,6 @@ pub async fn indicators(
             pending_overdue: deadline_entries(pending_overdue, &names),
             calendar_covered,
         },
+        remedies,
     })
 }

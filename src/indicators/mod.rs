@@ -3,6 +3,7 @@
 //! the supervisors' page.
 
 pub mod build;
+pub mod remedies;
 pub mod wire;
 
 use chrono::{Datelike, Duration, NaiveDate};

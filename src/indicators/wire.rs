@@ -133,4 +133,6 @@ pub struct IndicatorsOut {
     pub by_province: Vec<ProvinceIndicators>,
     pub periods: Vec<PeriodIndicators>,
     pub deadlines: Deadlines,
+    /// The listed party's applications (L13): flows, open ones and those past a due date.
+    pub remedies: super::remedies::Remedies,
 }

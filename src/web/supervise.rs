@@ -13,6 +13,7 @@ use crate::{
     error::ApiError,
     indicators::{
         compute,
+        remedies::CourtOverdue,
         wire::{CourtDeadline, IndicatorsOut, IndicatorsQuery},
     },
 };
@@ -44,6 +45,11 @@ pub struct DeadlineTable {
     pub rows: Vec<CourtDeadline>,
 }
 
+pub struct OverdueTable {
+    pub title: &'static str,
+    pub rows: Vec<CourtOverdue>,
+}
+
 #[derive(Template)]
 #[template(path = "supervise.html")]
 struct SupervisePage {
@@ -58,6 +64,7 @@ struct SupervisePage {
     as_of: String,
     periods: Vec<PeriodRow>,
     deadlines: Vec<DeadlineTable>,
+    remedies_overdue: Vec<OverdueTable>,
 }
 
 fn page(f: &SuperviseForm) -> SupervisePage {
@@ -73,6 +80,7 @@ fn page(f: &SuperviseForm) -> SupervisePage {
         as_of: String::new(),
         periods: Vec::new(),
         deadlines: Vec::new(),
+        remedies_overdue: Vec::new(),
     }
 }
 
@@ -172,6 +180,16 @@ pub async fn show(
             title: "宽限期已届满仍未公布",
             rule: "L11",
             rows: d.pending_overdue.clone(),
+        },
+    ];
+    p.remedies_overdue = vec![
+        OverdueTable {
+            title: "纠正申请逾期未审查（收到申请后15日内）",
+            rows: out.remedies.review_overdue.clone(),
+        },
+        OverdueTable {
+            title: "复议申请逾期未决定（收到复议申请后15日内，由上一级法院）",
+            rows: out.remedies.reconsideration_overdue.clone(),
         },
     ];
     p.as_of = out

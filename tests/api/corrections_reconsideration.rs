@@ -9,13 +9,18 @@ use crate::{
     public_helpers::{NO_LIMIT, search_ids},
 };
 
-async fn serve(app: &TestApp, id: &str, served_on: &str) -> (u16, Value) {
+pub(crate) async fn serve(app: &TestApp, id: &str, served_on: &str) -> (u16, Value) {
     let path = format!("/v1/corrections/{id}/service");
     let body = json!({"served_on": served_on, "method": "post"});
     json(app.post(&path, &app.court("京0105"), &body).await).await
 }
 
-async fn reconsider(app: &TestApp, token: &str, id: &str, received_on: &str) -> (u16, Value) {
+pub(crate) async fn reconsider(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    received_on: &str,
+) -> (u16, Value) {
     let path = format!("/v1/corrections/{id}/reconsideration");
     let body = json!({"received_on": received_on, "statement": "申请复议"});
     json(app.post(&path, token, &body).await).await
@@ -29,7 +34,7 @@ async fn decide_again(app: &TestApp, token: &str, id: &str, body: &Value) -> (u1
 
 /// An application of a new listing rejected on 2026-09-25 and served on Monday 2026-09-28: the
 /// reconsideration deadline is Thursday 8 October (day 10, the day after the holiday).
-async fn rejected_and_served(app: &TestApp, seq: u32) -> (String, String) {
+pub(crate) async fn rejected_and_served(app: &TestApp, seq: u32) -> (String, String) {
     let l = listing(app, seq, &["violates_asset_reporting"]).await;
     let id = applied(app, &l).await;
     assert_eq!(decide(app, &id, 1, &rejected("2026-09-25")).await.0, 200);

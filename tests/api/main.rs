@@ -26,6 +26,7 @@ mod idempotency;
 mod indicators;
 mod indicators_deadlines;
 mod indicators_page;
+mod indicators_remedies;
 mod listings_change;
 mod listings_create;
 mod listings_end;

@@ -7,6 +7,7 @@ pub mod delivery;
 pub mod event;
 pub mod idempotency;
 pub mod indicators;
+pub mod indicators_remedies;
 pub mod listing;
 pub mod listing_write;
 pub mod person;
