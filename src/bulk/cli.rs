@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Entity, Format, courts, export, import, report};
+use super::{Entity, ExportEntity, Format, courts, export, import, remedies, report};
 use crate::{audit::Actor, config::Settings};
 
 /// Replaces the Redis cache epoch after a bulk load, so running instances serve nothing stale.
@@ -121,7 +121,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     #[arg(value_enum)]
-    pub entity: Entity,
+    pub entity: ExportEntity,
     /// ndjson or csv (default: from the --output file name, else ndjson).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -164,8 +164,12 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     };
     let started = std::time::Instant::now();
     let (n, what) = match args.entity {
-        Entity::Listings => (export::export_listings(url, opts).await?, "listings"),
-        Entity::Courts => (courts::export(url, opts).await?, "courts"),
+        ExportEntity::Listings => (export::export_listings(url, opts).await?, "listings"),
+        ExportEntity::Courts => (courts::export(url, opts).await?, "courts"),
+        ExportEntity::Corrections => (
+            remedies::export_corrections(url, opts).await?,
+            "correction applications",
+        ),
     };
     if !args.quiet {
         eprintln!(

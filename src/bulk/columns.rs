@@ -70,7 +70,7 @@ pub const COURT_COLUMNS: [&str; 6] = [
     "created_at",
 ];
 
-fn cell(v: Option<&Value>) -> String {
+pub(crate) fn cell(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),

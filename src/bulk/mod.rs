@@ -14,6 +14,7 @@ pub mod import;
 pub mod line;
 pub mod publish;
 pub mod read;
+pub mod remedies;
 pub mod removal;
 pub mod report;
 pub mod stage;
@@ -66,6 +67,15 @@ impl Format {
 pub enum Entity {
     Listings,
     Courts,
+}
+
+/// What `shixin export` writes: what `import` moves, and the listed party's applications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportEntity {
+    Listings,
+    Courts,
+    /// Correction applications and their reconsideration (L13).
+    Corrections,
 }
 
 /// A progress bar on stderr (hidden with `--quiet`, and by indicatif when stderr is no terminal).

@@ -18,6 +18,7 @@ mod corrections_remedies;
 mod courts;
 mod errors;
 mod events;
+mod export_remedies;
 mod faults;
 mod feed;
 mod helpers;
