@@ -25,10 +25,11 @@ use crate::{
     auth::{Principal, scope::changeable},
     db::models::{
         correction::{CorrectionRow, NewCorrection, OPEN_CORRECTION_INDEX},
-        listing::Listing,
+        listing::{Listing, ListingRow},
     },
     domain::{
         ErrorCode,
+        applicant::{Party, check_listed_party},
         correction::{CorrectionGround, Outcome, check_received_on},
         remedy_period::RemedyPeriod,
         today_cst,
@@ -125,6 +126,7 @@ pub async fn apply(
     .await?;
     check_received_on(a.received_on, listing.decided_on, today_cst())
         .map_err(|e| ApiError::domain("received_on", e))?;
+    check_applicant(&listing, &a)?;
     let id = Uuid::now_v7();
     let new = NewCorrection {
         id,
@@ -148,6 +150,22 @@ pub async fn apply(
         other => other?,
     }
     record(conn, actor, "correction.apply", None, id, Vec::new()).await
+}
+
+/// 422 `applicant_not_listed_party` unless the applicant is the listing's debtor or, for an
+/// organisation, its legal representative (L13).
+pub fn check_applicant(listing: &ListingRow, a: &Application) -> Result<(), ApiError> {
+    let representative = listing.debtor["legal_representative"]["id_number"].as_str();
+    let debtor = Party {
+        id_number: listing.id_number.as_deref(),
+        credit_code: listing.credit_code.as_deref(),
+    };
+    let applicant = Party {
+        id_number: a.applicant_id_number.as_deref(),
+        credit_code: a.applicant_credit_code.as_deref(),
+    };
+    check_listed_party(debtor, representative, applicant)
+        .map_err(|e| ApiError::domain("applicant", e))
 }
 
 /// Locks application `id`: 404 when there is none.

@@ -86,6 +86,9 @@ error_codes! {
     ListingNotActive = "listing_not_active",
     ListingStillActive = "listing_still_active",
     // Correction applications and reconsideration (L13).
+    /// L13, L16: the applicant is not the listed party (the debtor, or an organisation's legal
+    /// representative).
+    ApplicantNotListedParty = "applicant_not_listed_party",
     InvalidReceivedOn = "invalid_received_on",
     InvalidServedOn = "invalid_served_on",
     CorrectionOpen = "correction_open",

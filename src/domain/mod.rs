@@ -72,6 +72,7 @@ macro_rules! code_enum {
     };
 }
 
+pub mod applicant;
 pub mod calendar;
 pub mod case_number;
 pub mod correction;

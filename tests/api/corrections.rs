@@ -15,7 +15,7 @@ use crate::{
 /// ago (a fixed term decided on 2026-03-01 would have elapsed by 2028, and its creation be refused),
 /// then moved back in time by moving its row: the fixed 2026 dates of these tests stay valid.
 pub(crate) async fn listing(app: &TestApp, seq: u32, grounds: &[&str]) -> String {
-    let mut body = person_listing(&make_id("110105", "19800101", 300 + 2 * seq), seq);
+    let mut body = person_listing(&make_id("110105", "19800101", 300), seq);
     body["grounds"] = json!(grounds);
     let v = app.create_listing(&body).await;
     let id = v["id"].as_str().unwrap().to_string();
@@ -123,6 +123,41 @@ async fn l13_an_application_is_under_review_with_its_due_date_and_the_listing_st
     )
     .await;
     assert_eq!((s, e["code"].as_str()), (403, Some("court_not_in_scope")));
+}
+
+#[tokio::test]
+async fn l13_only_the_listed_party_applies_the_debtor_or_an_organisations_representative() {
+    let app = spawn_app().await;
+    let l = listing(&app, 20, &["violates_asset_reporting"]).await;
+    let mut body = application("2026-09-16");
+    body["applicant"]["id_number"] = json!(make_id("110105", "19800101", 999));
+    let path = format!("/v1/listings/{l}/corrections");
+    let (s, v) = json(app.post(&path, &app.court("京0105"), &body).await).await;
+    assert_eq!(
+        (s, v["code"].as_str(), v["errors"][0]["field"].as_str()),
+        (422, Some("applicant_not_listed_party"), Some("applicant")),
+        "{v}"
+    );
+    assert_eq!(app.scalar("SELECT count(*) AS n FROM corrections").await, 0);
+    // An organisation: through its legal representative, or by its own credit code.
+    let org = app
+        .create_listing(&crate::helpers::org_listing("91310110666007217T", 21))
+        .await;
+    let path = format!("/v1/listings/{}/corrections", org["id"].as_str().unwrap());
+    let mut rep = application(&today().to_string());
+    rep["applicant"] = json!({"name": "王五", "id_number": make_id("110105", "19700101", 11)});
+    assert_eq!(
+        app.post(&path, &app.court("京0105"), &rep).await.status(),
+        201
+    );
+    let mut stranger = application(&today().to_string());
+    stranger["applicant"] = json!({"name": "赵六", "id_number": make_id("110105", "19650505", 21)});
+    let (s, v) = json(app.post(&path, &app.court("京0105"), &stranger).await).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (422, Some("applicant_not_listed_party")),
+        "an actual controller is not the listed party: {v}"
+    );
 }
 
 #[tokio::test]
