@@ -152,6 +152,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(corrections::steps::reconsideration)
         .service(corrections::decision::reconsideration_decision)
         .service(credit_repair::apply::apply)
+        .service(credit_repair::read::of_listing)
         .service(credit_repair::read::list)
         .service(credit_repair::read::get)
         .service(credit_repair::decision::decision)

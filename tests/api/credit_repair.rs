@@ -129,6 +129,13 @@ async fn l16_an_application_is_under_review_shows_the_days_taken_and_is_listed()
         1
     );
     assert_eq!(list("?status=granted").await["items"], json!([]));
+    let of_listing = app
+        .get_json(
+            &format!("/v1/listings/{l}/credit-repairs"),
+            &app.court("京0105"),
+        )
+        .await;
+    assert_eq!(of_listing["items"][0], v);
     let (s, _) = json(
         app.get(
             "/v1/credit-repairs?status=nonsense",

@@ -35,6 +35,25 @@ async fn l16_a_refusal_changes_nothing_else_and_a_new_application_may_follow() {
     );
     let (s, v) = apply(&app, &l, &days_ago(0)).await;
     assert_eq!(s, 201, "{v}");
+    // Both, a page at a time, for the court and for the supervisor above it.
+    let sup = app.supervisor("京01");
+    let first = app.get_json("/v1/credit-repairs?limit=1", &sup).await;
+    assert_eq!(first["items"][0]["id"], json!(id));
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = app
+        .get_json(
+            &format!("/v1/credit-repairs?limit=1&cursor={cursor}"),
+            &app.court("京0105"),
+        )
+        .await;
+    assert_eq!(
+        (&second["items"][0]["id"], &second["next_cursor"]),
+        (&v["id"], &json!(null))
+    );
+    let refused = app
+        .get_json("/v1/credit-repairs?court_code=京0105&status=refused", &sup)
+        .await;
+    assert_eq!(refused["items"].as_array().map(Vec::len), Some(1));
 }
 
 #[tokio::test]

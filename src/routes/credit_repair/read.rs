@@ -8,13 +8,17 @@ use crate::{
     app::AppState,
     auth::{Principal, Role, scope::ensure_court_scope},
     credit_repair::view::to_out,
+    db::models::listing::Listing,
     db::models::{
         court::subtree,
         credit_repair::{CreditRepairFilter, CreditRepairRow},
     },
     domain::credit_repair::CreditRepairStatus,
     error::ApiError,
-    routes::{encode_cursor, opt, page_limit, uuid_cursor},
+    routes::{
+        corrections::wire::PageQuery, encode_cursor, listings::parse_id as listing_id, opt,
+        page_limit, uuid_cursor,
+    },
 };
 
 /// One application for credit repair with its decision, days taken and certificate (the enforcing
@@ -74,13 +78,24 @@ pub async fn list(
             .collect(),
         None => vec![own],
     };
+    drop(conn);
     let f = CreditRepairFilter {
         courts: Some(courts),
         status,
         after,
         ..Default::default()
     };
-    let mut rows = CreditRepairRow::page(&mut conn, &f, limit + 1).await?;
+    page(&state, &f, limit).await
+}
+
+/// A page of `f`, `limit` long, with the cursor of the next one.
+async fn page(
+    state: &AppState,
+    f: &CreditRepairFilter,
+    limit: i64,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.db.get().await?;
+    let mut rows = CreditRepairRow::page(&mut conn, f, limit + 1).await?;
     drop(conn);
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(usize::try_from(limit).unwrap_or(0));
@@ -92,4 +107,35 @@ pub async fn list(
         items: rows.iter().map(to_out).collect::<Result<_, _>>()?,
         next_cursor,
     }))
+}
+
+/// Every application for credit repair of a listing, the oldest first (the listing's court, or a
+/// supervisor above it).
+#[utoipa::path(tag = "credit repair", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The listing"), PageQuery),
+    responses((status = 200, body = CreditRepairPage), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+#[get("/v1/listings/{id}/credit-repairs")]
+pub async fn of_listing(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_court_actor()?;
+    let id = listing_id(&id)?;
+    let limit = page_limit(q.limit)?;
+    let after = uuid_cursor(&q.cursor)?;
+    let mut conn = state.db.get().await?;
+    let listing = Listing::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
+    ensure_court_scope(&mut conn, &principal, &listing.row.court_code).await?;
+    drop(conn);
+    let f = CreditRepairFilter {
+        listing_id: Some(id),
+        after,
+        ..Default::default()
+    };
+    page(&state, &f, limit).await
 }
