@@ -199,6 +199,21 @@ async fn l16_the_printable_certificate_shows_the_masked_id_and_how_to_verify_it(
     ] {
         assert!(page.contains(want), "the page shows {want}");
     }
+    // The page's own instructions work: its Python, run as printed, verifies the certificate.
+    let start = page.find("import jwt").unwrap();
+    let snippet = &page[start..start + page[start..].find("</pre>").unwrap()];
+    let snippet = snippet.replace("（上方的电子签名）", c["jws"].as_str().unwrap());
+    let out = Command::new("python3")
+        .args(["-c", &snippet])
+        .output()
+        .expect("python3");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        printed.trim(),
+        format!("张三 {} early_deletion", c["removed_on"].as_str().unwrap()),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // No full ID number, in the page, the JSON or the signed payload.
     let full = make_id("110105", "19800101", 566);
     assert!(!page.contains(&full));
