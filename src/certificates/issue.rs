@@ -56,7 +56,8 @@ pub fn out(row: &CertificateRow) -> Result<CertificateOut, ApiError> {
     })
 }
 
-/// Issues the certificate of credit repair `repair_id` for `listing` as its grant just deleted it.
+/// Issues the certificate of credit repair `repair_id` for `listing` as its grant just deleted it
+/// (in the same transaction).
 /// The id is random (v4): it says nothing of how many were issued, or when.
 pub async fn issue(
     conn: &mut AsyncPgConnection,
@@ -77,7 +78,8 @@ pub async fn issue(
         court_name: item.court_name,
         case_number: item.case_number,
         listed_on: listing.row.decided_on,
-        removed_on: cst_date(issued_at),
+        // The CST day of the listing's last change: the removal this transaction just made.
+        removed_on: cst_date(listing.row.updated_at),
         reason: RemovalReason::EarlyDeletion,
         issued_at,
     };

@@ -117,3 +117,36 @@ async fn l16_a_decision_is_refused_with_its_codes_and_changes_nothing() {
         0
     );
 }
+
+#[tokio::test]
+async fn l16_a_listing_in_its_grace_period_may_be_repaired_without_public_events() {
+    let app = spawn_app().await;
+    let mut body =
+        crate::helpers::person_listing(&crate::helpers::make_id("110105", "19800101", 598), 49);
+    body["grace_until"] = json!((crate::helpers::today() + chrono::Duration::days(20)).to_string());
+    let l = app.create_listing(&body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(listing_json(&app, &l).await["status"], "pending");
+    let id = applied(&app, &l).await;
+    let (s, v) = decide(&app, &id, 1, &granted(false)).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("granted")), "{v}");
+    let after = listing_json(&app, &l).await;
+    assert_eq!(
+        (
+            after["status"].as_str(),
+            after["removal"]["reason"].as_str()
+        ),
+        (Some("removed"), Some("early_deletion"))
+    );
+    // Never published: no event, no order; the certificate is issued all the same.
+    assert!(event_types(&app).await.is_empty());
+    let cert = v["certificate"]["id"].as_str().unwrap();
+    let (s, c) = json(
+        app.get(&format!("/v1/public/certificates/{cert}"), None)
+            .await,
+    )
+    .await;
+    assert_eq!((s, c["listing_id"].as_str()), (200, Some(l.as_str())));
+}
