@@ -9,8 +9,9 @@ use uuid::Uuid;
 use crate::domain::{listing_rules::RemovalReason, status::PartyKind};
 
 /// What a certificate certifies, exactly as signed (the JWS payload). A person carries
-/// `id_number_masked` (first 10, `****`, last 4), an organisation `credit_code`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `id_number_masked` (first 10, `****`, last 4), an organisation `credit_code`. (No `Debug`, nor
+/// on [`CertificateOut`]: they carry a name; nothing logs them.)
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CertificateClaims {
     pub id: Uuid,
     pub listing_id: Uuid,
@@ -31,7 +32,7 @@ pub struct CertificateClaims {
 /// A credit-repair certificate (信用修复证明, L16): the certified fields and `jws`, a compact JWS
 /// (EdDSA, Ed25519, `kid` in its header) whose payload is exactly the other fields; verify it with
 /// the keys at `/.well-known/jwks.json`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct CertificateOut {
     pub id: Uuid,
     /// The listing that was deleted early.
