@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod corrections;
 pub mod courts;
+pub mod credit_repair;
 pub mod db;
 pub mod domain;
 pub mod error;

@@ -18,8 +18,8 @@ use crate::{
     app::AppState,
     error::ApiError,
     routes::{
-        self, audit, check_log, checks, corrections, courts, fallback, feed, indicators, listings,
-        oauth, ops, public, restrictions, subscribers, webhooks,
+        self, audit, check_log, checks, corrections, courts, credit_repair, fallback, feed,
+        indicators, listings, oauth, ops, public, restrictions, subscribers, webhooks,
     },
     telemetry::RedactedRootSpan,
 };
@@ -151,6 +151,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(corrections::steps::service)
         .service(corrections::steps::reconsideration)
         .service(corrections::decision::reconsideration_decision)
+        .service(credit_repair::apply::apply)
+        .service(credit_repair::read::of_listing)
+        .service(credit_repair::read::list)
+        .service(credit_repair::read::get)
+        .service(credit_repair::decision::decision)
+        .service(public::certificates::certificate)
         .service(audit::list)
         .service(restrictions::create::create)
         .service(restrictions::list::list)
@@ -185,6 +191,10 @@ pub fn configure_plain(cfg: &mut web::ServiceConfig) {
         .route("/docs", web::get().to(ops::docs))
         .route("/", web::get().to(crate::web::index))
         .route("/listings/{id}", web::get().to(crate::web::detail))
+        .route(
+            "/certificates/{id}",
+            web::get().to(crate::web::certificate::certificate),
+        )
         .route("/supervise", web::get().to(crate::web::supervise::form))
         .route("/supervise", web::post().to(crate::web::supervise::show));
 }

@@ -7,8 +7,8 @@ use super::{Principal, Role};
 use crate::domain::ErrorCode;
 use crate::{
     db::models::{
-        correction::CorrectionRow, court::ancestors, listing::ListingRow,
-        restriction::RestrictionRow,
+        correction::CorrectionRow, court::ancestors, credit_repair::CreditRepairRow,
+        listing::ListingRow, restriction::RestrictionRow,
     },
     error::ApiError,
 };
@@ -82,6 +82,15 @@ impl CourtRecord for ListingRow {
 }
 
 impl CourtRecord for CorrectionRow {
+    fn court_code(&self) -> &str {
+        &self.court_code
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+impl CourtRecord for CreditRepairRow {
     fn court_code(&self) -> &str {
         &self.court_code
     }

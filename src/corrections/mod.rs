@@ -25,11 +25,10 @@ use crate::{
     auth::{Principal, scope::changeable},
     db::models::{
         correction::{CorrectionRow, NewCorrection, OPEN_CORRECTION_INDEX},
-        listing::{Listing, ListingRow},
+        listing::Listing,
     },
     domain::{
         ErrorCode,
-        applicant::{Party, check_listed_party},
         correction::{CorrectionGround, Outcome, check_received_on},
         remedy_period::RemedyPeriod,
         today_cst,
@@ -126,7 +125,11 @@ pub async fn apply(
     .await?;
     check_received_on(a.received_on, listing.decided_on, today_cst())
         .map_err(|e| ApiError::domain("received_on", e))?;
-    check_applicant(&listing, &a)?;
+    crate::listings::check_applicant(
+        &listing,
+        a.applicant_id_number.as_deref(),
+        a.applicant_credit_code.as_deref(),
+    )?;
     let id = Uuid::now_v7();
     let new = NewCorrection {
         id,
@@ -150,22 +153,6 @@ pub async fn apply(
         other => other?,
     }
     record(conn, actor, "correction.apply", None, id, Vec::new()).await
-}
-
-/// 422 `applicant_not_listed_party` unless the applicant is the listing's debtor or, for an
-/// organisation, its legal representative (L13).
-pub fn check_applicant(listing: &ListingRow, a: &Application) -> Result<(), ApiError> {
-    let representative = listing.debtor["legal_representative"]["id_number"].as_str();
-    let debtor = Party {
-        id_number: listing.id_number.as_deref(),
-        credit_code: listing.credit_code.as_deref(),
-    };
-    let applicant = Party {
-        id_number: a.applicant_id_number.as_deref(),
-        credit_code: a.applicant_credit_code.as_deref(),
-    };
-    check_listed_party(debtor, representative, applicant)
-        .map_err(|e| ApiError::domain("applicant", e))
 }
 
 /// Locks application `id`: 404 when there is none.

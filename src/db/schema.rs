@@ -279,3 +279,44 @@ diesel::table! {
 
 diesel::joinable!(corrections -> listings (listing_id));
 diesel::allow_tables_to_appear_in_same_query!(corrections, listings);
+
+diesel::table! {
+    credit_repairs (id) {
+        id -> Uuid,
+        listing_id -> Uuid,
+        court_code -> Text,
+        applicant_name -> Text,
+        applicant_id_number -> Nullable<Text>,
+        applicant_credit_code -> Nullable<Text>,
+        statement -> Text,
+        received_on -> Date,
+        status -> Text,
+        decision -> Nullable<Jsonb>,
+        certificate_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> Uuid,
+        listing_id -> Uuid,
+        credit_repair_id -> Uuid,
+        kind -> Text,
+        name -> Text,
+        id_number_masked -> Nullable<Text>,
+        credit_code -> Nullable<Text>,
+        court_name -> Text,
+        case_number -> Text,
+        listed_on -> Date,
+        removed_on -> Date,
+        reason -> Text,
+        issued_at -> Timestamptz,
+        jws -> Text,
+    }
+}
+
+diesel::joinable!(credit_repairs -> listings (listing_id));
+diesel::allow_tables_to_appear_in_same_query!(credit_repairs, listings);

@@ -14,6 +14,7 @@ use diesel::{
 
 use crate::domain::{
     correction::{CorrectionGround, CorrectionStatus, ServiceMethod},
+    credit_repair::CreditRepairStatus,
     grounds::Ground,
     listing_rules::{InitiatedBy, ListingStatus, Performance},
     restriction::{ReleaseReason, SubjectRole},
@@ -110,4 +111,5 @@ text_mapping!(
     CorrectionGround,
     CorrectionStatus,
     ServiceMethod,
+    CreditRepairStatus,
 );

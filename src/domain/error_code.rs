@@ -100,6 +100,9 @@ error_codes! {
     ReconsiderationOutOfTime = "reconsideration_out_of_time",
     RemedyRequired = "remedy_required",
     RemedyNotAllowed = "remedy_not_allowed",
+    // Credit repair (L16).
+    CreditRepairOpen = "credit_repair_open",
+    CreditRepairNotUnderReview = "credit_repair_not_under_review",
     // Courts and scope.
     UnknownCourt = "unknown_court",
     CourtExists = "court_exists",

@@ -78,6 +78,7 @@ pub mod case_number;
 pub mod correction;
 pub mod court_code;
 pub mod credit_code;
+pub mod credit_repair;
 pub mod document;
 pub mod error_code;
 pub mod grounds;

@@ -140,3 +140,25 @@ pub async fn reload(
         ApiError::internal(anyhow::anyhow!("listing vanished inside its transaction"))
     })
 }
+
+/// 422 `applicant_not_listed_party` unless the applicant (`id_number` or `credit_code`,
+/// normalised) is the listing's debtor or, for an organisation, its legal representative: only
+/// the listed party applies for correction (L13) or credit repair (L16).
+pub fn check_applicant(
+    listing: &crate::db::models::listing::ListingRow,
+    id_number: Option<&str>,
+    credit_code: Option<&str>,
+) -> Result<(), ApiError> {
+    use crate::domain::applicant::{Party, check_listed_party};
+    let debtor = Party {
+        id_number: listing.id_number.as_deref(),
+        credit_code: listing.credit_code.as_deref(),
+    };
+    let representative = listing.debtor["legal_representative"]["id_number"].as_str();
+    let applicant = Party {
+        id_number,
+        credit_code,
+    };
+    check_listed_party(debtor, representative, applicant)
+        .map_err(|e| ApiError::domain("applicant", e))
+}

@@ -6,6 +6,7 @@ pub mod check_log;
 pub mod checks;
 pub mod corrections;
 pub mod courts;
+pub mod credit_repair;
 pub mod fallback;
 pub mod feed;
 pub mod indicators;

@@ -2,6 +2,7 @@
 //! JavaScript. `GET /` searches, `GET /listings/{id}` shows one published listing with the legal
 //! basis of each field. Templates are in `src/web/templates/`. `supervise` is the supervisors' page.
 
+pub mod certificate;
 pub mod supervise;
 
 use actix_web::{HttpResponse, http::StatusCode, web};

@@ -1,7 +1,7 @@
 //! The real binary as an operator runs it: logs that never carry an ID number, a name, a token or a
-//! secret (even at RUST_LOG=trace, through listings and correction applications), graceful stop on
-//! SIGTERM, refusal to start insecurely (in production, with an unknown `SHIXIN_ENV`, or with the
-//! development secret on a non-loopback address).
+//! secret (even at RUST_LOG=trace, through listings, correction applications and a credit repair
+//! with its certificate), graceful stop on SIGTERM, refusal to start insecurely (in production, with
+//! an unknown `SHIXIN_ENV`, or with the development secret on a non-loopback address).
 
 use std::{
     io::{BufRead, BufReader},
@@ -16,7 +16,10 @@ use shixin::{
     config::DEVELOPMENT_JWT_SECRET,
 };
 
-use crate::helpers::{TEST_SECRET, make_id, person_listing, spawn_app};
+use crate::{
+    helpers::{TEST_DATA_DIR, TEST_SECRET, make_id, person_listing, spawn_app},
+    public_helpers::scan,
+};
 
 #[test]
 fn production_refuses_a_missing_or_short_secret() {
@@ -113,6 +116,7 @@ async fn logs_never_carry_id_numbers_names_or_tokens_and_sigterm_stops_gracefull
         .env("DATABASE_URL", &app.db_url)
         .env("SHIXIN_BIND", "127.0.0.1:0")
         .env("SHIXIN_JWT_SECRET", TEST_SECRET)
+        .env("SHIXIN_DATA_DIR", TEST_DATA_DIR)
         .env("SHIXIN_LOG_FORMAT", "json")
         .env("RUST_LOG", "trace")
         .env("REDIS_URL", "none")
@@ -221,6 +225,45 @@ async fn logs_never_carry_id_numbers_names_or_tokens_and_sigterm_stops_gracefull
         if let Some(n) = items {
             assert_eq!(v["items"].as_array().map(Vec::len), Some(n), "{v}");
         }
+    }
+    // L16: credit repair granted (the listing deleted early), its certificate read as JSON and page.
+    let repair = json!({"applicant": {"name": "欧阳娜娜", "id_number": legacy},
+        "statement": "已履行", "received_on": listing["decided_on"]});
+    let lid = listing["id"].as_str().unwrap();
+    let r = client
+        .post(format!("{base}/v1/listings/{lid}/credit-repair"))
+        .bearer_auth(&token)
+        .json(&repair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let repair: serde_json::Value = r.json().await.unwrap();
+    let decision =
+        json!({"outcome": "granted", "reasons": "已履行", "decided_on": listing["decided_on"]});
+    let r = client
+        .post(format!(
+            "{base}/v1/credit-repairs/{}/decision",
+            repair["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&token)
+        .header("If-Match", "\"1\"")
+        .json(&decision)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let decided: serde_json::Value = r.json().await.unwrap();
+    let page = decided["certificate"]["url"].as_str().unwrap().to_string();
+    for path in [
+        page.clone(),
+        page.replace("/certificates/", "/v1/public/certificates/"),
+    ] {
+        let r = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let text = r.text().await.unwrap();
+        scan(&text);
+        assert!(text.contains("欧阳娜娜") && !text.contains(&id_number));
     }
     assert_eq!(
         client

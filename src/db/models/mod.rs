@@ -1,8 +1,10 @@
 //! Diesel models; each owns its queries.
 
 pub mod audit;
+pub mod certificate;
 pub mod correction;
 pub mod court;
+pub mod credit_repair;
 pub mod delivery;
 pub mod event;
 pub mod idempotency;

@@ -21,6 +21,7 @@ pub fn is_public_path(path: &str) -> bool {
         || path.starts_with("/v1/public/")
         || path == "/v1/public"
         || path.starts_with("/listings/")
+        || path.starts_with("/certificates/")
 }
 
 /// The web page's 429: a short page in Chinese, with `Retry-After`.

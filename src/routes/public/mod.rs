@@ -1,6 +1,7 @@
 //! The public lookup (API.md "Public"): no authentication, rate-limited, cached in Redis. The
 //! search itself is the service `crate::public`, shared with the web page.
 
+pub mod certificates;
 pub mod limit;
 
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, http::header, web};
