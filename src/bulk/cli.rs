@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::db::models::{correction::CorrectionRow, credit_repair::CreditRepairRow};
+
 use super::{Entity, ExportEntity, Format, courts, export, import, remedies, report};
 use crate::{audit::Actor, config::Settings};
 
@@ -167,8 +169,12 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         ExportEntity::Listings => (export::export_listings(url, opts).await?, "listings"),
         ExportEntity::Courts => (courts::export(url, opts).await?, "courts"),
         ExportEntity::Corrections => (
-            remedies::export_corrections(url, opts).await?,
+            remedies::export::<CorrectionRow>(url, opts).await?,
             "correction applications",
+        ),
+        ExportEntity::CreditRepairs => (
+            remedies::export::<CreditRepairRow>(url, opts).await?,
+            "credit-repair applications",
         ),
     };
     if !args.quiet {

@@ -76,6 +76,8 @@ pub enum ExportEntity {
     Courts,
     /// Correction applications and their reconsideration (L13).
     Corrections,
+    /// Credit-repair applications (L16).
+    CreditRepairs,
 }
 
 /// A progress bar on stderr (hidden with `--quiet`, and by indicatif when stderr is no terminal).

@@ -5,6 +5,7 @@ use crate::{
     bulk::{ok, shixin},
     corrections::{applied, listing},
     corrections_reconsideration::rejected_and_served,
+    credit_repair,
     helpers::{make_id, spawn_app},
 };
 
@@ -74,4 +75,47 @@ async fn l13_export_corrections_as_ndjson_and_csv_with_the_applicants_id_masked(
     let bad = shixin(&app, &["export", "corrections", "--status", "closed"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--status"));
+}
+
+#[tokio::test]
+async fn l16_export_credit_repairs_with_the_days_taken_and_the_certificate() {
+    let app = spawn_app().await;
+    let granted = credit_repair::applied(&app, &credit_repair::listing(&app, 61).await).await;
+    let (s, v) = credit_repair::decide(&app, &granted, 1, &credit_repair::granted(false)).await;
+    assert_eq!(s, 200, "{v}");
+    let certificate = v["certificate"]["id"].as_str().unwrap().to_string();
+    let open = credit_repair::applied(&app, &credit_repair::listing(&app, 62).await).await;
+    let full = make_id("110105", "19800101", 500);
+
+    let ndjson = ok(&shixin(&app, &["export", "credit-repairs", "--quiet"]));
+    assert_eq!(ndjson.lines().count(), 2, "{ndjson}");
+    assert!(!ndjson.contains(&full), "no full ID number in the file");
+    assert!(ndjson.contains("id_number_masked"));
+
+    let csv = ok(&shixin(
+        &app,
+        &[
+            "export",
+            "credit-repairs",
+            "--format",
+            "csv",
+            "--status",
+            "granted",
+            "--quiet",
+        ],
+    ));
+    let mut rows = csv.lines();
+    assert_eq!(
+        rows.next().unwrap(),
+        "id,listing_id,court_code,status,applicant_kind,received_on,decided_on,outcome,days_to_decide,keep_restriction,certificate_id,days_taken"
+    );
+    let row: Vec<&str> = rows.next().unwrap().split(',').collect();
+    assert!(rows.next().is_none(), "only the granted one: {csv}");
+    assert_eq!(
+        (row[0], row[3], row[7]),
+        (granted.as_str(), "granted", "granted")
+    );
+    assert_eq!(row[10], certificate);
+    assert_eq!(row[8], row[11], "days to decide = days taken once decided");
+    assert!(!csv.contains(&open) && !csv.contains(&full));
 }
