@@ -1,5 +1,5 @@
-//! The listed party's remedies on the wall chart (L13): per court, the correction applications
-//! received and decided in the range, those open now and the median days to a first decision;
+//! The listed party's remedies on the wall chart (L13, L16): per court, the correction and
+//! credit-repair applications received and decided in the range, those open now and the median days to a first decision;
 //! and every application past a due date (the review's 15 days, the reconsideration's 15 days),
 //! named by id, under the court that owes the step.
 
@@ -34,6 +34,8 @@ pub struct CourtRemedies {
     pub court_name: String,
     /// Correction applications (L13) of listings of this court.
     pub corrections: RemedyCounts,
+    /// Credit-repair applications (L16); no deadline binds them, so none is overdue.
+    pub credit_repairs: RemedyCounts,
 }
 
 /// Applications of one court past a due date: how many, and the first 20 application ids.
@@ -60,6 +62,7 @@ pub struct Remedies {
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct CourtTotals {
     pub corrections: RemedyCounts,
+    pub credit_repairs: RemedyCounts,
 }
 
 fn counts(r: &RemedyFlowRow) -> RemedyCounts {
@@ -92,17 +95,36 @@ pub async fn remedies(
     today: NaiveDate,
 ) -> Result<Remedies, diesel::result::Error> {
     let mut totals = CourtTotals::default();
-    let mut by_court = Vec::new();
-    for r in q::correction_flows(conn, codes, from, to).await? {
-        match &r.court_code {
-            None => totals.corrections = counts(&r),
-            Some(code) => by_court.push(CourtRemedies {
-                court_name: names.get(code.as_str()).unwrap_or(&"").to_string(),
-                court_code: code.clone(),
-                corrections: counts(&r),
-            }),
+    let mut by_court: std::collections::BTreeMap<String, CourtRemedies> = Default::default();
+    let corrections = q::correction_flows(conn, codes, from, to).await?;
+    let repairs = q::credit_repair_flows(conn, codes, from, to).await?;
+    for (rows, repair) in [(corrections, false), (repairs, true)] {
+        for r in rows {
+            let counts = counts(&r);
+            let Some(code) = r.court_code else {
+                *if repair {
+                    &mut totals.credit_repairs
+                } else {
+                    &mut totals.corrections
+                } = counts;
+                continue;
+            };
+            let court = by_court
+                .entry(code.clone())
+                .or_insert_with(|| CourtRemedies {
+                    court_name: names.get(code.as_str()).unwrap_or(&"").to_string(),
+                    court_code: code,
+                    corrections: RemedyCounts::default(),
+                    credit_repairs: RemedyCounts::default(),
+                });
+            *if repair {
+                &mut court.credit_repairs
+            } else {
+                &mut court.corrections
+            } = counts;
         }
     }
+    let by_court: Vec<CourtRemedies> = by_court.into_values().collect();
     Ok(Remedies {
         totals,
         by_court,

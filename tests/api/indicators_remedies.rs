@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::{
     corrections::{apply, listing},
     corrections_reconsideration::{reconsider, rejected_and_served},
+    credit_repair,
     helpers::{TestApp, spawn_app, today},
 };
 
@@ -43,10 +44,12 @@ async fn l13_the_wall_chart_shows_overdue_reviews_and_reconsiderations_with_thei
     )
     .await;
     let counts = json!({"received": 1, "decided": 1, "open": 3, "median_days_to_decide": 9.0});
+    let none = json!({"received": 0, "decided": 0, "open": 0, "median_days_to_decide": null});
     assert_eq!(r["totals"]["corrections"], counts, "{r}");
     assert_eq!(
         r["by_court"],
-        json!([{"court_code": "京0105", "court_name": "北京市朝阳区人民法院", "corrections": counts}])
+        json!([{"court_code": "京0105", "court_name": "北京市朝阳区人民法院", "corrections": counts,
+                "credit_repairs": none}])
     );
     assert_eq!(
         r["review_overdue"],
@@ -85,4 +88,21 @@ async fn l13_the_wall_chart_shows_overdue_reviews_and_reconsiderations_with_thei
     assert!(page.contains("纠正申请逾期未审查"), "{page}");
     assert!(page.contains(overdue["id"].as_str().unwrap()), "{page}");
     assert!(page.contains(&reconsidered), "{page}");
+}
+
+#[tokio::test]
+async fn l16_the_wall_chart_counts_credit_repairs_and_the_days_they_took() {
+    let app = spawn_app().await;
+    // Received 10 days ago and granted today; another received 10 days ago, still open.
+    let granted = credit_repair::applied(&app, &credit_repair::listing(&app, 71).await).await;
+    let (s, v) = credit_repair::decide(&app, &granted, 1, &credit_repair::granted(false)).await;
+    assert_eq!(s, 200, "{v}");
+    credit_repair::applied(&app, &credit_repair::listing(&app, 72).await).await;
+    let r = remedies(&app, &app.supervisor("京01"), "").await;
+    let repairs = json!({"received": 2, "decided": 1, "open": 1, "median_days_to_decide": 10.0});
+    assert_eq!(r["totals"]["credit_repairs"], repairs, "{r}");
+    assert_eq!(r["by_court"][0]["credit_repairs"], repairs);
+    assert_eq!(r["by_court"][0]["court_code"], "京0105");
+    // No deadline binds them (L16): nothing is overdue.
+    assert_eq!(r["review_overdue"], json!([]));
 }

@@ -1,5 +1,5 @@
-//! The queries behind the listed party's part of `GET /v1/indicators` (L13): correction
-//! applications received, decided and open per court, the median days to the first decision, and
+//! The queries behind the listed party's part of `GET /v1/indicators` (L13, L16): correction
+//! and credit-repair applications received, decided and open per court, the median days to the first decision, and
 //! the applications past a due date. `corrections_court_status_idx` serves them; the numbers are
 //! small (one row per application).
 
@@ -33,31 +33,55 @@ pub struct RemedyFlowRow {
     pub median_days: Option<f64>,
 }
 
-/// Correction applications per court of `courts`, and all of them together.
+/// The flows of `table`'s applications per court of `courts`, and all of them together; `open`
+/// counts the statuses `open`.
+async fn flows(
+    conn: &mut AsyncPgConnection,
+    table: &str,
+    open: &str,
+    courts: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Db<Vec<RemedyFlowRow>> {
+    sql_query(format!(
+        "WITH c AS (
+           SELECT court_code, received_on, status, (decision->>'decided_on')::date AS decided_on
+           FROM {table} WHERE court_code = ANY($1))
+         SELECT court_code,
+                count(*) FILTER (WHERE received_on BETWEEN $2 AND $3) AS received,
+                count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3) AS decided,
+                count(*) FILTER (WHERE status IN {open}) AS open,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY decided_on - received_on)
+                  FILTER (WHERE decided_on BETWEEN $2 AND $3) AS median_days
+         FROM c GROUP BY GROUPING SETS ((court_code), ())
+         ORDER BY court_code NULLS FIRST"
+    ))
+    .bind::<Array<Text>, _>(courts)
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .load(conn)
+    .await
+}
+
+/// Correction applications (L13) per court of `courts`, and all of them together.
 pub async fn correction_flows(
     conn: &mut AsyncPgConnection,
     courts: &[String],
     from: NaiveDate,
     to: NaiveDate,
 ) -> Db<Vec<RemedyFlowRow>> {
-    sql_query(
-        "WITH c AS (
-           SELECT court_code, received_on, status, (decision->>'decided_on')::date AS decided_on
-           FROM corrections WHERE court_code = ANY($1))
-         SELECT court_code,
-                count(*) FILTER (WHERE received_on BETWEEN $2 AND $3) AS received,
-                count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3) AS decided,
-                count(*) FILTER (WHERE status IN ('under_review', 'in_reconsideration')) AS open,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY decided_on - received_on)
-                  FILTER (WHERE decided_on BETWEEN $2 AND $3) AS median_days
-         FROM c GROUP BY GROUPING SETS ((court_code), ())
-         ORDER BY court_code NULLS FIRST",
-    )
-    .bind::<Array<Text>, _>(courts)
-    .bind::<Date, _>(from)
-    .bind::<Date, _>(to)
-    .load(conn)
-    .await
+    let open = "('under_review', 'in_reconsideration')";
+    flows(conn, "corrections", open, courts, from, to).await
+}
+
+/// Credit-repair applications (L16) per court of `courts`, and all of them together.
+pub async fn credit_repair_flows(
+    conn: &mut AsyncPgConnection,
+    courts: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Db<Vec<RemedyFlowRow>> {
+    flows(conn, "credit_repairs", "('under_review')", courts, from, to).await
 }
 
 /// L13: applications still under review after `review_due_on` (before `today`), per enforcing
