@@ -257,20 +257,27 @@ fn parse_public_keys(v: &str) -> Vec<(String, String)> {
 }
 
 /// Durations are written `200ms`, `5s`, `10m`, `2h`, `5d`.
+/// The longest duration a setting may name (100 years).
+pub const MAX_DURATION_MS: u64 = 36_500 * 86_400_000;
+
 pub fn parse_duration(s: &str) -> anyhow::Result<Duration> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let n: u64 = num.parse().with_context(|| format!("bad duration {s:?}"))?;
-    let ms = match unit {
-        "ms" => n,
-        "s" => n * 1000,
-        "m" | "min" => n * 60_000,
-        "h" => n * 3_600_000,
-        "d" => n * 86_400_000,
+    let unit_ms: u64 = match unit {
+        "ms" => 1,
+        "s" => 1000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
         _ => bail!("bad duration {s:?}: use ms, s, m, h or d"),
     };
-    Ok(Duration::from_millis(ms))
+    // At most 100 years: longer is a typo, and later date arithmetic would overflow.
+    n.checked_mul(unit_ms)
+        .filter(|ms| *ms <= MAX_DURATION_MS)
+        .map(Duration::from_millis)
+        .with_context(|| format!("bad duration {s:?}: at most 36500d"))
 }
 
 fn parse_size(s: &str) -> anyhow::Result<usize> {

@@ -20,6 +20,18 @@ fn durations_parse() {
         Some(Duration::from_secs(5 * 86400))
     );
     assert!(parse_duration("5 weeks").is_err());
+    // Too long: refused with a message, never an overflow.
+    assert_eq!(
+        parse_duration("36500d").ok(),
+        Some(Duration::from_secs(36_500 * 86_400))
+    );
+    for s in ["36501d", "99999999999999999d", "18446744073709551615h"] {
+        let e = parse_duration(s).err().map(|e| format!("{e:#}"));
+        assert!(
+            e.as_deref().is_some_and(|e| e.contains("at most 36500d")),
+            "{s}: {e:?}"
+        );
+    }
 }
 
 #[test]
