@@ -112,6 +112,8 @@ error_codes! {
     ReleaseNotActive = "release_not_active",
     SubjectNotInOrder = "subject_not_in_order",
     ItemNotInOrder = "item_not_in_order",
+    /// R6: an order's period must end after the day it is issued.
+    InvalidValidUntil = "invalid_valid_until",
     // Bulk files (`shixin import`): a line that cannot be read at all.
     InvalidCsv = "invalid_csv",
     InvalidJson = "invalid_json",

@@ -109,6 +109,8 @@ pub fn state_json(
         "court_name": court_name,
         "case_number": row.case_number,
         "issued_on": row.issued_on,
+        "valid_until": row.valid_until,
+        "signed_by": row.signed_by,
         "lifted": row.lifted,
         "releases": releases
             .iter()

@@ -37,6 +37,7 @@ mod listings_create;
 mod listings_end;
 mod metrics;
 mod openapi;
+mod order_periods;
 mod pg_fault;
 mod process;
 mod public;
