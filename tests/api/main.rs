@@ -52,6 +52,7 @@ mod seed;
 mod serve;
 mod shutdown;
 mod stored_values;
+mod students;
 mod subscribers;
 mod tick;
 mod web;

@@ -111,6 +111,8 @@ pub struct RestrictionOut {
     pub valid_until: Option<NaiveDate>,
     /// DOMAIN R6: the president who signed the order.
     pub signed_by: Option<String>,
+    /// DOMAIN L17: the student marker with the court's reason (court answers only).
+    pub student: Option<crate::listings::wire::StudentIn>,
     pub lifted: Option<Lifted>,
     pub releases: Vec<ReleaseOut>,
     pub created_at: DateTime<Utc>,
