@@ -280,3 +280,31 @@ async fn r6_a_court_cannot_lift_with_period_ended() {
         "{v}"
     );
 }
+
+#[tokio::test]
+async fn r6_the_snapshot_leaves_out_an_order_whose_period_ended() {
+    let app = spawn_app().await;
+    let (_, airline) = app.subscriber_token("airline").await;
+    let (v, id_number) = order_until(&app, 23, 30).await;
+    let (_, other) = order_until(&app, 24, 30).await;
+    let snapshot = |app: &TestApp| {
+        let airline = airline.clone();
+        let url = app.url("/v1/snapshot");
+        async move {
+            let r = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(airline)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let text = snapshot(&app).await;
+    assert!(text.contains(&id_number) && text.contains(&other), "{text}");
+    end_period(&app, v["id"].as_str().unwrap()).await;
+    let text = snapshot(&app).await;
+    assert!(!text.contains(&id_number), "ended before the tick: {text}");
+    assert!(text.contains(&other), "{text}");
+}
