@@ -128,8 +128,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = shixin::app::AppState::new(settings).await?;
             let r = shixin::tick::run(&state).await.context("tick failed")?;
             println!(
-                "published {} pending listings, expired {} listings, ended {} releases",
-                r.published, r.expired, r.releases_ended
+                "published {} pending listings, expired {} listings, ended {} releases, lifted {} orders whose period ended",
+                r.published, r.expired, r.releases_ended, r.orders_period_ended
             );
             Ok(ExitCode::SUCCESS)
         }

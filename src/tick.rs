@@ -1,5 +1,6 @@
 //! Time-driven changes (L2, L6, L11, R4): pending listings published when their grace period ends,
-//! fixed-term listings expired on `expires_on`, releases ended after their window. Run by a loop in
+//! fixed-term listings expired on `expires_on`, releases ended after their window, standalone
+//! orders lifted after their period (R6). Run by a loop in
 //! `serve` and by `shixin tick`. Each change is its own transaction with its audit row and events;
 //! the row is locked and its due condition checked again, so two ticks at once never double an event.
 
@@ -10,11 +11,14 @@ use crate::{
     audit::Actor,
     db::{
         DbError,
-        models::{listing::Listing, restriction::ReleaseRow},
+        models::{
+            listing::Listing,
+            restriction::{ReleaseRow, RestrictionRow},
+        },
     },
     domain::{status::ReleaseStatus, today_cst},
     error::ApiError,
-    listings,
+    listings, orders,
     orders::release,
     write::in_transaction,
 };
@@ -48,6 +52,8 @@ pub struct TickReport {
     pub published: usize,
     pub expired: usize,
     pub releases_ended: usize,
+    /// R6: standalone orders lifted because their period ended.
+    pub orders_period_ended: usize,
     pub check_log_pruned: usize,
     pub deliveries_pruned: usize,
 }
@@ -92,6 +98,19 @@ pub async fn run(state: &AppState) -> Result<TickReport, TickError> {
             report.releases_ended += 1;
         }
     }
+    let today = today_cst();
+    for id in RestrictionRow::period_ended(&mut conn, today, BATCH).await? {
+        if state.tasks.is_stopping() {
+            return Ok(report);
+        }
+        let lifted = in_transaction(&mut conn, move |c| {
+            Box::pin(orders::lift_period_ended(c, id, today))
+        })
+        .await?;
+        if lifted.is_some() {
+            report.orders_period_ended += 1;
+        }
+    }
     if state.tasks.is_stopping() {
         return Ok(report);
     }
@@ -123,6 +142,7 @@ pub async fn run_forever(state: actix_web::web::Data<AppState>, interval: std::t
                 published = r.published,
                 expired = r.expired,
                 releases_ended = r.releases_ended,
+                orders_period_ended = r.orders_period_ended,
                 "tick"
             ),
             Ok(_) => {}

@@ -9,7 +9,7 @@ pub use super::csvrow::{Header, Row};
 use crate::domain::status::PartyKind;
 
 /// The listing columns, in the order `shixin export` writes them.
-pub const LISTING_COLUMNS: [&str; 33] = [
+pub const LISTING_COLUMNS: [&str; 34] = [
     "id",
     "status",
     "court_code",
@@ -43,6 +43,7 @@ pub const LISTING_COLUMNS: [&str; 33] = [
     "restriction_id",
     "created_at",
     "updated_at",
+    "debtor_student",
 ];
 
 /// The listing columns a CSV file must have (the others may be absent).
@@ -120,6 +121,10 @@ pub fn listing_row(l: &Value) -> Vec<String> {
             "legal_representative_name" => cell(rep("name")),
             "legal_representative_id_number" => cell(rep("id_number")),
             "associated_persons" => assoc.clone(),
+            "debtor_student" => match debtor("student") {
+                Some(s @ Value::Object(_)) => s.to_string(),
+                _ => String::new(),
+            },
             "basis_document_number" => cell(l.pointer("/basis/document_number")),
             "basis_issuer" => cell(l.pointer("/basis/issuer")),
             "grounds" => grounds.clone(),
@@ -167,6 +172,16 @@ pub fn listing_value(row: &Row<'_>) -> Result<Value, (String, String)> {
                 json!({"name": row.text("legal_representative_name"), "id_number": row.text("legal_representative_id_number")}),
             );
         }
+    }
+    if let Some(s) = row.get("debtor_student") {
+        let student = serde_json::from_str::<Value>(s).map_err(|_| {
+            (
+                "debtor_student".to_string(),
+                "debtor_student is a JSON object {full_time, campus_loan, override_reason}"
+                    .to_string(),
+            )
+        })?;
+        debtor.insert("student".into(), student);
     }
     let associated = match row.get("associated_persons") {
         None => Value::Array(Vec::new()),

@@ -83,6 +83,8 @@ pub fn events(ctx: &Context, s: &Staged) -> Result<LineEvents, DomainError> {
         lifted: None,
         created_at: ctx.now,
         updated_at: ctx.now,
+        valid_until: None,
+        signed_by: None,
     };
     let mut subjects = orders::subjects_of(&v.debtor, &v.associated_persons)?;
     for subject in &mut subjects {

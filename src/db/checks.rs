@@ -52,7 +52,8 @@ pub struct ReleaseHit {
 const DOCUMENTS_SQL: &str = "SELECT d.doc_type, d.doc_number, d.id_number FROM person_documents d \
      JOIN unnest($1::text[], $2::text[]) AS q(t, n) ON d.doc_type = q.t AND d.doc_number = q.n";
 
-/// Every active order binding any subject (by ID number or organisation code, or by a document
+/// Every active order in its period (R6: one whose last day has passed allows before the tick lifts
+/// it, by the database's clock like the releases' window) binding any subject (by ID number or organisation code, or by a document
 /// bound to a person), with the releases valid now of that subject on that order as JSON.
 /// `$1` are the keys the in-memory filter may restrict (`filter.rs`); `$4`/`$5` look up any key of
 /// the batch written since the filter's watermark. The recent keys are read by the `txid` index
@@ -79,7 +80,8 @@ const ORDERS_SQL: &str = "SELECT s.subject_key, s.role, s.name, r.id AS restrict
                             WHERE n.txid BETWEEN $4::text::xid8 AND '18446744073709551615'::xid8 \
                             OFFSET 0) recent \
              WHERE k = ANY($5::text[]))) \
-       AND r.status = 'active'";
+       AND r.status = 'active' \
+       AND (r.valid_until IS NULL OR r.valid_until >= (now() AT TIME ZONE 'Asia/Shanghai')::date)";
 
 /// The three statements of a check batch, prepared on each of the checks' connections.
 pub struct CheckStatements {

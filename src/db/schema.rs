@@ -132,6 +132,8 @@ diesel::table! {
         lifted -> Nullable<Jsonb>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        valid_until -> Nullable<Date>,
+        signed_by -> Nullable<Text>,
     }
 }
 

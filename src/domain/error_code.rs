@@ -112,6 +112,10 @@ error_codes! {
     ReleaseNotActive = "release_not_active",
     SubjectNotInOrder = "subject_not_in_order",
     ItemNotInOrder = "item_not_in_order",
+    /// R6: an order's period must end after the day it is issued.
+    InvalidValidUntil = "invalid_valid_until",
+    /// L17: a full-time student in a campus-loan dispute, without the court's stated reason.
+    StudentCampusLoan = "student_campus_loan",
     // Bulk files (`shixin import`): a line that cannot be read at all.
     InvalidCsv = "invalid_csv",
     InvalidJson = "invalid_json",

@@ -97,6 +97,22 @@ pub fn check_not_minor(id: &IdNumber, decided_on: NaiveDate) -> Result<(), Domai
     Ok(())
 }
 
+/// L17: a full-time student in a campus-loan dispute is generally not listed or restricted: only
+/// with the court's stated reason (a non-blank `override_reason`), else `student_campus_loan`.
+pub fn check_student(
+    full_time: bool,
+    campus_loan: bool,
+    override_reason: Option<&str>,
+) -> Result<(), DomainError> {
+    if full_time && campus_loan && override_reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(DomainError::new(
+            ErrorCode::StudentCampusLoan,
+            "a full-time student in a campus-loan dispute is not listed or restricted unless the court states why (L17): give student.override_reason",
+        ));
+    }
+    Ok(())
+}
+
 /// L11: `grace_until` is 1 to 3 months (inclusive) after `decided_on` and not before `today`;
 /// otherwise `invalid_grace_period`.
 pub fn check_grace(

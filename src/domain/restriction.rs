@@ -112,7 +112,14 @@ code_enum! {
         Performed = ("performed", "义务已全部履行"),
         ListingEnded = ("listing_ended", "失信名单已移除"),
         SubjectRemoved = ("subject_removed", "原法定代表人已变更且非实际控制人"),
+        PeriodEnded = ("period_ended", "限制消费期间届满"),
     }
+}
+
+/// R6: an order in force through `valid_until` (CST) has ended on a later `today`; an order
+/// without an end (or bound to a listing) never ends by itself.
+pub fn period_ended(valid_until: Option<chrono::NaiveDate>, today: chrono::NaiveDate) -> bool {
+    valid_until.is_some_and(|last| last < today)
 }
 
 #[cfg(test)]
@@ -211,7 +218,8 @@ mod tests {
                 "creditor_consent",
                 "performed",
                 "listing_ended",
-                "subject_removed"
+                "subject_removed",
+                "period_ended"
             ]
         );
         let r: LiftReason = serde_json::from_str("\"listing_ended\"").unwrap();

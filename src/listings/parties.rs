@@ -18,7 +18,7 @@ use crate::{
         status::PartyKind,
     },
     error::FieldError,
-    listings::wire::{AssociatedPersonIn, DebtorIn, DocumentIn},
+    listings::wire::{AssociatedPersonIn, DebtorIn, DocumentIn, StudentIn},
 };
 
 /// Field errors collected across a whole body, so that one 422 names them all.
@@ -100,6 +100,23 @@ pub struct Parties {
     pub persons: Vec<PersonRecord>,
 }
 
+/// L17: the stored form of a debtor's `student` marker (`override_reason` trimmed, at most 2,000
+/// characters), or a field error when the court gives no reason for a campus-loan student.
+fn student(e: &mut Errors, s: Option<&StudentIn>) -> Option<Value> {
+    let s = s?;
+    let reason = s
+        .override_reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    e.take(
+        "debtor.student",
+        listing_rules::check_student(s.full_time, s.campus_loan, reason),
+    )?;
+    let reason = reason.map(|r| text(e, "debtor.student.override_reason", r, 2000));
+    Some(json!({"full_time": s.full_time, "campus_loan": s.campus_loan, "override_reason": reason}))
+}
+
 /// Parses the debtor and its associated persons; `minor_check_on` applies L4 on that date.
 pub fn parse_parties(
     e: &mut Errors,
@@ -148,8 +165,11 @@ pub fn parse_parties(
                 .as_ref()
                 .map(|i| i.as_str().to_string())
                 .unwrap_or_default();
-            let j = json!({"kind": "person", "name": name.as_ref().map(PersonName::as_str),
+            let mut j = json!({"kind": "person", "name": name.as_ref().map(PersonName::as_str),
                 "id_number": id.as_ref().map(IdNumber::as_str), "documents": docs_json(&docs)});
+            if let Some(s) = student(e, debtor.student.as_ref()) {
+                j["student"] = s;
+            }
             (
                 PartyKind::Person,
                 key,
@@ -170,6 +190,13 @@ pub fn parse_parties(
                     None
                 }
             };
+            if debtor.student.is_some() {
+                e.push(
+                    "debtor.student",
+                    ErrorCode::InvalidValue,
+                    "an organisation debtor is not a student (L17)",
+                );
+            }
             if debtor.id_number.is_some() || !debtor.documents.is_empty() {
                 e.push(
                     "debtor",

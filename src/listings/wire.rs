@@ -39,6 +39,22 @@ pub struct DebtorIn {
     pub legal_representative: Option<PersonRefIn>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<DocumentIn>,
+    /// DOMAIN L17: a full-time student in a campus-loan dispute (a person debtor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub student: Option<StudentIn>,
+}
+
+/// DOMAIN L17: with `full_time` and `campus_loan` both true the listing or order is refused
+/// (422 `student_campus_loan`) unless the court states `override_reason`.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct StudentIn {
+    #[serde(default)]
+    pub full_time: bool,
+    #[serde(default)]
+    pub campus_loan: bool,
+    /// Why the court lists or restricts the student nonetheless (recorded and audited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]

@@ -24,7 +24,7 @@ use crate::{
         case_number::CaseNumber,
         court_code::CourtCode,
         credit_code::CreditCode,
-        restriction::{LiftReason, RestrictionItem, SubjectRole},
+        restriction::{LiftReason, RestrictionItem, SubjectRole, period_ended},
         status::PartyKind,
         today_cst,
     },
@@ -144,6 +144,8 @@ pub struct NewOrder<'a> {
     associated: &'a Value,
     items: Vec<String>,
     issued_on: NaiveDate,
+    valid_until: Option<NaiveDate>,
+    signed_by: Option<&'a str>,
 }
 
 impl<'a> NewOrder<'a> {
@@ -158,6 +160,8 @@ impl<'a> NewOrder<'a> {
             associated: &listing.associated_persons,
             items: all_items(),
             issued_on: today_cst(),
+            valid_until: None,
+            signed_by: None,
         }
     }
 
@@ -178,7 +182,16 @@ impl<'a> NewOrder<'a> {
             associated: parties.1,
             items: items.iter().map(|i| i.code().to_string()).collect(),
             issued_on,
+            valid_until: None,
+            signed_by: None,
         }
+    }
+
+    /// R6: the last day of the period (none = until lifted) and the president who signed it.
+    pub fn period(mut self, valid_until: Option<NaiveDate>, signed_by: Option<&'a str>) -> Self {
+        self.valid_until = valid_until;
+        self.signed_by = signed_by;
+        self
     }
 }
 
@@ -198,6 +211,8 @@ pub async fn issue(
         associated_persons: order.associated,
         items: &order.items,
         issued_on: order.issued_on,
+        valid_until: order.valid_until,
+        signed_by: order.signed_by,
         created_at: Utc::now(),
     };
     RestrictionRow::insert(conn, &new).await?;
@@ -291,6 +306,22 @@ pub async fn lift(
         .append(conn, actor)
         .await?;
     Ok(Some(after))
+}
+
+/// R6: lifts order `id` when its period ended before `today` (CST) and it is still active, with
+/// reason `period_ended`; `Ok(None)` when it is not (or no longer) due: two ticks lift it once.
+pub async fn lift_period_ended(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    today: NaiveDate,
+) -> Result<Option<Value>, ApiError> {
+    let Some(row) = RestrictionRow::lock(conn, id).await? else {
+        return Ok(None);
+    };
+    if !row.status.is_active() || !period_ended(row.valid_until, today) {
+        return Ok(None);
+    }
+    lift(conn, &Actor::system(), id, LiftReason::PeriodEnded, None).await
 }
 
 /// R5 `subject_removed`: a replaced legal representative (or other R3 person) leaves the order.

@@ -109,6 +109,9 @@ pub fn state_json(
         "court_name": court_name,
         "case_number": row.case_number,
         "issued_on": row.issued_on,
+        "valid_until": row.valid_until,
+        "signed_by": row.signed_by,
+        "student": row.debtor.get("student"),
         "lifted": row.lifted,
         "releases": releases
             .iter()
@@ -127,6 +130,8 @@ pub fn event_data(state: &Value) -> Value {
             o.insert("restriction_id".into(), id);
         }
         o.remove("created_at");
+        // L17: the court's reasons about a student stay with the court (its answers, the audit).
+        o.remove("student");
     }
     data
 }

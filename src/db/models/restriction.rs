@@ -33,6 +33,10 @@ pub struct RestrictionRow {
     pub lifted: Option<Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// R6: the last day of a standalone order's period (CST); none = until lifted.
+    pub valid_until: Option<NaiveDate>,
+    /// R6: the president who signed the order.
+    pub signed_by: Option<String>,
 }
 
 impl std::fmt::Debug for RestrictionRow {

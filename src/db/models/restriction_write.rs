@@ -27,6 +27,8 @@ pub struct NewRestriction<'a> {
     pub associated_persons: &'a Value,
     pub items: &'a [String],
     pub issued_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub signed_by: Option<&'a str>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -55,6 +57,8 @@ impl RestrictionRow {
                 restrictions::associated_persons.eq(r.associated_persons),
                 restrictions::items.eq(r.items),
                 restrictions::issued_on.eq(r.issued_on),
+                restrictions::valid_until.eq(r.valid_until),
+                restrictions::signed_by.eq(r.signed_by),
                 restrictions::status.eq(RestrictionStatus::Active),
                 restrictions::version.eq(1),
                 restrictions::created_at.eq(r.created_at),
@@ -123,6 +127,24 @@ impl RestrictionRow {
             .execute(conn)
             .await
             .map(|_| ())
+    }
+}
+
+impl RestrictionRow {
+    /// R6: active orders whose period ended before `today` (CST), the earliest first.
+    pub async fn period_ended(
+        conn: &mut AsyncPgConnection,
+        today: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<Uuid>, Error> {
+        restrictions::table
+            .filter(restrictions::status.eq(RestrictionStatus::Active))
+            .filter(restrictions::valid_until.lt(today))
+            .select(restrictions::id)
+            .order((restrictions::valid_until.asc(), restrictions::id.asc()))
+            .limit(limit)
+            .load(conn)
+            .await
     }
 }
 

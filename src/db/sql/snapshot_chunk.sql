@@ -1,5 +1,7 @@
 SELECT r.id AS restriction_id, s.role, s.kind, s.subject_key, s.name, r.items, r.issued_on, r.version,
        r.debtor->>'credit_code' AS credit_code
 FROM restriction_subjects s JOIN restrictions r ON r.id = s.restriction_id
-WHERE r.status = 'active' AND r.items && $1::text[] AND (r.id, s.subject_key, s.role) > ($2, $3, $4)
+WHERE r.status = 'active'
+  AND (r.valid_until IS NULL OR r.valid_until >= (now() AT TIME ZONE 'Asia/Shanghai')::date)
+  AND r.items && $1::text[] AND (r.id, s.subject_key, s.role) > ($2, $3, $4)
 ORDER BY r.id, s.subject_key, s.role LIMIT $5

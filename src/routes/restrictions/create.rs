@@ -47,6 +47,38 @@ struct Valid {
     issued_on: NaiveDate,
     items: Vec<RestrictionItem>,
     parties: crate::listings::parties::Parties,
+    valid_until: Option<NaiveDate>,
+    signed_by: Option<String>,
+}
+
+/// R6: the period's last day, after `issued_on` (`invalid_valid_until`), and the signatory.
+fn period(
+    e: &mut Errors,
+    input: &RestrictionIn,
+    issued_on: Option<NaiveDate>,
+) -> (Option<NaiveDate>, Option<String>) {
+    let valid_until = input
+        .valid_until
+        .as_ref()
+        .and_then(|d| date(e, "valid_until", d));
+    if let (Some(until), Some(issued)) = (valid_until, issued_on)
+        && until <= issued
+    {
+        e.push(
+            "valid_until",
+            ErrorCode::InvalidValidUntil,
+            "the period of restriction must end after the day the order is issued (R6)",
+        );
+    }
+    let signed_by = input.signed_by.as_deref().map(str::trim);
+    if signed_by.is_some_and(str::is_empty) {
+        e.push(
+            "signed_by",
+            ErrorCode::InvalidValue,
+            "name the president who signed the order, or leave it out (R6)",
+        );
+    }
+    (valid_until, signed_by.map(str::to_string))
 }
 
 fn validate(input: &RestrictionIn) -> Result<Valid, ApiError> {
@@ -76,6 +108,7 @@ fn validate(input: &RestrictionIn) -> Result<Valid, ApiError> {
     let all = orders::all_items();
     let items = parse_items(&mut e, "items", input.items.as_deref().unwrap_or(&all));
     let parties = parse_parties(&mut e, &input.debtor, &input.associated_persons, None);
+    let (valid_until, signed_by) = period(&mut e, input, issued_on);
     match (court, case, issued_on) {
         (Some(court), Some(case), Some(issued_on)) if e.0.is_empty() => Ok(Valid {
             court,
@@ -83,6 +116,8 @@ fn validate(input: &RestrictionIn) -> Result<Valid, ApiError> {
             issued_on,
             items,
             parties,
+            valid_until,
+            signed_by,
         }),
         _ => Err(ApiError::validation(e.0)),
     }
@@ -119,7 +154,8 @@ pub async fn create(
                 person.upsert(conn).await?;
             }
             let parties = (&v.parties.debtor_json, &v.parties.associated_json);
-            let order = NewOrder::standalone(&v.court, &v.case, parties, &v.items, v.issued_on);
+            let order = NewOrder::standalone(&v.court, &v.case, parties, &v.items, v.issued_on)
+                .period(v.valid_until, v.signed_by.as_deref());
             let state = orders::issue(conn, &actor, order).await?;
             let location = format!(
                 "/v1/restrictions/{}",

@@ -42,6 +42,13 @@ pub async fn lifting(
             "an order is lifted with its listing by the listing's removal (R1)",
         ));
     }
+    if reason == LiftReason::PeriodEnded {
+        return Err(ApiError::rule(
+            ErrorCode::ReasonNotApplicable,
+            Some("reason"),
+            "an order is lifted at the end of its period by the service itself (R6)",
+        ));
+    }
     let subject = match (reason, &input.id_number) {
         (LiftReason::SubjectRemoved, Some(s)) => Some(
             IdNumber::parse(s)

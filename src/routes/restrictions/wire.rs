@@ -20,6 +20,13 @@ pub struct RestrictionIn {
     /// DOMAIN R2 item codes; all of them when absent.
     #[serde(default)]
     pub items: Option<Vec<String>>,
+    /// DOMAIN R6: the last day of the period of restriction, `YYYY-MM-DD` after `issued_on`;
+    /// null or absent: until lifted. The tick lifts the order after it (`period_ended`).
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    /// DOMAIN R6: the court president who signed the order.
+    #[serde(default)]
+    pub signed_by: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -99,6 +106,13 @@ pub struct RestrictionOut {
     pub court_name: String,
     pub case_number: String,
     pub issued_on: NaiveDate,
+    /// DOMAIN R6: the last day of a standalone order's period; null: until lifted (a
+    /// listing-bound order follows its listing).
+    pub valid_until: Option<NaiveDate>,
+    /// DOMAIN R6: the president who signed the order.
+    pub signed_by: Option<String>,
+    /// DOMAIN L17: the student marker with the court's reason (court answers only).
+    pub student: Option<crate::listings::wire::StudentIn>,
     pub lifted: Option<Lifted>,
     pub releases: Vec<ReleaseOut>,
     pub created_at: DateTime<Utc>,
