@@ -85,6 +85,11 @@ error_codes! {
     ListingExists = "listing_exists",
     ListingNotActive = "listing_not_active",
     ListingStillActive = "listing_still_active",
+    // The decision of a listing and its service (L14).
+    /// L14: the decision signed before it was made or in the future.
+    InvalidSignedOn = "invalid_signed_on",
+    /// L14: the decision's service is already recorded.
+    DecisionAlreadyServed = "decision_already_served",
     // Correction applications and reconsideration (L13).
     /// L13, L16: the applicant is not the listed party (the debtor, or an organisation's legal
     /// representative).

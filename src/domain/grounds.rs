@@ -22,6 +22,36 @@ code_enum! {
     }
 }
 
+/// The List Provisions, as a decision cites them (L14).
+pub const LIST_PROVISIONS: &str = "《最高人民法院关于公布失信被执行人名单信息的若干规定》";
+
+impl Ground {
+    /// L1, L14: the item of Art. 1 of the List Provisions that states this ground, as a decision
+    /// (决定书) cites it.
+    pub fn article(self) -> &'static str {
+        match self {
+            Ground::AbleButRefuses => {
+                "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条第一项"
+            }
+            Ground::ObstructsEnforcement => {
+                "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条第二项"
+            }
+            Ground::EvadesEnforcement => {
+                "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条第三项"
+            }
+            Ground::ViolatesAssetReporting => {
+                "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条第四项"
+            }
+            Ground::ViolatesConsumptionRestriction => {
+                "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条第五项"
+            }
+            Ground::RefusesSettlement => {
+                "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条第六项"
+            }
+        }
+    }
+}
+
 /// A non-empty set of distinct grounds, in the order first given. Serialises as a list of codes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
@@ -124,6 +154,19 @@ mod tests {
         assert_eq!(Ground::parse("lazy").unwrap_err().code, "invalid_value");
         let g: Ground = serde_json::from_str("\"refuses_settlement\"").unwrap();
         assert_eq!(g, Ground::RefusesSettlement);
+    }
+
+    #[test]
+    fn l14_each_ground_cites_its_item_of_article_one() {
+        let items = ["一", "二", "三", "四", "五", "六"];
+        for (g, item) in Ground::ALL.iter().zip(items) {
+            assert_eq!(
+                g.article(),
+                format!("{LIST_PROVISIONS}第一条第{item}项"),
+                "{}",
+                g.code()
+            );
+        }
     }
 
     #[test]

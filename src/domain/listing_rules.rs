@@ -154,6 +154,28 @@ pub fn check_decided_on(decided_on: NaiveDate, today: NaiveDate) -> Result<(), D
     Ok(())
 }
 
+/// L14: the decision is signed on or after the day it was decided, and not in the future
+/// (`invalid_signed_on`).
+pub fn check_signed_on(
+    signed_on: NaiveDate,
+    decided_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), DomainError> {
+    if signed_on > today {
+        return Err(DomainError::new(
+            ErrorCode::InvalidSignedOn,
+            "decision.signed_on is in the future",
+        ));
+    }
+    if signed_on < decided_on {
+        return Err(DomainError::new(
+            ErrorCode::InvalidSignedOn,
+            "decision.signed_on is before decided_on",
+        ));
+    }
+    Ok(())
+}
+
 /// L8: a creditor-applied listing decided before `removed_on + 6 months` (after a
 /// `creditor_request` removal in the same case) is barred (`relisting_barred`).
 pub fn relisting_barred(removed_on: NaiveDate, decided_on: NaiveDate) -> bool {
