@@ -143,6 +143,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(listings::removal::removal)
         .service(listings::extension::extension)
         .service(listings::history::history)
+        .service(listings::service::service)
+        .service(crate::web::decision::decision)
         .service(corrections::apply::apply)
         .service(corrections::read::of_listing)
         .service(corrections::read::list)

@@ -223,6 +223,10 @@ fn listing_of(r: &Row) -> Result<Listing, tokio_postgres::Error> {
             removal: r.try_get("removal")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
+            // The decision and its service (L14) are the court's, never public: not read here.
+            decision: None,
+            served_on: None,
+            service_method: None,
         },
         court_name: r.try_get("court_name")?,
         province: r.try_get("province")?,

@@ -60,6 +60,9 @@ diesel::table! {
         removal -> Nullable<Jsonb>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        decision -> Nullable<Jsonb>,
+        served_on -> Nullable<Date>,
+        service_method -> Nullable<Text>,
     }
 }
 

@@ -196,6 +196,7 @@ pub async fn indicators(
     let published_late =
         q::published_late(conn, &codes, cst_start(from), cst_start(next_day)).await?;
     let pending_overdue = q::pending_overdue(conn, &codes, today).await?;
+    let unserved = q::unserved(conn, &codes).await?;
     let remedies = super::remedies::remedies(conn, &codes, &names, from, to, today).await?;
 
     Ok(IndicatorsOut {
@@ -214,6 +215,7 @@ pub async fn indicators(
             unknown_event_date,
             published_late: deadline_entries(published_late, &names),
             pending_overdue: deadline_entries(pending_overdue, &names),
+            unserved: deadline_entries(unserved, &names),
             calendar_covered,
         },
         remedies,

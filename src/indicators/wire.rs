@@ -100,6 +100,8 @@ pub struct Deadlines {
     pub published_late: Vec<CourtDeadline>,
     /// L11: listings still pending now although `grace_until` has passed (should be public).
     pub pending_overdue: Vec<CourtDeadline>,
+    /// L14: listings published (active now) whose decision's service is not recorded.
+    pub unserved: Vec<CourtDeadline>,
     /// False when a date measured falls in a year without a holiday notice in the calendar, where
     /// Monday–Friday is assumed (src/domain/calendar.rs).
     pub calendar_covered: bool,

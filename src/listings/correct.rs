@@ -23,8 +23,9 @@ use crate::{
     events,
 };
 
-/// Fields a correction may carry (L7): the create fields except `court_code`.
-const CORRECTABLE: [&str; 12] = [
+/// Fields a correction may carry (L7): the create fields except `court_code`, and the decision's
+/// signatory (L14).
+const CORRECTABLE: [&str; 13] = [
     "debtor",
     "associated_persons",
     "case_number",
@@ -37,6 +38,7 @@ const CORRECTABLE: [&str; 12] = [
     "decided_on",
     "grace_until",
     "initiated_by",
+    "decision",
 ];
 
 /// Applies the merge patch `fields` to listing `id` read at version `expected`.

@@ -5,6 +5,7 @@
 
 pub mod correct;
 pub mod create;
+pub mod decision;
 pub mod end;
 pub mod parties;
 pub mod validate;

@@ -94,6 +94,7 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
     if let Some(d) = decided_on {
         e.take("decided_on", listing_rules::check_decided_on(d, today));
     }
+    let decision = decision(&mut e, input, decided_on, today);
 
     // The debtor (L9) and the persons bound with it (R3).
     let minor_check_on = decided_on;
@@ -224,6 +225,7 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
         grace_until,
         initiated_by,
         expires_on,
+        decision,
     };
     Ok(Valid {
         values,
@@ -231,4 +233,29 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
         persons,
         initiated_by,
     })
+}
+
+/// L14: the decision's signatory (1 to 200 characters) and the day it was signed (`decided_on`
+/// when not given; on or after it, not in the future: `invalid_signed_on`), stored as
+/// `{"signed_by", "signed_on"}`.
+fn decision(
+    e: &mut Errors,
+    input: &ListingIn,
+    decided_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<serde_json::Value> {
+    let d = input.decision.as_ref()?;
+    let signed_by = text(e, "decision.signed_by", &d.signed_by, 200);
+    let signed_on = match d.signed_on.as_deref() {
+        Some(s) => date(e, "decision.signed_on", s),
+        None => decided_on,
+    };
+    if let (Some(s), Some(decided)) = (signed_on, decided_on) {
+        e.take(
+            "decision.signed_on",
+            listing_rules::check_signed_on(s, decided, today),
+        );
+    }
+    let signed_on = signed_on?;
+    Some(serde_json::json!({"signed_by": signed_by, "signed_on": signed_on.to_string()}))
 }

@@ -5,9 +5,9 @@ use anyhow::Context;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::wire::{BasisIn, ListingEventData, ListingOut, Removal};
+use super::wire::{BasisIn, DecisionOut, ListingEventData, ListingOut, Removal};
 use crate::{
-    db::models::listing::Listing,
+    db::models::listing::{Listing, ListingRow},
     domain::{
         calendar::cst_date, id_number::IdNumber, listing_rules::RemovalReason, status::PartyKind,
     },
@@ -50,9 +50,21 @@ pub fn to_out(l: &Listing) -> anyhow::Result<ListingOut> {
         expires_on: r.expires_on,
         restriction_id: r.restriction_id,
         removal,
+        decision: decision_of(r)?,
+        served_on: r.served_on,
+        service_method: r.service_method.map(|m| m.code().to_string()),
         created_at: r.created_at,
         updated_at: r.updated_at,
     })
+}
+
+/// L14: the stored decision (`{"signed_by", "signed_on"}`), when recorded.
+pub fn decision_of(r: &ListingRow) -> anyhow::Result<Option<DecisionOut>> {
+    r.decision
+        .as_ref()
+        .map(DecisionOut::deserialize)
+        .transpose()
+        .with_context(|| format!("listing {}: the stored decision does not read", r.id))
 }
 
 pub fn out_json(l: &Listing) -> Result<Value, ApiError> {
@@ -76,6 +88,7 @@ pub fn as_input(l: &Listing) -> Value {
         "decided_on": r.decided_on.to_string(),
         "grace_until": r.grace_until.map(|d| d.to_string()),
         "initiated_by": r.initiated_by,
+        "decision": r.decision,
     })
 }
 

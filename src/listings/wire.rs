@@ -102,6 +102,39 @@ pub struct ListingIn {
     /// `court` or `creditor_application`.
     #[serde(default = "default_initiated_by")]
     pub initiated_by: String,
+    /// L14: who signed the decision (决定书) and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionIn>,
+}
+
+/// L14: the decision as signed off by the court president (院长签发).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct DecisionIn {
+    /// Who signed it (1 to 200 characters).
+    pub signed_by: String,
+    /// `YYYY-MM-DD` (CST): on or after `decided_on`, not in the future (422
+    /// `invalid_signed_on`); `decided_on` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub signed_on: Option<String>,
+}
+
+/// L14: the decision as recorded (and as stored in `listings.decision`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DecisionOut {
+    pub signed_by: String,
+    pub signed_on: NaiveDate,
+}
+
+/// L14: `POST /v1/listings/{id}/service`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ListingServiceIn {
+    /// `YYYY-MM-DD` (CST); not in the future, not before the decision was made or signed
+    /// (422 `invalid_served_on`).
+    #[schema(format = Date)]
+    pub served_on: String,
+    /// `direct`, `post`, `electronic` or `public_notice`.
+    pub method: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -142,6 +175,12 @@ pub struct ListingOut {
     pub expires_on: Option<NaiveDate>,
     pub restriction_id: Option<Uuid>,
     pub removal: Option<Removal>,
+    /// L14: who signed the decision and when; null when not recorded.
+    pub decision: Option<DecisionOut>,
+    /// L14: when the decision was served on the parties; null until recorded.
+    pub served_on: Option<NaiveDate>,
+    /// `direct`, `post`, `electronic` or `public_notice`, with `served_on`.
+    pub service_method: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

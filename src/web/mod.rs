@@ -3,6 +3,7 @@
 //! basis of each field. Templates are in `src/web/templates/`. `supervise` is the supervisors' page.
 
 pub mod certificate;
+pub mod decision;
 pub mod supervise;
 
 use actix_web::{HttpResponse, http::StatusCode, web};

@@ -181,6 +181,11 @@ pub async fn show(
             rule: "L11",
             rows: d.pending_overdue.clone(),
         },
+        DeadlineTable {
+            title: "已公布但决定书尚未送达",
+            rule: "L14",
+            rows: d.unserved.clone(),
+        },
     ];
     p.remedies_overdue = vec![
         OverdueTable {

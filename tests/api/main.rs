@@ -20,6 +20,7 @@ mod credit_repair;
 mod credit_repair_certificates;
 mod credit_repair_decisions;
 mod credit_repair_races;
+mod decisions;
 mod errors;
 mod events;
 mod export_remedies;

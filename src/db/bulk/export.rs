@@ -11,7 +11,7 @@ const SELECT: &str =
     l.basis_document_number, l.basis_issuer, l.obligation, l.performance, l.grounds,
     l.extension_years, l.decided_on, l.grace_until, l.initiated_by, l.status, l.version,
     l.published_at, l.expires_on, l.restriction_id, l.removal, l.created_at, l.updated_at,
-    c.name, c.province
+    c.name, c.province, l.decision, l.served_on, l.service_method
   FROM listings l JOIN courts c ON c.code = l.court_code
  WHERE cardinality($1::text[]) = 0 OR l.status = ANY ($1::text[])
  ORDER BY l.id";
@@ -74,6 +74,9 @@ fn listing(r: &Row) -> Result<Listing, Error> {
             removal: r.try_get(26)?,
             created_at: r.try_get(27)?,
             updated_at: r.try_get(28)?,
+            decision: r.try_get(31)?,
+            served_on: r.try_get(32)?,
+            service_method: r.try_get(33)?,
         },
         court_name: r.try_get(29)?,
         province: r.try_get(30)?,

@@ -215,3 +215,17 @@ pub async fn pending_overdue(
     .load(conn)
     .await
 }
+
+/// L14: published listings (active now) whose decision has not been served
+/// (`listings_unserved_idx`).
+pub async fn unserved(conn: &mut AsyncPgConnection, courts: &[String]) -> Db<Vec<CourtIds>> {
+    sql_query(
+        "SELECT court_code, count(*) AS n, (array_agg(id ORDER BY published_at, id))[1:20] AS ids
+         FROM listings
+         WHERE status = 'active' AND served_on IS NULL AND court_code = ANY($1)
+         GROUP BY court_code ORDER BY court_code",
+    )
+    .bind::<Array<Text>, _>(courts)
+    .load(conn)
+    .await
+}

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::{
     db::schema::{courts, listings},
     domain::{
+        correction::ServiceMethod,
         grounds::Ground,
         listing_rules::{InitiatedBy, ListingStatus, Performance, RemovalReason},
         status::PartyKind,
@@ -43,6 +44,8 @@ pub struct ListingValues {
     pub grace_until: Option<NaiveDate>,
     pub initiated_by: InitiatedBy,
     pub expires_on: Option<NaiveDate>,
+    /// L14: who signed the decision (院长签发) and when: `{"signed_by", "signed_on"}`.
+    pub decision: Option<Value>,
 }
 
 #[derive(Clone, Queryable, Selectable)]
@@ -77,6 +80,11 @@ pub struct ListingRow {
     pub removal: Option<Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// L14: `{"signed_by", "signed_on"}`, as `ListingValues::decision`.
+    pub decision: Option<Value>,
+    /// L14: when and how the decision was served on the parties.
+    pub served_on: Option<NaiveDate>,
+    pub service_method: Option<ServiceMethod>,
 }
 
 impl std::fmt::Debug for ListingRow {

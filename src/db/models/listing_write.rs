@@ -9,7 +9,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::listing::{Listing, ListingValues};
-use crate::{db::schema::listings, domain::listing_rules::ListingStatus};
+use crate::{
+    db::schema::listings,
+    domain::{correction::ServiceMethod, listing_rules::ListingStatus},
+};
 
 impl Listing {
     /// L11: pending listings whose grace period ended by `today`, the oldest first.
@@ -144,6 +147,27 @@ impl Listing {
             .set((
                 listings::status.eq(status),
                 listings::removal.eq(removal),
+                listings::version.eq(version),
+                listings::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await
+            .map(|_| ())
+    }
+
+    /// L14: the decision served on `served_on` by `method`.
+    pub async fn set_service(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        served_on: NaiveDate,
+        method: ServiceMethod,
+        version: i32,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        diesel::update(listings::table.filter(listings::id.eq(id)))
+            .set((
+                listings::served_on.eq(Some(served_on)),
+                listings::service_method.eq(Some(method)),
                 listings::version.eq(version),
                 listings::updated_at.eq(now),
             ))

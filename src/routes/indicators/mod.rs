@@ -23,6 +23,7 @@ use wire::{IndicatorsOut, IndicatorsQuery};
 ///   `published_late` = listings with a grace period (L11) published in `from`..`to` on a CST date
 ///   after `grace_until` (the tick publishes on that date; the rest of the day is its allowance).
 ///   `pending_overdue` = listings still pending now whose `grace_until` is before today.
+///   `unserved` = listings published (active now) whose decision's service is not recorded (L14).
 ///   Each lists per court the count and the first 20 listing ids.
 #[utoipa::path(tag = "indicators", params(IndicatorsQuery), security(("bearer" = [])),
     responses((status = 200, body = IndicatorsOut), (status = 400, body = crate::error::Problem),

@@ -8,6 +8,7 @@ pub mod history;
 pub mod list;
 pub mod patch;
 pub mod removal;
+pub mod service;
 
 use uuid::Uuid;
 
