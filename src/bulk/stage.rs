@@ -61,6 +61,7 @@ pub async fn write_listing(
         &le,
         &re_id,
         &re,
+        &v.decision,
     ])
     .await
 }

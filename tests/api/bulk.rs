@@ -161,6 +161,26 @@ async fn bulk_export_import_round_trip_csv_gives_the_same_listings() {
     assert_eq!(count(&app, "listings").await, 0);
 }
 
+/// L14: an NDJSON export carries the decision's signatory, and an import keeps it.
+#[tokio::test]
+async fn bulk_l14_ndjson_round_trip_keeps_the_decision() {
+    let a = spawn_app_with(&[NO_LIMIT]).await;
+    let mut body = person_listing(&make_id("110105", "19800101", 12), 1);
+    body["decision"] = json!({"signed_by": "李院长"});
+    a.create_listing(&body).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("listings.ndjson");
+    let path = file.to_str().unwrap();
+    ok(&shixin(&a, &["export", "listings", "--quiet", "-o", path]));
+    let b = spawn_app_with(&[NO_LIMIT]).await;
+    ok(&shixin(&b, &["import", "listings", path, "--quiet"]));
+    let after = exported(&b, dir.path());
+    assert_eq!(
+        after[0]["decision"],
+        json!({"signed_by": "李院长", "signed_on": body["decided_on"]})
+    );
+}
+
 #[tokio::test]
 async fn bulk_every_bad_line_is_reported_with_its_reason_and_nothing_is_imported() {
     let app = spawn_app_with(&[NO_LIMIT]).await;

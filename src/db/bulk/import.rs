@@ -7,7 +7,7 @@ use tokio_postgres::{Error, Transaction, binary_copy::BinaryCopyInWriter, types:
 
 /// The column types of `import_listings` (`../sql/import_staging.sql`), in its order: the order in
 /// which `crate::bulk::stage::write_listing` writes a line.
-pub const LISTING_TYPES: [Type; 33] = [
+pub const LISTING_TYPES: [Type; 34] = [
     Type::INT8,
     Type::UUID,
     Type::TEXT,
@@ -40,6 +40,7 @@ pub const LISTING_TYPES: [Type; 33] = [
     Type::UUID,
     Type::JSONB,
     Type::UUID,
+    Type::JSONB,
     Type::JSONB,
 ];
 /// `import_persons`: line, ID number, name, folded name.

@@ -10,7 +10,8 @@ CREATE TEMP TABLE import_listings (
     grace_until date, initiated_by text NOT NULL, status text NOT NULL, version integer NOT NULL,
     published_at timestamptz,
     expires_on date, restriction_id uuid, removal jsonb, created_at timestamptz NOT NULL,
-    listing_event_id uuid, listing_event jsonb, restriction_event_id uuid, restriction_event jsonb
+    listing_event_id uuid, listing_event jsonb, restriction_event_id uuid, restriction_event jsonb,
+    decision jsonb
 ) ON COMMIT DROP;
 CREATE TEMP TABLE import_persons (line bigint NOT NULL, id_number text NOT NULL, name text NOT NULL,
     name_folded text NOT NULL) ON COMMIT DROP;
