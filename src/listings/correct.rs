@@ -78,6 +78,9 @@ pub async fn correct(
     let status = row.status;
     let pending = status == ListingStatus::Pending;
     let valid = validate(&input, today_cst(), Mode::Correct { pending })?;
+    if let Some(served_on) = row.served_on {
+        check_served_after(&valid, served_on)?;
+    }
     let publish_now = pending && valid.values.grace_until.is_none();
     let (now, version) = (Utc::now(), row.version + 1);
     match Listing::correct(conn, id, &valid.values, version, now).await {
@@ -106,4 +109,30 @@ pub async fn correct(
     let changed = record(conn, actor, "listing.correct", Some(&before_json), after).await?;
     // The public answers under the old name change too.
     Ok(changed.and_name(before.row.name_folded))
+}
+
+/// L14: once the decision was served, a correction cannot date its making (`decided_on`) or its
+/// signing (`decision.signed_on`) after the service.
+fn check_served_after(
+    valid: &super::validate::Valid,
+    served_on: chrono::NaiveDate,
+) -> Result<(), ApiError> {
+    let v = &valid.values;
+    let signed_on = v
+        .decision
+        .as_ref()
+        .and_then(|d| d["signed_on"].as_str())
+        .and_then(|s| s.parse::<chrono::NaiveDate>().ok());
+    let (field, code) = if v.decided_on > served_on {
+        ("decided_on", ErrorCode::InvalidDecidedOn)
+    } else if signed_on.is_some_and(|s| s > served_on) {
+        ("decision.signed_on", ErrorCode::InvalidSignedOn)
+    } else {
+        return Ok(());
+    };
+    Err(ApiError::rule(
+        code,
+        Some(field),
+        format!("the decision was served on {served_on}; it cannot be made or signed later"),
+    ))
 }

@@ -173,7 +173,8 @@ async fn l14_service_is_recorded_once_with_its_codes_idempotency_and_audit() {
     let v = app.create_listing(&body).await;
     let id = v["id"].as_str().unwrap();
     let path = format!("/v1/listings/{id}/service");
-    let ok = json!({"served_on": today().to_string(), "method": "post"});
+    let served = (d + Duration::days(1)).to_string();
+    let ok = json!({"served_on": served, "method": "post"});
 
     let r = app.post(&path, &app.court("京0105"), &ok).await;
     assert_eq!(r.status(), 428);
@@ -216,11 +217,28 @@ async fn l14_service_is_recorded_once_with_its_codes_idempotency_and_audit() {
     assert_eq!(first.status(), 200);
     assert_eq!(first.headers()["etag"], "\"2\"");
     let v: Value = first.json().await.unwrap();
-    assert_eq!(v["served_on"], today().to_string());
+    assert_eq!(v["served_on"], served);
     assert_eq!(v["service_method"], "post");
     let again = send().await.unwrap();
     assert_eq!(again.headers()["idempotency-replayed"], "true");
 
+    // A correction cannot date the signing after the service.
+    let late = json!({"decision": {"signed_by": "李院长", "signed_on": today().to_string()}});
+    let (s, v) = json(
+        app.patch(
+            &format!("/v1/listings/{id}"),
+            &app.court("京0105"),
+            2,
+            &late,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (422, Some("invalid_signed_on")),
+        "{v}"
+    );
     let (s, v) = serve(
         &app,
         id,
