@@ -7,8 +7,11 @@ use super::{Principal, Role};
 use crate::domain::ErrorCode;
 use crate::{
     db::models::{
-        correction::CorrectionRow, court::ancestors, credit_repair::CreditRepairRow,
-        listing::ListingRow, restriction::RestrictionRow,
+        correction::CorrectionRow,
+        court::{ancestors, subtree},
+        credit_repair::CreditRepairRow,
+        listing::ListingRow,
+        restriction::RestrictionRow,
     },
     error::ApiError,
 };
@@ -36,6 +39,28 @@ pub async fn ensure_court_scope(
             format!("court {} may not act for court {court}", own.as_str()),
         ))
     }
+}
+
+/// The courts a list covers: `asked` (403 `court_not_in_scope` when out of the principal's scope),
+/// else the principal's own court, and for a supervisor every court under it too.
+pub async fn courts_in_scope(
+    conn: &mut AsyncPgConnection,
+    principal: &Principal,
+    asked: Option<&str>,
+) -> Result<Vec<String>, ApiError> {
+    let own = principal.require_court_actor()?.as_str().to_string();
+    Ok(match asked {
+        Some(c) => {
+            ensure_court_scope(conn, principal, c).await?;
+            vec![c.to_string()]
+        }
+        None if principal.role == Role::Supervisor => subtree(conn, Some(&own), None)
+            .await?
+            .into_iter()
+            .map(|c| c.code)
+            .collect(),
+        None => vec![own],
+    })
 }
 
 /// 403 `court_not_in_scope` unless the principal is a supervisor of a court above `court`: its

@@ -29,7 +29,8 @@ use crate::{
     },
     domain::{
         ErrorCode,
-        correction::{CorrectionGround, Outcome, check_received_on},
+        applicant::check_received_on,
+        correction::{CorrectionGround, Outcome},
         remedy_period::RemedyPeriod,
         today_cst,
     },

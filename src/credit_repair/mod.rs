@@ -23,7 +23,7 @@ use crate::{
         credit_repair::{CreditRepairRow, NewCreditRepair, OPEN_CREDIT_REPAIR_INDEX},
         listing::Listing,
     },
-    domain::{ErrorCode, credit_repair::check_received_on, today_cst},
+    domain::{ErrorCode, applicant::check_received_on, today_cst},
     error::{ApiError, is_unique_violation},
 };
 

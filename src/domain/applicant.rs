@@ -4,7 +4,54 @@
 //! may file the application, but the applicant it names is the party. Identifiers are compared
 //! in their normalised forms (I1: a legacy 15-digit number is stored as its 18-digit form; I2).
 
+use chrono::NaiveDate;
+
 use super::{DomainError, ErrorCode};
+
+/// A date that is not in the future and not before `earliest`; `code` otherwise. The dates of the
+/// listed party's applications (received, decided, served) all follow this rule.
+pub(crate) fn check_between(
+    on: NaiveDate,
+    earliest: NaiveDate,
+    today: NaiveDate,
+    code: ErrorCode,
+    what: &str,
+) -> Result<(), DomainError> {
+    if on > today {
+        return Err(DomainError::new(code, format!("{what} is in the future")));
+    }
+    if on < earliest {
+        return Err(DomainError::new(
+            code,
+            format!("{what} is before {earliest}, the date it follows"),
+        ));
+    }
+    Ok(())
+}
+
+/// An application (correction, L13; credit repair, L16) is received neither in the future nor
+/// before the listing was decided (`invalid_received_on`).
+pub fn check_received_on(
+    received_on: NaiveDate,
+    listing_decided_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), DomainError> {
+    check_between(
+        received_on,
+        listing_decided_on,
+        today,
+        ErrorCode::InvalidReceivedOn,
+        "received_on",
+    )
+}
+
+/// The applicant as the court recorded it: a name and one identifier, normalised. (No `Debug`:
+/// it carries an ID number.)
+pub struct Applicant {
+    pub name: String,
+    pub id_number: Option<String>,
+    pub credit_code: Option<String>,
+}
 
 /// One party's identifiers, normalised.
 #[derive(Clone, Copy, Default)]

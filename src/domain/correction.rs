@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::{DomainError, ErrorCode, remedy_period::RemedyPeriod};
+use super::{DomainError, ErrorCode, applicant::check_between, remedy_period::RemedyPeriod};
 
 code_enum! {
     /// L13 (Arts. 11 (1)–(3)): why the listed party applies.
@@ -88,42 +88,6 @@ impl Stage {
     }
 }
 
-/// A date that is not in the future and not before `earliest`; `code` otherwise.
-fn check_between(
-    on: NaiveDate,
-    earliest: NaiveDate,
-    today: NaiveDate,
-    code: ErrorCode,
-    what: &str,
-) -> Result<(), DomainError> {
-    if on > today {
-        return Err(DomainError::new(code, format!("{what} is in the future")));
-    }
-    if on < earliest {
-        return Err(DomainError::new(
-            code,
-            format!("{what} is before {earliest}, the date it follows"),
-        ));
-    }
-    Ok(())
-}
-
-/// An application is received neither in the future nor before the listing was decided
-/// (`invalid_received_on`).
-pub fn check_received_on(
-    received_on: NaiveDate,
-    listing_decided_on: NaiveDate,
-    today: NaiveDate,
-) -> Result<(), DomainError> {
-    check_between(
-        received_on,
-        listing_decided_on,
-        today,
-        ErrorCode::InvalidReceivedOn,
-        "received_on",
-    )
-}
-
 /// A decision is made neither in the future nor before what it decides was received
 /// (`invalid_decided_on`); after its due date it is accepted and late (the answer of this call).
 pub fn check_decided_on(
@@ -184,6 +148,7 @@ pub fn check_reconsideration_received_on(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::applicant::check_received_on;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("a valid date")

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::{DomainError, ErrorCode};
+use super::{DomainError, ErrorCode, applicant::check_between};
 
 code_enum! {
     /// Where an application for credit repair stands.
@@ -33,42 +33,6 @@ impl RepairOutcome {
     }
 }
 
-/// A date that is not in the future and not before `earliest`; `code` otherwise.
-fn check_between(
-    on: NaiveDate,
-    earliest: NaiveDate,
-    today: NaiveDate,
-    code: ErrorCode,
-    what: &str,
-) -> Result<(), DomainError> {
-    if on > today {
-        return Err(DomainError::new(code, format!("{what} is in the future")));
-    }
-    if on < earliest {
-        return Err(DomainError::new(
-            code,
-            format!("{what} is before {earliest}, the date it follows"),
-        ));
-    }
-    Ok(())
-}
-
-/// An application is received neither in the future nor before the listing was decided
-/// (`invalid_received_on`).
-pub fn check_received_on(
-    received_on: NaiveDate,
-    listing_decided_on: NaiveDate,
-    today: NaiveDate,
-) -> Result<(), DomainError> {
-    check_between(
-        received_on,
-        listing_decided_on,
-        today,
-        ErrorCode::InvalidReceivedOn,
-        "received_on",
-    )
-}
-
 /// A decision is made neither in the future nor before the application was received
 /// (`invalid_decided_on`); the answer is the days it took (no deadline binds it, L16).
 pub fn check_decided_on(
@@ -94,6 +58,7 @@ pub fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::applicant::check_received_on;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("a valid date")

@@ -9,6 +9,7 @@ use crate::{
     db::models::person::PersonRecord,
     domain::{
         DomainError,
+        applicant::Applicant,
         credit_code::CreditCode,
         document::{DocumentType, normalize_document_number},
         id_number::IdNumber,
@@ -56,6 +57,43 @@ pub fn text(errs: &mut Errors, field: &str, s: &str, max: usize) -> String {
         );
     }
     t.to_string()
+}
+
+/// The applicant of a listed party's application (L13, L16): a name and exactly one of
+/// `id_number` (I1) or `credit_code` (I2), normalised as listings store them; `None` (with its
+/// field errors) otherwise.
+pub fn applicant(
+    errs: &mut Errors,
+    name: &str,
+    id_number: Option<&str>,
+    credit_code: Option<&str>,
+) -> Option<Applicant> {
+    let name = errs
+        .take("applicant.name", PersonName::parse(name))
+        .map(|n| n.as_str().to_string());
+    let (id_number, credit_code) = match (id_number, credit_code) {
+        (Some(i), None) => {
+            let i = errs.take("applicant.id_number", IdNumber::parse(i))?;
+            (Some(i.as_str().to_string()), None)
+        }
+        (None, Some(c)) => {
+            let c = errs.take("applicant.credit_code", CreditCode::parse(c))?;
+            (None, Some(c.as_str().to_string()))
+        }
+        _ => {
+            errs.push(
+                "applicant",
+                ErrorCode::InvalidValue,
+                "the applicant has an id_number or a credit_code, one of the two",
+            );
+            return None;
+        }
+    };
+    Some(Applicant {
+        name: name?,
+        id_number,
+        credit_code,
+    })
 }
 
 pub fn documents(errs: &mut Errors, field: &str, docs: &[DocumentIn]) -> Vec<(String, String)> {

@@ -1,15 +1,6 @@
 //! Idempotency-Key: replay, reuse with another body, and two concurrent requests with one key.
 
-use diesel::{QueryableByName, sql_query};
-use diesel_async::RunQueryDsl;
-
 use crate::helpers::{json, make_id, order_body, person_listing, spawn_app};
-
-#[derive(QueryableByName)]
-struct N {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
 
 /// A court's POST of `body` to `path` with an `Idempotency-Key`.
 async fn post_to_with_key(
@@ -100,13 +91,8 @@ async fn two_concurrent_requests_with_one_key_make_one_order_and_the_other_repla
             .unwrap();
         assert_eq!(r.status(), 201);
     }
-    let mut conn = app.db().await;
-    let count = |q: &'static str| sql_query(q);
-    let before: Vec<N> = count("SELECT count(*) AS n FROM restrictions")
-        .load(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(before[0].n, 2);
+    let orders = "SELECT count(*) AS n FROM restrictions";
+    assert_eq!(app.scalar(orders).await, 2);
 
     let (a, b) = tokio::join!(
         post_order_with_key(&app, "key-c", &body),
@@ -132,17 +118,13 @@ async fn two_concurrent_requests_with_one_key_make_one_order_and_the_other_repla
         parse(&bb),
         "the replay answers the first response"
     );
-    let after: Vec<N> = count("SELECT count(*) AS n FROM restrictions")
-        .load(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(after[0].n, 3, "the key made one order");
-    let events: Vec<N> =
-        count("SELECT count(*) AS n FROM events WHERE type = 'restriction.imposed'")
-            .load(&mut conn)
-            .await
-            .unwrap();
-    assert_eq!(events[0].n, 3, "restriction.imposed once per order");
+    assert_eq!(app.scalar(orders).await, 3, "the key made one order");
+    let imposed = "SELECT count(*) AS n FROM events WHERE type = 'restriction.imposed'";
+    assert_eq!(
+        app.scalar(imposed).await,
+        3,
+        "restriction.imposed once per order"
+    );
 }
 
 #[tokio::test]

@@ -11,7 +11,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use diesel::{QueryableByName, sql_query, sql_types::BigInt};
 use serde_json::json;
 
 use crate::{
@@ -42,18 +41,8 @@ fn start_serve(app: &TestApp) -> Serve {
     )
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 async fn count(app: &TestApp, q: &str) -> i64 {
-    let mut conn = app.db().await;
-    diesel_async::RunQueryDsl::get_result::<Count>(sql_query(q), &mut conn)
-        .await
-        .expect(q)
-        .n
+    app.scalar(q).await
 }
 
 #[tokio::test]

@@ -9,12 +9,9 @@ use crate::{
     audit::Actor,
     auth::Principal,
     corrections::{self, Application},
-    domain::{
-        ErrorCode, correction::CorrectionGround, credit_code::CreditCode, id_number::IdNumber,
-        name::PersonName,
-    },
+    domain::correction::CorrectionGround,
     error::ApiError,
-    listings::parties::{Errors, date, text},
+    listings::parties::{Errors, applicant, date, text},
     routes::{listings::parse_id as listing_id, parse_json},
     write::{Outcome, run_write},
 };
@@ -58,35 +55,20 @@ pub async fn apply(
 fn parse_application(input: CorrectionIn) -> Result<Application, ApiError> {
     let mut errs = Errors(Vec::new());
     let a = &input.applicant;
-    let name = errs
-        .take("applicant.name", PersonName::parse(&a.name))
-        .map(|n| n.as_str().to_string());
-    let (mut id_number, mut credit_code) = (None, None);
-    match (a.id_number.as_deref(), a.credit_code.as_deref()) {
-        (Some(i), None) => {
-            id_number = errs
-                .take("applicant.id_number", IdNumber::parse(i))
-                .map(|i| i.as_str().to_string());
-        }
-        (None, Some(c)) => {
-            credit_code = errs
-                .take("applicant.credit_code", CreditCode::parse(c))
-                .map(|c| c.as_str().to_string());
-        }
-        _ => errs.push(
-            "applicant",
-            ErrorCode::InvalidValue,
-            "the applicant has an id_number or a credit_code, one of the two",
-        ),
-    }
+    let applicant = applicant(
+        &mut errs,
+        &a.name,
+        a.id_number.as_deref(),
+        a.credit_code.as_deref(),
+    );
     let grounds = errs.take("grounds", CorrectionGround::parse(&input.grounds));
     let statement = text(&mut errs, "statement", &input.statement, MAX_TEXT_CHARS);
     let received_on = date(&mut errs, "received_on", &input.received_on);
-    let application = match (name, grounds, received_on) {
-        (Some(applicant_name), Some(grounds), Some(received_on)) => Some(Application {
-            applicant_name,
-            applicant_id_number: id_number,
-            applicant_credit_code: credit_code,
+    let application = match (applicant, grounds, received_on) {
+        (Some(applicant), Some(grounds), Some(received_on)) => Some(Application {
+            applicant_name: applicant.name,
+            applicant_id_number: applicant.id_number,
+            applicant_credit_code: applicant.credit_code,
             grounds,
             statement,
             received_on,

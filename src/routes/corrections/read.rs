@@ -7,11 +7,13 @@ use super::{
 };
 use crate::{
     app::AppState,
-    auth::{Principal, Role, scope::ensure_court_scope},
+    auth::{
+        Principal,
+        scope::{courts_in_scope, ensure_court_scope},
+    },
     corrections::view::to_out,
     db::models::{
         correction::{CorrectionFilter, CorrectionRow},
-        court::subtree,
         listing::Listing,
     },
     domain::{correction::CorrectionStatus, today_cst},
@@ -73,7 +75,6 @@ pub async fn list(
     principal: Principal,
     q: web::Query<CorrectionQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let own = principal.require_court_actor()?.as_str().to_string();
     let limit = page_limit(q.limit)?;
     let status = opt(&q.status)
         .map(|s| {
@@ -83,18 +84,7 @@ pub async fn list(
         .transpose()?;
     let after = uuid_cursor(&q.cursor)?;
     let mut conn = state.db.get().await?;
-    let courts = match opt(&q.court_code) {
-        Some(c) => {
-            ensure_court_scope(&mut conn, &principal, c).await?;
-            vec![c.to_string()]
-        }
-        None if principal.role == Role::Supervisor => subtree(&mut conn, Some(&own), None)
-            .await?
-            .into_iter()
-            .map(|c| c.code)
-            .collect(),
-        None => vec![own],
-    };
+    let courts = courts_in_scope(&mut conn, &principal, opt(&q.court_code)).await?;
     drop(conn);
     let f = CorrectionFilter {
         courts: Some(courts),

@@ -6,13 +6,13 @@ use super::{
 };
 use crate::{
     app::AppState,
-    auth::{Principal, Role, scope::ensure_court_scope},
-    credit_repair::view::to_out,
-    db::models::listing::Listing,
-    db::models::{
-        court::subtree,
-        credit_repair::{CreditRepairFilter, CreditRepairRow},
+    auth::{
+        Principal,
+        scope::{courts_in_scope, ensure_court_scope},
     },
+    credit_repair::view::to_out,
+    db::models::credit_repair::{CreditRepairFilter, CreditRepairRow},
+    db::models::listing::Listing,
     domain::credit_repair::CreditRepairStatus,
     error::ApiError,
     routes::{
@@ -56,7 +56,6 @@ pub async fn list(
     principal: Principal,
     q: web::Query<CreditRepairQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let own = principal.require_court_actor()?.as_str().to_string();
     let limit = page_limit(q.limit)?;
     let status = opt(&q.status)
         .map(|s| {
@@ -66,18 +65,7 @@ pub async fn list(
         .transpose()?;
     let after = uuid_cursor(&q.cursor)?;
     let mut conn = state.db.get().await?;
-    let courts = match opt(&q.court_code) {
-        Some(c) => {
-            ensure_court_scope(&mut conn, &principal, c).await?;
-            vec![c.to_string()]
-        }
-        None if principal.role == Role::Supervisor => subtree(&mut conn, Some(&own), None)
-            .await?
-            .into_iter()
-            .map(|c| c.code)
-            .collect(),
-        None => vec![own],
-    };
+    let courts = courts_in_scope(&mut conn, &principal, opt(&q.court_code)).await?;
     drop(conn);
     let f = CreditRepairFilter {
         courts: Some(courts),
