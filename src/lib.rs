@@ -24,6 +24,7 @@ pub mod lanes;
 pub mod listings;
 pub mod memo;
 pub mod metrics;
+pub mod notices;
 pub mod orders;
 pub mod paging;
 pub mod public;

@@ -143,6 +143,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(listings::removal::removal)
         .service(listings::extension::extension)
         .service(listings::history::history)
+        .service(listings::notices::notices)
         .service(listings::service::service)
         .service(crate::web::decision::decision)
         .service(corrections::apply::apply)

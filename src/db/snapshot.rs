@@ -52,3 +52,46 @@ pub async fn chunk(
         .load(conn)
         .await?)
 }
+
+/// L15: one active listing that names the reading notice recipient.
+#[derive(QueryableByName)]
+pub struct ListingLine {
+    #[diesel(sql_type = SqlUuid)]
+    pub listing_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub id_number: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub credit_code: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub court_name: String,
+    #[diesel(sql_type = Text)]
+    pub case_number: String,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub expires_on: Option<NaiveDate>,
+    #[diesel(sql_type = Integer)]
+    pub version: i32,
+}
+
+/// Up to `limit` active listings after `last` that name `subscriber_id` as employer or
+/// supervising body (L15), in id order (`listings_notice_subscriber_idx`).
+pub async fn listing_chunk(
+    conn: &mut AsyncPgConnection,
+    subscriber_id: Uuid,
+    last: Uuid,
+    limit: i64,
+) -> Result<Vec<ListingLine>, DbError> {
+    Ok(sql_query(
+        "SELECT l.id AS listing_id, l.debtor_name AS name, l.id_number, l.credit_code, \
+                c.name AS court_name, l.case_number, l.expires_on, l.version \
+         FROM listings l JOIN courts c ON c.code = l.court_code \
+         WHERE l.notice_subscriber_id = $1 AND l.status = 'active' AND l.id > $2 \
+         ORDER BY l.id LIMIT $3",
+    )
+    .bind::<SqlUuid, _>(subscriber_id)
+    .bind::<SqlUuid, _>(last)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await?)
+}

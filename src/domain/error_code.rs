@@ -121,6 +121,12 @@ error_codes! {
     InvalidValidUntil = "invalid_valid_until",
     /// L17: a full-time student in a campus-loan dispute, without the court's stated reason.
     StudentCampusLoan = "student_campus_loan",
+    /// L15 (c)/(d): an official status or state ownership without the body to notify.
+    NoticeRecipientRequired = "notice_recipient_required",
+    /// L15: a named recipient that is no enabled subscriber here.
+    UnknownSubscriber = "unknown_subscriber",
+    /// L15: a named recipient whose subscriber is not of sector `notice_recipient`.
+    NotANoticeRecipient = "not_a_notice_recipient",
     // Bulk files (`shixin import`): a line that cannot be read at all.
     InvalidCsv = "invalid_csv",
     InvalidJson = "invalid_json",

@@ -85,6 +85,7 @@ pub mod grounds;
 pub mod id_number;
 pub mod listing_rules;
 pub mod name;
+pub mod notices;
 pub mod period;
 pub mod remedy_period;
 pub mod restriction;

@@ -36,6 +36,8 @@ code_enum! {
         Finance = ("finance", "金融"),
         Education = ("education", "教育"),
         Government = ("government", "政府机关"),
+        CreditReference = ("credit_reference", "征信机构"),
+        NoticeRecipient = ("notice_recipient", "通报对象"),
     }
 }
 
@@ -55,8 +57,20 @@ impl Sector {
             Sector::RealEstate => &[I::RealEstate, I::OfficeLease],
             Sector::Finance => &[I::HighPremiumInsurance, I::VehiclePurchase],
             Sector::Education => &[I::PrivateSchool],
-            Sector::Government => &RestrictionItem::ALL,
+            Sector::Government | Sector::CreditReference => &RestrictionItem::ALL,
+            Sector::NoticeRecipient => &[],
         }
+    }
+
+    /// §5, L15 (c)/(d): an employer or supervising body sees only the listings that name it, and
+    /// checks nobody.
+    pub fn is_notice_recipient(&self) -> bool {
+        *self == Sector::NoticeRecipient
+    }
+
+    /// L15 (b)-(d): the sectors whose subscribers are owed Art. 8 notices.
+    pub fn receives_notices(&self) -> bool {
+        matches!(self, Sector::CreditReference | Sector::NoticeRecipient)
     }
 
     /// True when the sector may see `item` (§5).
@@ -164,11 +178,16 @@ mod tests {
         );
         assert_eq!(Sector::Education.items(), &[I::PrivateSchool]);
         assert_eq!(Sector::Government.items(), &I::ALL);
+        // L15 (b): credit reference agencies see every item; (c)/(d) notice recipients none.
+        assert_eq!(Sector::CreditReference.items(), &I::ALL);
+        assert!(Sector::NoticeRecipient.items().is_empty());
+        assert!(Sector::NoticeRecipient.is_notice_recipient());
+        assert!(Sector::CreditReference.receives_notices() && !Sector::Finance.receives_notices());
         assert!(Sector::Rail.sees(I::GTrainAnySeat) && !Sector::Rail.sees(I::AirTravel));
-        // Every item is seen by some non-government sector.
+        // Every item is seen by exactly one enforcing sector besides government and the agencies.
         for item in I::ALL {
             let n = Sector::ALL.iter().filter(|s| s.sees(item)).count();
-            assert_eq!(n, 2, "{item}");
+            assert_eq!(n, 3, "{item}");
         }
         assert_eq!(Sector::parse("real_estate").unwrap(), Sector::RealEstate);
         assert_eq!(Sector::parse("bank").unwrap_err().code, "invalid_value");

@@ -37,26 +37,45 @@ pub fn filter_items(mut data: Value, sector_items: &[String]) -> Value {
     data
 }
 
-/// Events after `after`, in commit-safe order, that the sector may see: every `listing.*` event
-/// (public content), and `restriction.*`/`release.*` events carrying one of its items.
+/// Who reads the feed: the items of its sector and, for a notice recipient (L15), its id.
+pub struct Reader<'a> {
+    pub sector_items: &'a [String],
+    pub audience: Option<Uuid>,
+}
+
+/// Events after `after`, in commit-safe order, that the reader may see: every `listing.*` event
+/// (public content), and `restriction.*`/`release.*` events carrying one of its items; a notice
+/// recipient only the `listing.*` events of listings that name it. Each with its `seq`.
 pub async fn page(
     conn: &mut AsyncPgConnection,
     after: Cursor,
-    sector_items: &[String],
+    reader: Reader<'_>,
     limit: i64,
-) -> Result<Vec<Value>, DbError> {
-    let rows = event::page(conn, after.txid.to_string(), after.seq, sector_items, limit).await?;
+) -> Result<Vec<(i64, Value)>, DbError> {
+    let sector_items = reader.sector_items;
+    let rows = event::page(
+        conn,
+        after.txid.to_string(),
+        after.seq,
+        sector_items,
+        reader.audience,
+        limit,
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|r| {
-            event_json(
-                r.id,
-                &r.txid_text,
+            (
                 r.seq,
-                &r.event_type,
-                r.occurred_at,
-                r.data,
-                sector_items,
+                event_json(
+                    r.id,
+                    &r.txid_text,
+                    r.seq,
+                    &r.event_type,
+                    r.occurred_at,
+                    r.data,
+                    sector_items,
+                ),
             )
         })
         .collect())

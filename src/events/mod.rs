@@ -25,8 +25,32 @@ pub async fn append(
     items: &[String],
     data: Value,
 ) -> Result<Uuid, DbError> {
+    append_for(conn, event_type, entity_id, items, data, None).await
+}
+
+/// [`append`], with the notice recipient (L15) that may see the event besides the sectors.
+pub async fn append_for(
+    conn: &mut AsyncPgConnection,
+    event_type: &str,
+    entity_id: Uuid,
+    items: &[String],
+    data: Value,
+    audience: Option<Uuid>,
+) -> Result<Uuid, DbError> {
     let id = Uuid::now_v7();
-    event::insert(conn, id, event_type, Utc::now(), entity_id, items, data).await?;
+    event::insert(
+        conn,
+        event::NewEvent {
+            id,
+            event_type,
+            occurred_at: Utc::now(),
+            entity_id,
+            items,
+            data,
+            audience,
+        },
+    )
+    .await?;
     metrics::counter!(crate::metrics::EVENTS, "type" => event_type.to_string()).increment(1);
     Ok(id)
 }

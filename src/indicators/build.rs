@@ -14,10 +14,12 @@ use crate::{
     db::models::{
         court::CourtRef,
         indicators::{self as q, Counted, CourtIds, StatusCount},
+        notice,
     },
     domain::{
         calendar,
         listing_rules::{ListingStatus, RemovalReason},
+        notices::NoticeStatus as S,
         period::{Period, bucket_of},
         status::RestrictionStatus,
     },
@@ -197,6 +199,9 @@ pub async fn indicators(
         q::published_late(conn, &codes, cst_start(from), cst_start(next_day)).await?;
     let pending_overdue = q::pending_overdue(conn, &codes, today).await?;
     let unserved = q::unserved(conn, &codes).await?;
+    let outstanding =
+        notice::undelivered(conn, &codes, &[S::Pending.code(), S::Failed.code()]).await?;
+    let unregistered = notice::undelivered(conn, &codes, &[S::Unregistered.code()]).await?;
     let remedies = super::remedies::remedies(conn, &codes, &names, from, to, today).await?;
 
     Ok(IndicatorsOut {
@@ -216,6 +221,8 @@ pub async fn indicators(
             published_late: deadline_entries(published_late, &names),
             pending_overdue: deadline_entries(pending_overdue, &names),
             unserved: deadline_entries(unserved, &names),
+            notices_outstanding: deadline_entries(outstanding, &names),
+            notices_unregistered: deadline_entries(unregistered, &names),
             calendar_covered,
         },
         remedies,

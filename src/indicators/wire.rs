@@ -102,6 +102,11 @@ pub struct Deadlines {
     pub pending_overdue: Vec<CourtDeadline>,
     /// L14: listings published (active now) whose decision's service is not recorded.
     pub unserved: Vec<CourtDeadline>,
+    /// L15: Art. 8 notices the service still owes (pending, or failed after every retry), counted
+    /// per court with the first 20 listings.
+    pub notices_outstanding: Vec<CourtDeadline>,
+    /// L15: notices to recipients that have no subscriber here (the court notifies by other means).
+    pub notices_unregistered: Vec<CourtDeadline>,
     /// False when a date measured falls in a year without a holiday notice in the calendar, where
     /// Monday–Friday is assumed (src/domain/calendar.rs).
     pub calendar_covered: bool,

@@ -81,6 +81,10 @@ pub async fn correct(
     if let Some(served_on) = row.served_on {
         check_served_after(&valid, served_on)?;
     }
+    let named = valid.recipient.as_ref().and_then(|r| r.subscriber_id);
+    if named != row.notice_subscriber_id() {
+        super::recipient::check(conn, valid.recipient.as_ref()).await?;
+    }
     let publish_now = pending && valid.values.grace_until.is_none();
     let (now, version) = (Utc::now(), row.version + 1);
     match Listing::correct(conn, id, &valid.values, version, now).await {

@@ -50,6 +50,7 @@ pub async fn create(
             "within 6 months of a removal on the creditor's request, the creditor may not apply again in the same case (L8)",
         ));
     }
+    super::recipient::check(conn, valid.recipient.as_ref()).await?;
     let id = Uuid::now_v7();
     match Listing::insert(conn, id, v, Utc::now()).await {
         Err(e) if is_unique_violation(&e, OPEN_DEBTOR_CASE_INDEX) => {

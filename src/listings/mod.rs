@@ -8,6 +8,7 @@ pub mod create;
 pub mod decision;
 pub mod end;
 pub mod parties;
+pub mod recipient;
 pub mod validate;
 pub mod view;
 pub mod wire;
@@ -70,7 +71,8 @@ async fn record(
     })
 }
 
-/// A `listing.*` event carrying the listing's public state (and the reason it ended).
+/// A `listing.*` event carrying the listing's public state (and the reason it ended), seen also by
+/// the notice recipient the listing names; a publication or removal owes its Art. 8 notices (L15).
 async fn announce(
     conn: &mut AsyncPgConnection,
     event_type: &str,
@@ -78,7 +80,12 @@ async fn announce(
     reason: Option<RemovalReason>,
 ) -> Result<(), ApiError> {
     let data = serde_json::to_value(event_data(listing, reason))?;
-    crate::events::append(conn, event_type, listing.row.id, &[], data).await?;
+    let audience = listing.row.notice_subscriber_id();
+    let id =
+        crate::events::append_for(conn, event_type, listing.row.id, &[], data, audience).await?;
+    if event_type != crate::events::LISTING_UPDATED {
+        crate::db::models::notice::record_for_event(conn, id).await?;
+    }
     Ok(())
 }
 

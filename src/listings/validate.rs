@@ -34,6 +34,8 @@ pub struct Valid {
     pub court: CourtCode,
     pub persons: Vec<PersonRecord>,
     pub initiated_by: InitiatedBy,
+    /// L15 (c)/(d): the employer or supervising body to notify, when the law calls for one.
+    pub recipient: Option<super::recipient::NamedRecipient>,
 }
 
 pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid, ApiError> {
@@ -114,6 +116,8 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
         associated_json,
         persons,
     } = parties;
+    let mut debtor_json = debtor_json;
+    let recipient = super::recipient::parse(&mut e, &input.debtor, kind, &mut debtor_json);
 
     // The term (L2) and the grace period (L11).
     let extension = match u32::try_from(input.extension_years) {
@@ -232,6 +236,7 @@ pub fn validate(input: &ListingIn, today: NaiveDate, mode: Mode) -> Result<Valid
         court,
         persons,
         initiated_by,
+        recipient,
     })
 }
 

@@ -42,6 +42,31 @@ pub struct DebtorIn {
     /// DOMAIN L17: a full-time student in a campus-loan dispute (a person debtor).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub student: Option<StudentIn>,
+    /// DOMAIN L15 (c): `civil_servant`, `npc_deputy` or `cppcc_member` (a person debtor); calls
+    /// for `employer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub official_status: Option<String>,
+    /// L15 (c): the employer (or the body managing the deputy or member) to notify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employer: Option<RecipientIn>,
+    /// DOMAIN L15 (d): `state_organ`, `public_institution`, `state_owned_enterprise` or `private`
+    /// (an organisation debtor); all but `private` call for `supervising_body`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ownership: Option<String>,
+    /// L15 (d): the superior body, competent department or owner to notify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervising_body: Option<RecipientIn>,
+}
+
+/// L15: a body the court notifies of the listing: its name and, when it subscribes here (sector
+/// `notice_recipient`), its subscriber id; without one the notice is `unregistered` and the court
+/// notifies it by other means.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct RecipientIn {
+    /// 1 to 200 characters.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscriber_id: Option<String>,
 }
 
 /// DOMAIN L17: with `full_time` and `campus_loan` both true the listing or order is refused

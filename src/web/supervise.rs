@@ -186,6 +186,16 @@ pub async fn show(
             rule: "L14",
             rows: d.unserved.clone(),
         },
+        DeadlineTable {
+            title: "第八条通报尚未送达（待送达或送达失败）",
+            rule: "L15",
+            rows: d.notices_outstanding.clone(),
+        },
+        DeadlineTable {
+            title: "通报对象未登记，须另行通报",
+            rule: "L15",
+            rows: d.notices_unregistered.clone(),
+        },
     ];
     p.remedies_overdue = vec![
         OverdueTable {

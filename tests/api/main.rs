@@ -37,6 +37,8 @@ mod listings_change;
 mod listings_create;
 mod listings_end;
 mod metrics;
+mod notices;
+mod notices_delivery;
 mod openapi;
 mod order_periods;
 mod pg_fault;

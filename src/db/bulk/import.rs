@@ -148,5 +148,11 @@ pub async fn insert_events(
         &[&now, &items],
     )
     .await?;
+    // L15: the Art. 8 notices of the publications.
+    tx.execute(
+        &crate::db::models::notice::record_for_transaction_sql(),
+        &[],
+    )
+    .await?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::{
     QueryableByName, sql_query,
-    sql_types::{Array, BigInt, Jsonb, Text, Timestamptz, Uuid as SqlUuid},
+    sql_types::{Array, BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
@@ -22,40 +22,48 @@ macro_rules! fanout {
 
 const APPEND_SQL: &str = concat!(
     "WITH e AS ( \
-       INSERT INTO events (id, type, occurred_at, entity_id, items, data) \
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq, type, items) ",
+       INSERT INTO events (id, type, occurred_at, entity_id, items, data, audience) \
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq, type, items, audience) ",
     fanout!()
 );
+
+/// One event to append: `audience` is the notice recipient (L15) that may see it besides the
+/// sectors.
+pub struct NewEvent<'a> {
+    pub id: Uuid,
+    pub event_type: &'a str,
+    pub occurred_at: DateTime<Utc>,
+    pub entity_id: Uuid,
+    pub items: &'a [String],
+    pub data: Value,
+    pub audience: Option<Uuid>,
+}
 
 /// Inserts one event and queues its deliveries to every enabled webhook that wants it, in one
 /// statement (`crate::events::append`).
 pub async fn insert(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
-    event_type: &str,
-    occurred_at: DateTime<Utc>,
-    entity_id: Uuid,
-    items: &[String],
-    data: Value,
+    ev: NewEvent<'_>,
 ) -> Result<usize, diesel::result::Error> {
     sql_query(APPEND_SQL)
-        .bind::<SqlUuid, _>(id)
-        .bind::<Text, _>(event_type)
-        .bind::<Timestamptz, _>(occurred_at)
-        .bind::<SqlUuid, _>(entity_id)
-        .bind::<Array<Text>, _>(items)
-        .bind::<Jsonb, _>(data)
+        .bind::<SqlUuid, _>(ev.id)
+        .bind::<Text, _>(ev.event_type)
+        .bind::<Timestamptz, _>(ev.occurred_at)
+        .bind::<SqlUuid, _>(ev.entity_id)
+        .bind::<Array<Text>, _>(ev.items)
+        .bind::<Jsonb, _>(ev.data)
+        .bind::<Nullable<SqlUuid>, _>(ev.audience)
         .execute(conn)
         .await
 }
 
 /// Appends in one statement the events that `source` selects as
-/// `(id, type, occurred_at, entity_id, items, data)`, in its order, with their deliveries (bulk
-/// import). `source` is a constant query of the caller.
+/// `(id, type, occurred_at, entity_id, items, data, audience)`, in its order, with their
+/// deliveries (bulk import). `source` is a constant query of the caller.
 pub fn append_bulk_sql(source: &str) -> String {
     format!(
-        "WITH e AS (INSERT INTO events (id, type, occurred_at, entity_id, items, data) {source} \
-         RETURNING seq, type, items) {}",
+        "WITH e AS (INSERT INTO events (id, type, occurred_at, entity_id, items, data, audience) \
+         {source} RETURNING seq, type, items, audience) {}",
         fanout!()
     )
 }
@@ -87,12 +95,14 @@ pub struct PositionRow {
 }
 
 /// Up to `limit` events after the position (`txid`, `seq`), in commit-safe order, that a sector
-/// with `sector_items` may see: every `listing.*` event, and the others carrying one of its items.
+/// with `sector_items` may see: every `listing.*` event, and the others carrying one of its items;
+/// for a notice recipient (`audience`), only the `listing.*` events addressed to it (L15).
 pub async fn page(
     conn: &mut AsyncPgConnection,
     txid: String,
     seq: i64,
     sector_items: &[String],
+    audience: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<EventRow>, diesel::result::Error> {
     sql_query(include_str!("../sql/event_page.sql"))
@@ -100,6 +110,7 @@ pub async fn page(
         .bind::<BigInt, _>(seq)
         .bind::<Array<Text>, _>(sector_items)
         .bind::<BigInt, _>(limit)
+        .bind::<Nullable<SqlUuid>, _>(audience)
         .load(conn)
         .await
 }

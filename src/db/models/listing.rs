@@ -87,6 +87,22 @@ pub struct ListingRow {
     pub service_method: Option<ServiceMethod>,
 }
 
+impl ListingRow {
+    /// L15: the `notice_recipient` subscriber the debtor names as employer or supervising body
+    /// (also the stored column `listings.notice_subscriber_id`, generated from `debtor`).
+    pub fn notice_subscriber_id(&self) -> Option<Uuid> {
+        notice_subscriber_of(&self.debtor)
+    }
+}
+
+/// L15: the subscriber named in a debtor's `employer` or `supervising_body`.
+pub fn notice_subscriber_of(debtor: &Value) -> Option<Uuid> {
+    ["employer", "supervising_body"]
+        .iter()
+        .find_map(|k| debtor[k]["subscriber_id"].as_str())
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
 impl std::fmt::Debug for ListingRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

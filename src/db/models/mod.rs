@@ -12,6 +12,7 @@ pub mod indicators;
 pub mod indicators_remedies;
 pub mod listing;
 pub mod listing_write;
+pub mod notice;
 pub mod person;
 pub mod public_listing;
 pub mod restriction;

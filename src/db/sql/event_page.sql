@@ -1,5 +1,6 @@
 SELECT txid::text AS txid_text, seq, id, type AS event_type, occurred_at, data FROM events
 WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
   AND (txid, seq) > ($1::text::xid8, $2)
-  AND (type LIKE 'listing.%' OR items && $3::text[])
+  AND CASE WHEN $5::uuid IS NULL THEN type LIKE 'listing.%' OR items && $3::text[]
+           ELSE type LIKE 'listing.%' AND audience = $5 END
 ORDER BY txid, seq LIMIT $4

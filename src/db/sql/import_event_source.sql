@@ -1,7 +1,7 @@
-SELECT v.id, v.type, $1::timestamptz, v.entity_id, v.items, v.data
+SELECT v.id, v.type, $1::timestamptz, v.entity_id, v.items, v.data, v.audience
   FROM import_listings s
  CROSS JOIN LATERAL (VALUES
-       (s.listing_event_id, 'listing.published', s.id, '{}'::text[], s.listing_event),
-       (s.restriction_event_id, 'restriction.imposed', s.restriction_id, $2::text[], s.restriction_event)
-       ) AS v(id, type, entity_id, items, data)
+       (s.listing_event_id, 'listing.published', s.id, '{}'::text[], s.listing_event, NULL::uuid),
+       (s.restriction_event_id, 'restriction.imposed', s.restriction_id, $2::text[], s.restriction_event, NULL::uuid)
+       ) AS v(id, type, entity_id, items, data, audience)
  WHERE s.listing_event IS NOT NULL

@@ -23,6 +23,12 @@ pub async fn check(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let subscriber = state.subscribers.require(&state.db, &principal).await?;
+    if subscriber.sector.is_notice_recipient() {
+        return Err(ApiError::forbidden(
+            ErrorCode::Forbidden,
+            "a notice recipient is told of the listings that name it and checks nobody (DOMAIN §5, L15)",
+        ));
+    }
     let input: CheckIn = parse_json(&req, &body)?;
     if input.subjects.len() > MAX_SUBJECTS {
         return Err(ApiError::new(

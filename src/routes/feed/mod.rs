@@ -33,6 +33,8 @@ pub struct FeedPage {
 }
 
 /// Every change the subscriber may see, in order, each exactly once for a reader that follows `next`.
+/// A notice recipient (L15) reads only the events of listings that name it; for it and for a
+/// credit reference agency, a page that returns an event settles its notice (`delivered`).
 #[utoipa::path(tag = "feed", params(FeedQuery), security(("bearer" = [])),
     responses((status = 200, body = FeedPage)))]
 #[get("/v1/feed")]
@@ -48,8 +50,20 @@ pub async fn feed(
         None => Cursor::START,
     };
     let items = subscriber.item_codes();
+    let reader = event_feed::Reader {
+        sector_items: &items,
+        audience: subscriber
+            .sector
+            .is_notice_recipient()
+            .then_some(subscriber.id),
+    };
     let mut conn = state.public_db().get().await?;
-    let events = event_feed::page(&mut conn, after, &items, limit).await?;
+    let (seqs, events): (Vec<i64>, Vec<_>) = event_feed::page(&mut conn, after, reader, limit)
+        .await?
+        .into_iter()
+        .unzip();
+    drop(conn);
+    crate::notices::received_by_feed(&state.db, &subscriber, &seqs).await?;
     let next = events
         .last()
         .and_then(|e| e["cursor"].as_str().map(str::to_string))

@@ -9,7 +9,12 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     auth::Principal,
-    db::{DbConn, models::restriction::documents_of, read_only_snapshot, snapshot::chunk},
+    db::{
+        DbConn,
+        models::restriction::documents_of,
+        read_only_snapshot,
+        snapshot::{chunk, listing_chunk},
+    },
     domain::status::PartyKind,
     error::ApiError,
     events::feed::position,
@@ -76,8 +81,55 @@ async fn stream_lines(
     }
 }
 
+/// L15: a notice recipient's snapshot: one line `{listing_id, name, id_number | credit_code,
+/// court_name, case_number, expires_on, version}` per active listing that names it.
+async fn stream_listing_lines(
+    mut conn: DbConn,
+    subscriber_id: Uuid,
+    tx: tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>,
+) {
+    let mut last = Uuid::nil();
+    loop {
+        let lines = match listing_chunk(&mut conn, subscriber_id, last, CHUNK).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::error!(error = ?e, "snapshot read failed");
+                let _ = tx
+                    .send(Err(std::io::Error::other("snapshot interrupted")))
+                    .await;
+                break;
+            }
+        };
+        let mut buf = String::new();
+        for l in &lines {
+            let mut line = json!({"listing_id": l.listing_id, "name": l.name,
+                "court_name": l.court_name, "case_number": l.case_number,
+                "expires_on": l.expires_on, "version": l.version});
+            if let Some(o) = line.as_object_mut() {
+                match (&l.id_number, &l.credit_code) {
+                    (Some(i), _) => o.insert("id_number".into(), json!(i)),
+                    (None, c) => o.insert("credit_code".into(), json!(c)),
+                };
+            }
+            buf.push_str(&line.to_string());
+            buf.push('\n');
+        }
+        if !buf.is_empty() && tx.send(Ok(web::Bytes::from(buf))).await.is_err() {
+            break;
+        }
+        match lines.last() {
+            Some(l) if lines.len() as i64 == CHUNK => last = l.listing_id,
+            _ => break,
+        }
+    }
+    if let Err(e) = crate::db::rollback(&mut conn).await {
+        tracing::warn!(error = %e, "closing the snapshot transaction failed");
+    }
+}
+
 /// The current state as NDJSON lines `{restriction_id, role, name, id_number, documents, items, since,
-/// version}`; the snapshot plus the feed after `Shixin-Feed-Cursor` is the complete state.
+/// version}`; the snapshot plus the feed after `Shixin-Feed-Cursor` is the complete state. A notice
+/// recipient (L15) gets instead one line per active listing that names it.
 #[utoipa::path(tag = "feed", security(("bearer" = [])),
     responses((status = 200, content_type = "application/x-ndjson", body = String,
         headers(("Shixin-Feed-Cursor" = String, description = "Read the feed after this cursor")))))]
@@ -103,7 +155,11 @@ pub async fn snapshot(
         }
     };
     let (tx, rx) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(stream_lines(conn, items, tx));
+    if subscriber.sector.is_notice_recipient() {
+        tokio::spawn(stream_listing_lines(conn, subscriber.id, tx));
+    } else {
+        tokio::spawn(stream_lines(conn, items, tx));
+    }
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
     });

@@ -24,6 +24,8 @@ use wire::{IndicatorsOut, IndicatorsQuery};
 ///   after `grace_until` (the tick publishes on that date; the rest of the day is its allowance).
 ///   `pending_overdue` = listings still pending now whose `grace_until` is before today.
 ///   `unserved` = listings published (active now) whose decision's service is not recorded (L14).
+///   `notices_outstanding` = Art. 8 notices pending or failed, `notices_unregistered` = notices to
+///   recipients without a subscriber here (L15); these two count notices, not listings.
 ///   Each lists per court the count and the first 20 listing ids.
 #[utoipa::path(tag = "indicators", params(IndicatorsQuery), security(("bearer" = [])),
     responses((status = 200, body = IndicatorsOut), (status = 400, body = crate::error::Problem),

@@ -6,6 +6,7 @@ pub mod extension;
 pub mod get;
 pub mod history;
 pub mod list;
+pub mod notices;
 pub mod patch;
 pub mod removal;
 pub mod service;
