@@ -354,6 +354,18 @@ impl TestApp {
             .expect("sql");
     }
 
+    /// The one text that `q` selects (as `t`).
+    pub async fn scalar_text(&self, q: &str) -> String {
+        #[derive(QueryableByName)]
+        struct T {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            t: String,
+        }
+        let mut conn = self.db().await;
+        let rows: Vec<T> = sql_query(q).load(&mut conn).await.expect("sql");
+        rows.into_iter().next().expect("one row").t
+    }
+
     /// The one whole number that `q` selects (as `n`, e.g. `SELECT count(*) AS n …`).
     pub async fn scalar(&self, q: &str) -> i64 {
         #[derive(QueryableByName)]

@@ -8,6 +8,7 @@ mod auth_keys;
 mod bodies;
 mod bulk;
 mod bulk_effects;
+mod bulk_notices;
 mod certificates;
 mod check_filter;
 mod check_log;

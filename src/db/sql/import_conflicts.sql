@@ -27,3 +27,16 @@ SELECT s.line, 'initiated_by', 'relisting_barred',
  WHERE s.initiated_by = 'creditor_application'
    AND r.removed_on <= s.decided_on AND s.decided_on < (r.removed_on + interval '6 months')::date
  GROUP BY s.line
+UNION ALL
+-- L15: a named employer or supervising body must be an enabled `notice_recipient` subscriber.
+SELECT s.line,
+       CASE WHEN s.debtor ? 'employer' THEN 'debtor.employer.subscriber_id'
+            ELSE 'debtor.supervising_body.subscriber_id' END,
+       CASE WHEN sub.enabled THEN 'not_a_notice_recipient' ELSE 'unknown_subscriber' END,
+       'the named recipient is no enabled subscriber of sector notice_recipient (L15)'
+  FROM import_listings s
+ CROSS JOIN LATERAL (SELECT COALESCE((s.debtor -> 'employer' ->> 'subscriber_id')::uuid,
+                                     (s.debtor -> 'supervising_body' ->> 'subscriber_id')::uuid) AS id) n
+  LEFT JOIN subscribers sub ON sub.id = n.id
+ WHERE n.id IS NOT NULL
+   AND (sub.id IS NULL OR NOT sub.enabled OR sub.sector <> 'notice_recipient')

@@ -1,7 +1,9 @@
 SELECT v.id, v.type, $1::timestamptz, v.entity_id, v.items, v.data, v.audience
   FROM import_listings s
  CROSS JOIN LATERAL (VALUES
-       (s.listing_event_id, 'listing.published', s.id, '{}'::text[], s.listing_event, NULL::uuid),
+       (s.listing_event_id, 'listing.published', s.id, '{}'::text[], s.listing_event,
+        COALESCE((s.debtor -> 'employer' ->> 'subscriber_id')::uuid,
+                 (s.debtor -> 'supervising_body' ->> 'subscriber_id')::uuid)),
        (s.restriction_event_id, 'restriction.imposed', s.restriction_id, $2::text[], s.restriction_event, NULL::uuid)
        ) AS v(id, type, entity_id, items, data, audience)
  WHERE s.listing_event IS NOT NULL
