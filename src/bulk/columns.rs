@@ -9,7 +9,9 @@ pub use super::csvrow::{Header, Row};
 use crate::domain::status::PartyKind;
 
 /// The listing columns, in the order `shixin export` writes them.
-pub const LISTING_COLUMNS: [&str; 34] = [
+/// Columns added later go at the end, so that the order of older files stays (a file without
+/// them still imports).
+pub const LISTING_COLUMNS: [&str; 38] = [
     "id",
     "status",
     "court_code",
@@ -44,6 +46,10 @@ pub const LISTING_COLUMNS: [&str; 34] = [
     "created_at",
     "updated_at",
     "debtor_student",
+    "decision_signed_by",
+    "decision_signed_on",
+    "served_on",
+    "service_method",
 ];
 
 /// The listing columns a CSV file must have (the others may be absent).
@@ -125,6 +131,8 @@ pub fn listing_row(l: &Value) -> Vec<String> {
                 Some(s @ Value::Object(_)) => s.to_string(),
                 _ => String::new(),
             },
+            "decision_signed_by" => cell(l.pointer("/decision/signed_by")),
+            "decision_signed_on" => cell(l.pointer("/decision/signed_on")),
             "basis_document_number" => cell(l.pointer("/basis/document_number")),
             "basis_issuer" => cell(l.pointer("/basis/issuer")),
             "grounds" => grounds.clone(),
@@ -196,6 +204,13 @@ pub fn listing_value(row: &Row<'_>) -> Result<Value, (String, String)> {
         json!({"reason": r, "note": row.text("removal_note"), "removed_at": row.text("removed_at"),
                "keep_restriction": row.get("keep_restriction").is_some_and(|k| k.trim() == "true")})
     });
+    // L14: a signed_on without a signatory reads as an empty one (refused as the API refuses it).
+    let decision = (row.get("decision_signed_by").is_some()
+        || row.get("decision_signed_on").is_some())
+    .then(|| {
+        json!({"signed_by": row.get("decision_signed_by").unwrap_or(""),
+               "signed_on": row.text("decision_signed_on")})
+    });
     let extension = row.get("extension_years").map_or(Ok(json!(0)), |s| {
         s.trim().parse::<i64>().map(|n| json!(n)).map_err(|_| {
             (
@@ -232,6 +247,9 @@ pub fn listing_value(row: &Row<'_>) -> Result<Value, (String, String)> {
         "removal": removal,
         "created_at": row.text("created_at"),
         "version": version,
+        "decision": decision,
+        "served_on": row.text("served_on"),
+        "service_method": row.text("service_method"),
     }))
 }
 

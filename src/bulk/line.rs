@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::report::BadLine;
 use crate::{
     db::models::{listing::ListingValues, person::PersonRecord},
-    domain::listing_rules::ListingStatus,
+    domain::{correction::ServiceMethod, listing_rules::ListingStatus},
     listings::{
         validate::{Mode, validate},
         wire::ListingIn,
@@ -48,6 +48,8 @@ pub struct Staged {
     pub persons: Vec<PersonRecord>,
     /// `listing.published` and `restriction.imposed` (id and data) of an active listing.
     pub events: Option<super::publish::LineEvents>,
+    /// L14: when and how the decision was served, when the line states it.
+    pub service: Option<(NaiveDate, ServiceMethod)>,
 }
 
 /// The fields an export writes beyond the create body (docs/BULK.md); the derived ones
@@ -66,6 +68,10 @@ struct Extras {
     created_at: Option<String>,
     #[serde(default)]
     version: Option<i64>,
+    #[serde(default)]
+    served_on: Option<String>,
+    #[serde(default)]
+    service_method: Option<String>,
 }
 
 fn timestamp(
@@ -180,6 +186,14 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
         extras.removal.as_ref(),
         expires_on.is_some(),
     );
+    let service = super::service::service(
+        &mut bad,
+        line,
+        extras.served_on.as_deref(),
+        extras.service_method.as_deref(),
+        valid.as_ref().map(|v| &v.values),
+        ctx.today,
+    );
     let Some(valid) = valid.filter(|_| bad.is_empty()) else {
         return Err(bad);
     };
@@ -196,6 +210,7 @@ pub fn stage(ctx: &Context, line: u64, v: &Value) -> Result<Staged, Vec<BadLine>
         restriction_id,
         persons: valid.persons,
         events: None,
+        service,
     };
     if ctx.events && status == ListingStatus::Active {
         let events = super::publish::events(ctx, &staged).map_err(|e| {

@@ -17,6 +17,7 @@ pub mod read;
 pub mod remedies;
 pub mod removal;
 pub mod report;
+pub mod service;
 pub mod stage;
 
 use std::path::Path;

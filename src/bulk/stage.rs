@@ -27,6 +27,8 @@ pub async fn write_listing(
         ),
         None => (None, None, None, None),
     };
+    let served_on = s.service.map(|(on, _)| on);
+    let service_method = s.service.map(|(_, m)| m.code());
     w.write(&[
         &line,
         &s.id,
@@ -62,6 +64,8 @@ pub async fn write_listing(
         &re_id,
         &re,
         &v.decision,
+        &served_on,
+        &service_method,
     ])
     .await
 }

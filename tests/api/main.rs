@@ -7,6 +7,7 @@ mod auth;
 mod auth_keys;
 mod bodies;
 mod bulk;
+mod bulk_decisions;
 mod bulk_effects;
 mod bulk_notices;
 mod certificates;

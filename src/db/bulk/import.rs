@@ -7,7 +7,7 @@ use tokio_postgres::{Error, Transaction, binary_copy::BinaryCopyInWriter, types:
 
 /// The column types of `import_listings` (`../sql/import_staging.sql`), in its order: the order in
 /// which `crate::bulk::stage::write_listing` writes a line.
-pub const LISTING_TYPES: [Type; 34] = [
+pub const LISTING_TYPES: [Type; 36] = [
     Type::INT8,
     Type::UUID,
     Type::TEXT,
@@ -42,6 +42,8 @@ pub const LISTING_TYPES: [Type; 34] = [
     Type::UUID,
     Type::JSONB,
     Type::JSONB,
+    Type::DATE,
+    Type::TEXT,
 ];
 /// `import_persons`: line, ID number, name, folded name.
 const PERSON_TYPES: [Type; 4] = [Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT];

@@ -11,7 +11,7 @@ CREATE TEMP TABLE import_listings (
     published_at timestamptz,
     expires_on date, restriction_id uuid, removal jsonb, created_at timestamptz NOT NULL,
     listing_event_id uuid, listing_event jsonb, restriction_event_id uuid, restriction_event jsonb,
-    decision jsonb
+    decision jsonb, served_on date, service_method text
 ) ON COMMIT DROP;
 CREATE TEMP TABLE import_persons (line bigint NOT NULL, id_number text NOT NULL, name text NOT NULL,
     name_folded text NOT NULL) ON COMMIT DROP;
