@@ -11,7 +11,7 @@ use crate::domain::status::PartyKind;
 /// The listing columns, in the order `shixin export` writes them.
 /// Columns added later go at the end, so that the order of older files stays (a file without
 /// them still imports).
-pub const LISTING_COLUMNS: [&str; 38] = [
+pub const LISTING_COLUMNS: [&str; 42] = [
     "id",
     "status",
     "court_code",
@@ -50,6 +50,10 @@ pub const LISTING_COLUMNS: [&str; 38] = [
     "decision_signed_on",
     "served_on",
     "service_method",
+    "debtor_official_status",
+    "debtor_employer",
+    "debtor_ownership",
+    "debtor_supervising_body",
 ];
 
 /// The listing columns a CSV file must have (the others may be absent).
@@ -131,6 +135,14 @@ pub fn listing_row(l: &Value) -> Vec<String> {
                 Some(s @ Value::Object(_)) => s.to_string(),
                 _ => String::new(),
             },
+            "debtor_official_status" => cell(debtor("official_status")),
+            "debtor_ownership" => cell(debtor("ownership")),
+            "debtor_employer" | "debtor_supervising_body" => {
+                match c.strip_prefix("debtor_").and_then(debtor) {
+                    Some(s @ Value::Object(_)) => s.to_string(),
+                    _ => String::new(),
+                }
+            }
             "decision_signed_by" => cell(l.pointer("/decision/signed_by")),
             "decision_signed_on" => cell(l.pointer("/decision/signed_on")),
             "basis_document_number" => cell(l.pointer("/basis/document_number")),
@@ -190,6 +202,29 @@ pub fn listing_value(row: &Row<'_>) -> Result<Value, (String, String)> {
             )
         })?;
         debtor.insert("student".into(), student);
+    }
+    // L15: the status that calls for a notice, and the body to notify ({name, subscriber_id}).
+    for (column, key) in [
+        ("debtor_official_status", "official_status"),
+        ("debtor_ownership", "ownership"),
+    ] {
+        if row.get(column).is_some() {
+            debtor.insert(key.into(), row.text(column));
+        }
+    }
+    for (column, key) in [
+        ("debtor_employer", "employer"),
+        ("debtor_supervising_body", "supervising_body"),
+    ] {
+        if let Some(s) = row.get(column) {
+            let body = serde_json::from_str::<Value>(s).map_err(|_| {
+                (
+                    column.to_string(),
+                    format!("{column} is a JSON object {{name, subscriber_id}}"),
+                )
+            })?;
+            debtor.insert(key.into(), body);
+        }
     }
     let associated = match row.get("associated_persons") {
         None => Value::Array(Vec::new()),

@@ -108,8 +108,10 @@ async fn l14_csv_import_keeps_decision_and_service() {
     let text = round_trip("csv").await;
     let header = text.lines().next().unwrap();
     assert!(
-        header.ends_with(&format!(",debtor_student,{L14_COLUMNS}")),
-        "new columns go last: {header}"
+        header.contains(&format!(
+            ",debtor_student,{L14_COLUMNS},debtor_official_status,"
+        )),
+        "new columns go after the older ones: {header}"
     );
 }
 
@@ -125,13 +127,21 @@ async fn l14_old_csv_without_decision_columns_still_imports() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("listings.csv");
     export(&a, &file).await;
-    // The file as an export wrote it before L14: the last four columns cut off.
+    // The file as an export wrote it before L14: the L14 columns and all after them cut off.
     let mut r = csv::Reader::from_path(&file).unwrap();
     let mut w = csv::Writer::from_path(dir.path().join("old.csv")).unwrap();
     let header = r.headers().unwrap().clone();
-    let keep = header.len() - 4;
+    let keep = header
+        .iter()
+        .position(|c| c == "decision_signed_by")
+        .unwrap();
     assert_eq!(
-        header.iter().skip(keep).collect::<Vec<_>>().join(","),
+        header
+            .iter()
+            .skip(keep)
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(","),
         L14_COLUMNS
     );
     w.write_record(header.iter().take(keep)).unwrap();

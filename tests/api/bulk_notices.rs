@@ -92,3 +92,56 @@ async fn bulk_l15_import_checks_the_recipient_and_records_the_notices() {
     assert_eq!(events[0]["data"]["listing_id"], id.as_str());
     assert_eq!(notices(&app, &id).await[1].1, "delivered");
 }
+
+#[tokio::test]
+async fn bulk_l15_csv_round_trip_keeps_the_status_and_the_body_to_notify() {
+    let a = spawn_app_with(&[NO_LIMIT]).await;
+    a.create_listing(&official(
+        44,
+        "npc_deputy",
+        json!({"name": "某区人大常委会"}),
+    ))
+    .await;
+    let mut org = crate::helpers::org_listing("91310110666007217T", 45);
+    org["debtor"]["ownership"] = json!("public_institution");
+    org["debtor"]["supervising_body"] = json!({"name": "某区教育局"});
+    a.create_listing(&org).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("listings.csv");
+    ok(&shixin(
+        &a,
+        &[
+            "export",
+            "listings",
+            "--quiet",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    ));
+    let csv = std::fs::read_to_string(&file).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with(
+            "debtor_official_status,debtor_employer,debtor_ownership,debtor_supervising_body"
+        ),
+        "{header}"
+    );
+    let b = spawn_app_with(&[NO_LIMIT]).await;
+    ok(&shixin(
+        &b,
+        &["import", "listings", file.to_str().unwrap(), "--quiet"],
+    ));
+    let q_person = "SELECT debtor::text AS t FROM listings WHERE debtor_kind = 'person'";
+    let q_org = "SELECT debtor::text AS t FROM listings WHERE debtor_kind = 'organization'";
+    for q in [q_person, q_org] {
+        let before: serde_json::Value = serde_json::from_str(&a.scalar_text(q).await).unwrap();
+        let after: serde_json::Value = serde_json::from_str(&b.scalar_text(q).await).unwrap();
+        assert_eq!(before, after);
+    }
+    // Neither body subscribes here: the imported publications owe unregistered notices.
+    assert_eq!(
+        b.scalar("SELECT count(*) AS n FROM notices WHERE status = 'unregistered' AND recipient_kind <> 'credit_reference'")
+            .await,
+        2
+    );
+}

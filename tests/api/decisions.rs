@@ -301,7 +301,10 @@ async fn l14_decision_page_names_grounds_articles_term_and_masks_the_id_number()
         assert!(page.contains(needle), "missing {needle}");
     }
     assert!(!page.contains(&id_number), "the full ID number is shown");
-    assert!(!page.contains("<script"));
+    assert!(!page.contains("<script") && !page.contains("（（"));
+    // L13: the remedy the decision opens, instead of the public site's footer.
+    assert!(page.contains("十五日内审查") && page.contains("十日内向上一级人民法院申请复议"));
+    assert!(!page.contains("不予公布"));
 
     // A supervisor above reads it too; another court and the public do not.
     let r = app.get(&path, Some(&app.supervisor("京01"))).await;
