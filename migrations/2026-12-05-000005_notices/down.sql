@@ -1,3 +1,4 @@
+DROP FUNCTION record_notices(bigint[], boolean);
 DROP TABLE notices;
 ALTER TABLE events DROP COLUMN audience;
 ALTER TABLE listings DROP COLUMN notice_subscriber_id;

@@ -106,7 +106,12 @@ pub async fn correct(
         publish(conn, actor, id).await?;
     } else if status == ListingStatus::Active {
         let updated = reload(conn, id).await?;
-        announce(conn, events::LISTING_UPDATED, &updated, None).await?;
+        let event = announce(conn, events::LISTING_UPDATED, &updated, None).await?;
+        // L15: a body named anew after publication is owed the notice the first one had.
+        let bodies = |d: &Value| (d["employer"].clone(), d["supervising_body"].clone());
+        if bodies(&updated.row.debtor) != bodies(&before.row.debtor) {
+            crate::db::models::notice::record_for_new_recipient(conn, event).await?;
+        }
         crate::orders::update_for_listing(conn, actor, &updated).await?;
     }
     let after = reload(conn, id).await?;

@@ -78,7 +78,7 @@ async fn announce(
     event_type: &str,
     listing: &Listing,
     reason: Option<RemovalReason>,
-) -> Result<(), ApiError> {
+) -> Result<Uuid, ApiError> {
     let data = serde_json::to_value(event_data(listing, reason))?;
     let audience = listing.row.notice_subscriber_id();
     let id =
@@ -86,7 +86,7 @@ async fn announce(
     if event_type != crate::events::LISTING_UPDATED {
         crate::db::models::notice::record_for_event(conn, id).await?;
     }
-    Ok(())
+    Ok(id)
 }
 
 /// Locks a listing for a change by `principal` who read `expected`: 404, 403 `court_not_in_scope`,

@@ -143,6 +143,23 @@ async fn l15_c_a_notice_recipient_never_receives_another_listings_event() {
     assert_eq!(ids, want);
     assert!(!snap.iter().any(|l| l["listing_id"] == c_id.as_str()));
     assert_eq!(snap[0]["id_number"].as_str().map(str::len), Some(18));
+    // The body named anew was owed a notice of its own, settled by its webhook and feed.
+    let got: Vec<(String, String, Value, String)> = notices(&app, &a_id).await;
+    assert_eq!(
+        got.iter()
+            .map(|n| (n.0.as_str(), n.1.as_str(), n.2.clone(), n.3.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            (
+                "credit_reference",
+                "unregistered",
+                Value::Null,
+                "listing.published"
+            ),
+            ("employer", "delivered", json!(mine), "listing.published"),
+            ("employer", "delivered", json!(other), "listing.updated"),
+        ]
+    );
     // It checks nobody.
     let (s, v) = app
         .check(

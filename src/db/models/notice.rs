@@ -14,13 +14,25 @@ use super::indicators::CourtIds;
 
 type Db<T> = Result<T, diesel::result::Error>;
 
-fn record_sql(where_events: &str) -> String {
-    include_str!("../sql/notices_record.sql").replace("WHERE_EVENTS", where_events)
+/// The publications and removals among the events selected by `events_where`, and the SQL that
+/// records their notices (`record_notices`, a function of the migration).
+fn record_sql(events_where: &str, agencies: bool) -> String {
+    format!("SELECT record_notices(ARRAY(SELECT seq FROM events WHERE {events_where}), {agencies})")
 }
+
+const OWING: &str = "type IN ('listing.published', 'listing.removed')";
 
 /// The notices owed for the event `event_id` (none unless it publishes or removes a listing).
 pub async fn record_for_event(conn: &mut AsyncPgConnection, event_id: Uuid) -> Db<usize> {
-    sql_query(record_sql("id = $1"))
+    sql_query(record_sql(&format!("id = $1 AND {OWING}"), true))
+        .bind::<SqlUuid, _>(event_id)
+        .execute(conn)
+        .await
+}
+
+/// L15: the update `event_id` names a new employer or supervising body, who is owed a notice.
+pub async fn record_for_new_recipient(conn: &mut AsyncPgConnection, event_id: Uuid) -> Db<usize> {
+    sql_query(record_sql("id = $1", false))
         .bind::<SqlUuid, _>(event_id)
         .execute(conn)
         .await
@@ -29,7 +41,7 @@ pub async fn record_for_event(conn: &mut AsyncPgConnection, event_id: Uuid) -> D
 /// The notices owed for every listing event of the current transaction that has none yet (a bulk
 /// import's publications), as SQL for the bulk connection.
 pub fn record_for_transaction_sql() -> String {
-    record_sql("txid = pg_current_xact_id()")
+    record_sql(&format!("txid = pg_current_xact_id() AND {OWING}"), true)
 }
 
 /// L15: the feed read of `subscriber_id` returned the events `seqs`: their notices are delivered.
