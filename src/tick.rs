@@ -123,6 +123,7 @@ pub async fn run(state: &AppState) -> Result<TickReport, TickError> {
     report.deliveries_pruned =
         crate::db::deliveries::prune_delivered(&mut *state.db.get().await?, Utc::now() - kept)
             .await?;
+    crate::db::models::indicators::compact_counts(&mut *state.db.get().await?).await?;
     Ok(report)
 }
 

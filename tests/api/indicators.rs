@@ -236,3 +236,29 @@ async fn indicators_bad_parameters_are_400() {
         );
     }
 }
+
+#[tokio::test]
+async fn indicators_counters_append_deltas_that_the_tick_folds_without_changing_a_count() {
+    let app = spawn_app().await;
+    for seq in 1..=4 {
+        listing_in(&app, "京0105", seq, &["violates_asset_reporting"]).await;
+    }
+    let sup = app.supervisor("京01");
+    let strip = |v: Value| {
+        let mut v = v;
+        v.as_object_mut().unwrap().remove("as_of");
+        v
+    };
+    let before = strip(indicators(&app, &sup, "").await);
+    assert_eq!(court(&before, "京0105")["listings"]["active"], 4);
+    // One delta row per write: concurrent writes of a court append, none waits on another's row.
+    let rows = "SELECT count(*) AS n FROM status_counts WHERE court_code = '京0105'";
+    assert!(app.scalar(rows).await >= 8, "{}", app.scalar(rows).await);
+    app.tick().await;
+    assert_eq!(app.scalar(rows).await, 2, "one row per entity and status");
+    assert_eq!(
+        app.scalar("SELECT count(*) AS n FROM decided_counts").await,
+        1
+    );
+    assert_eq!(strip(indicators(&app, &sup, "").await), before);
+}

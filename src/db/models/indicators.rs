@@ -66,14 +66,15 @@ impl TryFrom<StatusCountRow> for StatusCount {
     }
 }
 
-/// Listings and orders by court and status, from the maintained counters.
+/// Listings and orders by court and status, from the maintained counters (delta rows, summed:
+/// migration 2026-12-05-000006).
 pub async fn status_counts(
     conn: &mut AsyncPgConnection,
     courts: &[String],
 ) -> Db<Vec<StatusCount>> {
     let rows: Vec<StatusCountRow> = sql_query(
-        "SELECT entity, court_code, status, n FROM status_counts
-         WHERE court_code = ANY($1) AND n <> 0",
+        "SELECT entity, court_code, status, sum(n)::int8 AS n FROM status_counts
+         WHERE court_code = ANY($1) GROUP BY entity, court_code, status HAVING sum(n) <> 0",
     )
     .bind::<Array<Text>, _>(courts)
     .load(conn)
@@ -228,4 +229,12 @@ pub async fn unserved(conn: &mut AsyncPgConnection, courts: &[String]) -> Db<Vec
     .bind::<Array<Text>, _>(courts)
     .load(conn)
     .await
+}
+
+/// Folds the counters' delta rows into one row per key (`shixin_compact_counts`, by the tick).
+pub async fn compact_counts(conn: &mut AsyncPgConnection) -> Db<()> {
+    sql_query("SELECT shixin_compact_counts()")
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
