@@ -81,6 +81,7 @@ pub fn app(
         .app_data(path_config())
         .configure(configure_plain)
         .default_service(web::to(fallback::not_found))
+        .wrap(middleware::from_fn(fallback::refuse_nul))
         .wrap(middleware::from_fn(public::limit::rate_limit))
         .wrap(fallback::problem_errors())
         .wrap(middleware::from_fn(crate::metrics::track))
