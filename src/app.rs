@@ -78,7 +78,7 @@ impl AppState {
         Ok(AppState {
             check_log: CheckLog::start(
                 settings.database_url.expose(),
-                settings.check_log_wait,
+                settings.check_log_lossy,
                 &tasks,
             ),
             subscribers: SubscriberCache::default(),

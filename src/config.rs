@@ -48,8 +48,9 @@ pub struct Settings {
     pub check_filter_refresh: Option<Duration>,
     /// `SHIXIN_CHECK_CONNECTIONS`: connections with prepared statements for checks (default 4).
     pub check_connections: usize,
-    /// `SHIXIN_CHECK_LOG_FULL`: `drop` (default) or `wait` when the check log's queue is full.
-    pub check_log_wait: bool,
+    /// `SHIXIN_CHECK_LOG`: `durable` (default: every check's row committed before its answer) or
+    /// `lossy` (opt-in: answer at once, drop rows when the writer is far behind).
+    pub check_log_lossy: bool,
     /// `SHIXIN_SIGNING_KEY`: the certificate signing key's PEM file, then retired keys' files,
     /// separated by commas (`certificates::keys`). Empty: a development key under `data_dir`, or,
     /// in production, a refused start.
@@ -162,10 +163,18 @@ impl Settings {
                     .context("SHIXIN_CHECK_CONNECTIONS must be 1 to 64")?,
                 None => 4,
             },
-            check_log_wait: match get("SHIXIN_CHECK_LOG_FULL").as_deref() {
-                None | Some("drop") => false,
-                Some("wait") => true,
-                Some(_) => anyhow::bail!("SHIXIN_CHECK_LOG_FULL must be drop or wait"),
+            check_log_lossy: match (
+                get("SHIXIN_CHECK_LOG").as_deref(),
+                get("SHIXIN_CHECK_LOG_FULL").as_deref(),
+            ) {
+                (Some("lossy"), _) => true,
+                (Some("durable"), _) | (None, None | Some("wait")) => false,
+                (None, Some(_)) => anyhow::bail!(
+                    "SHIXIN_CHECK_LOG_FULL is replaced by SHIXIN_CHECK_LOG: every check is logged \
+                     before its answer (durable, the default); SHIXIN_CHECK_LOG=lossy drops rows \
+                     when the log falls behind"
+                ),
+                (Some(_), _) => anyhow::bail!("SHIXIN_CHECK_LOG must be durable or lossy"),
             },
             check_filter_refresh: match get("SHIXIN_CHECK_FILTER_REFRESH").as_deref() {
                 Some("off") => None,

@@ -131,6 +131,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(public::search)
         .service(public::detail)
         .service(checks::check)
+        .service(checks::logged)
         .service(ops::readyz)
         .service(ops::metrics)
         .service(ops::jwks)

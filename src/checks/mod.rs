@@ -4,6 +4,7 @@
 //! subscriber's sector and journey (`decide`). Every answered check goes to the check log.
 
 pub mod decide;
+pub mod evidence;
 pub mod parse;
 pub mod wire;
 
@@ -111,17 +112,59 @@ pub async fn check(
         .increment(denied);
     metrics::counter!(crate::metrics::CHECK_SUBJECTS, "sector" => sector, "decision" => Decision::Allow.code())
         .increment(results.len() as u64 - denied);
+    let as_of = position.encode();
+    let check_id = check_id_at(now);
+    // Evidence: the row is committed before the answer leaves (503 when it cannot be).
     state
         .check_log
         .record(LoggedRequest {
+            check_id,
             subscriber_id: subscriber.id,
             checked_at: now,
+            as_of: as_of.clone(),
             subject_keys: logged_keys,
             decisions,
+            matches: evidence(&results),
         })
-        .await;
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                crate::domain::ErrorCode::ServiceUnavailable,
+                "the check could not be logged, so it is not answered; retry shortly",
+            )
+        })?;
     Ok(CheckOut {
-        as_of: position.encode(),
+        check_id,
+        as_of,
         results,
     })
+}
+
+/// A check's id: a UUIDv7 whose time is `at` to the millisecond, so the log finds it by time.
+pub fn check_id_at(at: chrono::DateTime<Utc>) -> uuid::Uuid {
+    let ms = u64::try_from(at.timestamp_millis()).unwrap_or(0);
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        ms / 1000,
+        u32::try_from(ms % 1000).unwrap_or(0) * 1_000_000,
+    );
+    uuid::Uuid::new_v7(ts)
+}
+
+/// The orders and releases each subject's answer rests on, for the subjects that have any.
+fn evidence(results: &[wire::ResultOut]) -> serde_json::Value {
+    serde_json::Value::Array(
+        results
+            .iter()
+            .filter(|r| !r.matches.is_empty() || !r.releases.is_empty())
+            .map(|r| {
+                serde_json::json!({
+                    "i": r.index,
+                    "r": r.matches.iter().map(|m| m.restriction_id).collect::<Vec<_>>(),
+                    "l": r.releases.iter().map(|l| l.id).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
 }

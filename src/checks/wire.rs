@@ -81,6 +81,8 @@ pub struct ResultOut {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckOut {
+    /// This check's id in the check log (committed before this answer): `GET /v1/checks/{check_id}`.
+    pub check_id: Uuid,
     /// The feed position this answer is consistent with (opaque).
     pub as_of: String,
     pub results: Vec<ResultOut>,

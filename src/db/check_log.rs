@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::{
     ExpressionMethods, QueryDsl, QueryableByName, sql_query,
-    sql_types::{BigInt, Text, Timestamptz, Uuid as SqlUuid},
+    sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -27,11 +27,22 @@ pub async fn copy_batch(
     use futures_util::pin_mut;
     use tokio_postgres::{binary_copy::BinaryCopyInWriter, types::Type};
     let sink = client
-        .copy_in("COPY check_requests (subscriber_id, checked_at, subject_keys, decisions) FROM STDIN (FORMAT binary)")
+        .copy_in(
+            "COPY check_requests (check_id, subscriber_id, checked_at, as_of, subject_keys, \
+             decisions, matches) FROM STDIN (FORMAT binary)",
+        )
         .await?;
     let writer = BinaryCopyInWriter::new(
         sink,
-        &[Type::UUID, Type::TIMESTAMPTZ, Type::TEXT_ARRAY, Type::TEXT],
+        &[
+            Type::UUID,
+            Type::UUID,
+            Type::TIMESTAMPTZ,
+            Type::TEXT,
+            Type::TEXT_ARRAY,
+            Type::TEXT,
+            Type::JSONB,
+        ],
     );
     pin_mut!(writer);
     let mut subjects = 0;
@@ -39,10 +50,13 @@ pub async fn copy_batch(
         writer
             .as_mut()
             .write(&[
+                &r.check_id,
                 &r.subscriber_id,
                 &r.checked_at,
+                &r.as_of,
                 &r.subject_keys,
                 &r.decisions,
+                &r.matches,
             ])
             .await?;
         subjects += r.subject_keys.len() as u64;
@@ -87,6 +101,50 @@ pub struct LogRow {
     pub checked_at: DateTime<Utc>,
     #[diesel(sql_type = Text)]
     pub decision: String,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub check_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub as_of: Option<String>,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    pub matches: Option<serde_json::Value>,
+}
+
+/// A check as logged, for the subscriber that made it.
+#[derive(QueryableByName)]
+pub struct LoggedCheck {
+    #[diesel(sql_type = SqlUuid)]
+    pub check_id: Uuid,
+    #[diesel(sql_type = Timestamptz)]
+    pub checked_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub as_of: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub decisions: String,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    pub matches: Option<serde_json::Value>,
+}
+
+/// The check `check_id` of `subscriber_id`, logged in `[from, to)` (the millisecond of its UUIDv7:
+/// the BRIN index on `checked_at` finds it without an index of its own).
+pub async fn find_check(
+    conn: &mut AsyncPgConnection,
+    subscriber_id: Uuid,
+    check_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Option<LoggedCheck>, diesel::result::Error> {
+    let rows: Vec<LoggedCheck> = sql_query(
+        "SELECT check_id, checked_at, as_of, decisions, matches FROM check_requests \
+         WHERE checked_at >= $1 AND checked_at < $2 AND check_id = $3 AND subscriber_id = $4 \
+         LIMIT 1",
+    )
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .bind::<SqlUuid, _>(check_id)
+    .bind::<SqlUuid, _>(subscriber_id)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().next())
 }
 
 /// Up to `limit` checks of the person `key` after `after` (request, position), oldest first. The

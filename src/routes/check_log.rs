@@ -36,6 +36,13 @@ pub struct CheckLogItem {
     pub sector: String,
     pub checked_at: DateTime<Utc>,
     pub decision: String,
+    /// The check's id (null for checks logged before check ids existed).
+    pub check_id: Option<Uuid>,
+    /// The feed position the answer was consistent with.
+    pub as_of: Option<String>,
+    /// The orders and releases this subject's answer rested on.
+    pub restriction_ids: Vec<Uuid>,
+    pub release_ids: Vec<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -113,12 +120,21 @@ pub async fn list(
     };
     let items = rows
         .into_iter()
-        .map(|r| CheckLogItem {
-            subscriber_id: r.subscriber_id,
-            subscriber_name: r.subscriber_name,
-            sector: r.sector,
-            checked_at: r.checked_at,
-            decision: r.decision,
+        .map(|r| {
+            let index = usize::try_from(r.pos - 1).unwrap_or(0);
+            let (restriction_ids, release_ids) =
+                crate::checks::evidence::matched_ids(r.matches.as_ref(), index);
+            CheckLogItem {
+                subscriber_id: r.subscriber_id,
+                subscriber_name: r.subscriber_name,
+                sector: r.sector,
+                checked_at: r.checked_at,
+                decision: r.decision,
+                check_id: r.check_id,
+                as_of: r.as_of,
+                restriction_ids,
+                release_ids,
+            }
         })
         .collect();
     Ok(HttpResponse::Ok().json(CheckLogPage { items, next_cursor }))

@@ -11,6 +11,7 @@ mod bulk_decisions;
 mod bulk_effects;
 mod bulk_notices;
 mod certificates;
+mod check_evidence;
 mod check_filter;
 mod check_log;
 mod checks;

@@ -1,4 +1,5 @@
 SELECT r.id, k.pos, r.subscriber_id, s.name AS subscriber_name, s.sector, r.checked_at,
+       r.check_id, r.as_of, r.matches,
        CASE substr(r.decisions, k.pos::int, 1) WHEN 'd' THEN 'deny' ELSE 'allow' END AS decision
 FROM check_requests r
 CROSS JOIN LATERAL unnest(r.subject_keys) WITH ORDINALITY AS k(key, pos)

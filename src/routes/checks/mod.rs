@@ -1,7 +1,7 @@
 //! `POST /v1/checks`: may these persons buy this ticket? (API.md "Checks"). The check itself is the
 //! service `crate::checks`.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};
 
 pub use crate::checks::wire;
 use crate::domain::ErrorCode;
@@ -45,5 +45,21 @@ pub async fn check(
         ));
     }
     let out = crate::checks::check(&state, &subscriber, &input).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// A check this subscriber made, as the log holds it (404 for another subscriber's or an unknown
+/// id, 400 for an id that is no UUID).
+#[utoipa::path(tag = "checks", security(("bearer" = [])), params(("check_id" = String, Path)),
+    responses((status = 200, body = crate::checks::evidence::LoggedCheckOut),
+        (status = 404, body = crate::error::Problem)))]
+#[get("/v1/checks/{check_id}")]
+pub async fn logged(
+    state: web::Data<AppState>,
+    principal: Principal,
+    check_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let subscriber = state.subscribers.require(&state.db, &principal).await?;
+    let out = crate::checks::evidence::find(&state.db, &subscriber, &check_id).await?;
     Ok(HttpResponse::Ok().json(out))
 }
