@@ -1,6 +1,12 @@
 //! The check log's table `check_requests`: the writer's binary `COPY` of a batch of requests, the
-//! pruning of old rows, and the reads of `GET /v1/check-log` (the checks of one person, the courts
-//! whose listings or orders bind them).
+//! retention, and the reads of `GET /v1/check-log` (the checks of one person, the courts whose
+//! listings or orders bind them) and `GET /v1/checks/{check_id}`.
+//!
+//! The table is partitioned by UTC day (migration 2026-12-05-000008): a day's rows and their GIN
+//! and BRIN indexes sit in one partition, the tick makes the next days' partitions ahead and drops
+//! whole days past the retention; a row whose day has no partition goes to the default partition
+//! (never lost) and is pruned from there row by row. A check is found by its id through the BRIN
+//! index: the id is a UUIDv7 of the millisecond it was logged at.
 
 use chrono::{DateTime, Utc};
 use diesel::{
@@ -65,23 +71,27 @@ pub async fn copy_batch(
     Ok(subjects)
 }
 
-/// Deletes check-log rows older than the retention, in slices.
+/// The check log's retention: drops the day partitions wholly older than `older_than` and deletes
+/// older rows of the default partition (`shixin_prune_check_log`, migration 2026-12-05-000008);
+/// then makes sure today's and the next two days' partitions exist. Answers the checks removed.
 pub async fn prune(db: &DbPool, older_than: DateTime<Utc>) -> Result<usize, super::DbError> {
+    #[derive(QueryableByName)]
+    struct Pruned {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
     let mut conn = db.get().await?;
-    let mut total = 0;
-    loop {
-        let n = sql_query(
-            "DELETE FROM check_requests WHERE id IN \
-             (SELECT id FROM check_requests WHERE checked_at < $1 LIMIT 1000)",
-        )
+    let pruned: Vec<Pruned> = sql_query("SELECT shixin_prune_check_log($1) AS n")
         .bind::<Timestamptz, _>(older_than)
+        .load(&mut conn)
+        .await?;
+    sql_query("SELECT shixin_check_log_partitions()")
         .execute(&mut conn)
         .await?;
-        total += n;
-        if n < 1_000 {
-            return Ok(total);
-        }
-    }
+    Ok(pruned
+        .into_iter()
+        .next()
+        .map_or(0, |p| usize::try_from(p.n).unwrap_or(0)))
 }
 
 /// One subject of a check, with its subscriber and the decision.

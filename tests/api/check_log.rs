@@ -151,3 +151,54 @@ async fn check_log_older_than_the_retention_is_pruned_by_the_tick() {
         "a check inside the retention stays"
     );
 }
+
+/// The log is partitioned by UTC day: a check lands in its day's partition, and retention drops a
+/// whole day that has passed it (no row-by-row DELETE).
+#[tokio::test]
+async fn check_log_retention_drops_whole_day_partitions() {
+    let app = spawn_app_with(&[("SHIXIN_CHECK_LOG_RETENTION", "1d")]).await;
+    let (_, airline) = app.subscriber_token("airline").await;
+    // (The test database's template may be from an earlier day: the tick makes today's partition.)
+    app.tick().await;
+    let body = json!({"subjects": [{"id_number": make_id("110105", "19800101", 421)}]});
+    assert_eq!(app.check(&airline, &body).await.0, 200);
+    assert_eq!(
+        app.scalar("SELECT count(*) AS n FROM ONLY check_requests_default")
+            .await,
+        0,
+        "today's check is in today's partition"
+    );
+    let day = "(now() AT TIME ZONE 'UTC')::date - 3";
+    app.sql(&format!("SELECT shixin_check_log_partition({day})"))
+        .await;
+    app.sql(&format!(
+        "UPDATE check_requests SET checked_at = ({day})::timestamp AT TIME ZONE 'UTC' + interval '12 hours'"
+    ))
+    .await;
+    let partition = format!(
+        "SELECT count(*) AS n FROM pg_class WHERE relname = 'check_requests_' || to_char({day}, 'YYYYMMDD')"
+    );
+    assert_eq!(app.scalar(&partition).await, 1);
+    assert_eq!(app.check(&airline, &body).await.0, 200);
+    let report = app.tick().await;
+    assert_eq!(report.check_log_pruned, 1);
+    assert_eq!(
+        app.scalar(&partition).await,
+        0,
+        "the day's partition is dropped"
+    );
+    assert_eq!(
+        app.scalar("SELECT count(*) AS n FROM check_requests").await,
+        1,
+        "today's check stays"
+    );
+    // The tick keeps today's and the next two days' partitions ready.
+    assert_eq!(
+        app.scalar(
+            "SELECT count(*) AS n FROM generate_series(0, 2) i WHERE to_regclass('check_requests_' \
+             || to_char((now() AT TIME ZONE 'UTC')::date + i, 'YYYYMMDD')) IS NOT NULL"
+        )
+        .await,
+        3
+    );
+}
