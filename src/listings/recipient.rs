@@ -182,3 +182,25 @@ pub async fn check(
         )),
     }
 }
+
+/// L15 notices follow a listing's publication: a standalone restriction order's debtor takes no
+/// `official_status`, `employer`, `ownership` or `supervising_body` (each `invalid_value`, rather
+/// than being dropped unseen).
+pub fn refuse_on_order(e: &mut Errors, debtor: &DebtorIn) {
+    for (field, given) in [
+        ("debtor.official_status", debtor.official_status.is_some()),
+        ("debtor.employer", debtor.employer.is_some()),
+        ("debtor.ownership", debtor.ownership.is_some()),
+        ("debtor.supervising_body", debtor.supervising_body.is_some()),
+    ] {
+        if given {
+            e.push(
+                field,
+                ErrorCode::InvalidValue,
+                format!(
+                    "{field} is for listings: Art. 8 notices follow a listing's publication (L15)"
+                ),
+            );
+        }
+    }
+}

@@ -256,3 +256,28 @@ async fn l15_d_unregistered_recipients_are_counted_on_the_wall_chart() {
     let at = page.find("通报对象未登记").expect("the unregistered table");
     assert!(page[at..].contains(id), "the listing is named on the chart");
 }
+
+#[tokio::test]
+async fn l15_a_standalone_order_takes_no_body_to_notify() {
+    let app = spawn_app().await;
+    let mut body = crate::helpers::order_body(&make_id("110105", "19800101", 8), 8);
+    body["debtor"]["official_status"] = json!("civil_servant");
+    body["debtor"]["employer"] = json!({"name": "某局"});
+    let (s, v) = json(
+        app.post("/v1/restrictions", &app.court("京0105"), &body)
+            .await,
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    let errs = field_codes(&v);
+    for f in ["debtor.official_status", "debtor.employer"] {
+        assert!(
+            errs.contains(&(f.into(), "invalid_value".into())),
+            "{errs:?}"
+        );
+    }
+    assert_eq!(
+        app.scalar("SELECT count(*) AS n FROM restrictions").await,
+        0
+    );
+}

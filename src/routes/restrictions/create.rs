@@ -108,6 +108,7 @@ fn validate(input: &RestrictionIn) -> Result<Valid, ApiError> {
     let all = orders::all_items();
     let items = parse_items(&mut e, "items", input.items.as_deref().unwrap_or(&all));
     let parties = parse_parties(&mut e, &input.debtor, &input.associated_persons, None);
+    crate::listings::recipient::refuse_on_order(&mut e, &input.debtor);
     let (valid_until, signed_by) = period(&mut e, input, issued_on);
     match (court, case, issued_on) {
         (Some(court), Some(case), Some(issued_on)) if e.0.is_empty() => Ok(Valid {
