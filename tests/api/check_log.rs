@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{json, make_id, person_listing, spawn_app_with};
+use crate::helpers::{json, make_id, person_listing, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn check_log_finds_every_check_of_a_person_across_requests_and_pages() {
@@ -201,4 +201,43 @@ async fn check_log_retention_drops_whole_day_partitions() {
         .await,
         3
     );
+}
+
+/// The day being written has no GIN index (the COPY stays cheap); a closed day gets one from the
+/// tick, and "who checked" finds the person on both.
+#[tokio::test]
+async fn check_log_a_closed_day_gets_its_index_and_both_are_read() {
+    let app = spawn_app().await;
+    let (_, airline) = app.subscriber_token("airline").await;
+    app.tick().await;
+    let person = make_id("110105", "19800101", 431);
+    let body = json!({"subjects": [{"id_number": person}]});
+    assert_eq!(app.check(&airline, &body).await.0, 200);
+    let day = "(now() AT TIME ZONE 'UTC')::date - 1";
+    let index = format!(
+        "SELECT count(*) AS n FROM pg_class WHERE relname = 'check_requests_' || to_char({day}, 'YYYYMMDD') || '_keys_gin'"
+    );
+    let today_index = "SELECT count(*) AS n FROM pg_class WHERE relname = 'check_requests_' \
+         || to_char((now() AT TIME ZONE 'UTC')::date, 'YYYYMMDD') || '_keys_gin'";
+    app.sql(&format!("SELECT shixin_check_log_partition({day})"))
+        .await;
+    app.sql(&format!(
+        "UPDATE check_requests SET checked_at = ({day})::timestamp AT TIME ZONE 'UTC' + interval '12 hours'"
+    ))
+    .await;
+    assert_eq!(app.check(&airline, &body).await.0, 200);
+    assert_eq!(app.scalar(&index).await, 0);
+    app.tick().await;
+    assert_eq!(app.scalar(&index).await, 1, "yesterday is indexed");
+    assert_eq!(app.scalar(today_index).await, 0, "today is not");
+    let (s, v) = json(
+        app.get(
+            &format!("/v1/check-log?id_number={person}"),
+            Some(&app.admin()),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(2), "{v}");
 }
