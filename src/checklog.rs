@@ -52,6 +52,15 @@ impl Request {
             Decision::Allow => 'a',
         }
     }
+
+    /// The decision a logged character stands for (the inverse of [`Self::decision_char`]).
+    pub fn decision_of(c: char) -> Decision {
+        if c == 'd' {
+            Decision::Deny
+        } else {
+            Decision::Allow
+        }
+    }
 }
 
 /// The row of a check could not be committed: the check must not be answered.

@@ -87,11 +87,7 @@ pub async fn find(
             let (restriction_ids, release_ids) = matched_ids(row.matches.as_ref(), index);
             LoggedSubject {
                 index,
-                decision: if c == 'd' {
-                    Decision::Deny
-                } else {
-                    Decision::Allow
-                },
+                decision: crate::checklog::Request::decision_of(c),
                 restriction_ids,
                 release_ids,
             }

@@ -30,12 +30,19 @@ pub struct NamedRecipient {
     pub subscriber_id: Option<Uuid>,
 }
 
-impl NamedRecipient {
-    /// The field that names it (`debtor.employer` or `debtor.supervising_body`).
-    pub fn field(&self) -> &'static str {
-        match self.kind {
-            RecipientKind::Employer => "debtor.employer",
-            _ => "debtor.supervising_body",
+/// The request field that names a recipient of `kind`.
+fn field_of(kind: RecipientKind) -> &'static str {
+    match kind {
+        RecipientKind::Employer => "debtor.employer",
+        _ => "debtor.supervising_body",
+    }
+}
+
+/// `invalid_value` for each field given that the debtor may not carry, saying why.
+fn refuse(e: &mut Errors, fields: [(&str, bool); 2], why: &str) {
+    for (field, given) in fields {
+        if given {
+            e.push(field, ErrorCode::InvalidValue, format!("{field} {why}"));
         }
     }
 }
@@ -66,30 +73,23 @@ pub fn parse(
     kind: PartyKind,
     debtor_json: &mut Value,
 ) -> Option<NamedRecipient> {
-    let (wrong, fields) = match kind {
-        PartyKind::Person => (
+    match kind {
+        PartyKind::Person => refuse(
+            e,
             [
                 ("debtor.ownership", debtor.ownership.is_some()),
                 ("debtor.supervising_body", debtor.supervising_body.is_some()),
             ],
-            "an organisation",
+            "is for an organisation debtor (L15)",
         ),
-        PartyKind::Organization => (
+        PartyKind::Organization => refuse(
+            e,
             [
                 ("debtor.official_status", debtor.official_status.is_some()),
                 ("debtor.employer", debtor.employer.is_some()),
             ],
-            "a person",
+            "is for a person debtor (L15)",
         ),
-    };
-    for (field, given) in wrong {
-        if given {
-            e.push(
-                field,
-                ErrorCode::InvalidValue,
-                format!("{field} is for {fields} debtor (L15)"),
-            );
-        }
     }
     let status = debtor
         .official_status
@@ -102,11 +102,11 @@ pub fn parse(
     let employer = debtor
         .employer
         .as_ref()
-        .map(|r| recipient(e, "debtor.employer", r));
+        .map(|r| recipient(e, field_of(RecipientKind::Employer), r));
     let body = debtor
         .supervising_body
         .as_ref()
-        .map(|r| recipient(e, "debtor.supervising_body", r));
+        .map(|r| recipient(e, field_of(RecipientKind::SupervisingBody), r));
     let (status, ownership) = match kind {
         PartyKind::Person => (status, None),
         PartyKind::Organization => (None, ownership),
@@ -118,14 +118,9 @@ pub fn parse(
         body.is_some() && kind == PartyKind::Organization,
     ) {
         Ok(k) => k,
-        Err((k, err)) => {
-            let field = match k {
-                RecipientKind::Employer => "debtor.employer",
-                _ => "debtor.supervising_body",
-            };
-            e.0.push(crate::error::FieldError::from_domain(field, err));
-            None
-        }
+        Err((k, err)) => e
+            .take::<Option<RecipientKind>>(field_of(k), Err(err))
+            .flatten(),
     };
     if let Some(o) = debtor_json.as_object_mut() {
         if let Some(s) = status {
@@ -162,7 +157,7 @@ pub async fn check(
     let Some((named, id)) = named.and_then(|n| n.subscriber_id.map(|id| (n, id))) else {
         return Ok(());
     };
-    let field = format!("{}.subscriber_id", named.field());
+    let field = format!("{}.subscriber_id", field_of(named.kind));
     match Subscriber::find(conn, id).await? {
         Some(s) if s.enabled && Sector::parse(&s.sector).ok() == Some(Sector::NoticeRecipient) => {
             Ok(())
@@ -187,20 +182,21 @@ pub async fn check(
 /// `official_status`, `employer`, `ownership` or `supervising_body` (each `invalid_value`, rather
 /// than being dropped unseen).
 pub fn refuse_on_order(e: &mut Errors, debtor: &DebtorIn) {
-    for (field, given) in [
-        ("debtor.official_status", debtor.official_status.is_some()),
-        ("debtor.employer", debtor.employer.is_some()),
-        ("debtor.ownership", debtor.ownership.is_some()),
-        ("debtor.supervising_body", debtor.supervising_body.is_some()),
-    ] {
-        if given {
-            e.push(
-                field,
-                ErrorCode::InvalidValue,
-                format!(
-                    "{field} is for listings: Art. 8 notices follow a listing's publication (L15)"
-                ),
-            );
-        }
-    }
+    let why = "is for listings: Art. 8 notices follow a listing's publication (L15)";
+    refuse(
+        e,
+        [
+            ("debtor.official_status", debtor.official_status.is_some()),
+            ("debtor.employer", debtor.employer.is_some()),
+        ],
+        why,
+    );
+    refuse(
+        e,
+        [
+            ("debtor.ownership", debtor.ownership.is_some()),
+            ("debtor.supervising_body", debtor.supervising_body.is_some()),
+        ],
+        why,
+    );
 }

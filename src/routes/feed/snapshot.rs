@@ -22,76 +22,111 @@ use crate::{
 
 const CHUNK: i64 = 2000;
 
-async fn stream_lines(
-    mut conn: DbConn,
-    items: Vec<String>,
-    tx: tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>,
-) {
-    let mut last = (Uuid::nil(), String::new(), String::new());
-    loop {
-        let lines = match chunk(&mut conn, &items, &last, CHUNK).await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::error!(error = ?e, "snapshot read failed");
-                let _ = tx
-                    .send(Err(std::io::Error::other("snapshot interrupted")))
-                    .await;
-                break;
-            }
-        };
-        let keys: Vec<String> = lines
-            .iter()
-            .filter(|l| l.kind == PartyKind::Person)
-            .map(|l| l.subject_key.clone())
-            .collect();
-        let docs = documents_of(&mut conn, &keys).await.unwrap_or_default();
+/// What a snapshot streams: the subjects of the active orders carrying the sector's `items`, or
+/// (L15) the active listings that name a notice recipient; each with the position after its last
+/// chunk (`None` once a short chunk ended it).
+enum Lines {
+    Subjects {
+        items: Vec<String>,
+        last: Option<(Uuid, String, String)>,
+    },
+    Listings {
+        subscriber_id: Uuid,
+        last: Option<Uuid>,
+    },
+}
+
+impl Lines {
+    /// The next chunk as NDJSON; `None` when there is no more.
+    async fn next(&mut self, conn: &mut DbConn) -> Result<Option<String>, crate::db::DbError> {
         let mut buf = String::new();
-        for l in &lines {
-            let documents: Vec<_> = docs
-                .iter()
-                .filter(|(k, _, _)| *k == l.subject_key)
-                .map(|(_, t, n)| json!({"type": t, "number": n}))
-                .collect();
-            let visible: Vec<&String> = l.items.iter().filter(|i| items.contains(i)).collect();
-            let (id_number, credit_code) = if l.kind == PartyKind::Person {
-                (Some(&l.subject_key), None)
-            } else {
-                (None, l.credit_code.as_ref())
-            };
-            let mut line = json!({"restriction_id": l.restriction_id, "role": l.role, "name": l.name, "id_number": id_number,
-                "documents": documents, "items": visible, "since": l.issued_on, "version": l.version});
-            if let (Some(c), Some(o)) = (credit_code, line.as_object_mut()) {
-                o.insert("credit_code".into(), json!(c));
-            }
+        let mut push = |line: serde_json::Value| {
             buf.push_str(&line.to_string());
             buf.push('\n');
-        }
-        if !buf.is_empty() && tx.send(Ok(web::Bytes::from(buf))).await.is_err() {
-            break;
-        }
-        match lines.last() {
-            Some(l) if lines.len() as i64 == CHUNK => {
-                last = (l.restriction_id, l.subject_key.clone(), l.role.clone())
+        };
+        match self {
+            Lines::Subjects { items, last } => {
+                let Some(after) = last.take() else {
+                    return Ok(None);
+                };
+                let lines = chunk(conn, items, &after, CHUNK).await?;
+                let keys: Vec<String> = lines
+                    .iter()
+                    .filter(|l| l.kind == PartyKind::Person)
+                    .map(|l| l.subject_key.clone())
+                    .collect();
+                let docs = documents_of(conn, &keys).await.unwrap_or_default();
+                for l in &lines {
+                    let documents: Vec<_> = docs
+                        .iter()
+                        .filter(|(k, _, _)| *k == l.subject_key)
+                        .map(|(_, t, n)| json!({"type": t, "number": n}))
+                        .collect();
+                    let visible: Vec<&String> =
+                        l.items.iter().filter(|i| items.contains(i)).collect();
+                    let (id_number, credit_code) = if l.kind == PartyKind::Person {
+                        (Some(&l.subject_key), None)
+                    } else {
+                        (None, l.credit_code.as_ref())
+                    };
+                    let mut line = json!({"restriction_id": l.restriction_id, "role": l.role, "name": l.name, "id_number": id_number,
+                        "documents": documents, "items": visible, "since": l.issued_on, "version": l.version});
+                    if let (Some(c), Some(o)) = (credit_code, line.as_object_mut()) {
+                        o.insert("credit_code".into(), json!(c));
+                    }
+                    push(line);
+                }
+                *last = lines
+                    .last()
+                    .filter(|_| lines.len() as i64 == CHUNK)
+                    .map(|l| (l.restriction_id, l.subject_key.clone(), l.role.clone()));
             }
-            _ => break,
+            Lines::Listings {
+                subscriber_id,
+                last,
+            } => {
+                let Some(after) = last.take() else {
+                    return Ok(None);
+                };
+                let lines = listing_chunk(conn, *subscriber_id, after, CHUNK).await?;
+                for l in &lines {
+                    let mut line = json!({"listing_id": l.listing_id, "name": l.name,
+                        "court_name": l.court_name, "case_number": l.case_number,
+                        "expires_on": l.expires_on, "version": l.version});
+                    if let Some(o) = line.as_object_mut() {
+                        match (&l.id_number, &l.credit_code) {
+                            (Some(i), _) => o.insert("id_number".into(), json!(i)),
+                            (None, c) => o.insert("credit_code".into(), json!(c)),
+                        };
+                    }
+                    push(line);
+                }
+                *last = lines
+                    .last()
+                    .filter(|_| lines.len() as i64 == CHUNK)
+                    .map(|l| l.listing_id);
+            }
         }
-    }
-    if let Err(e) = crate::db::rollback(&mut conn).await {
-        tracing::warn!(error = %e, "closing the snapshot transaction failed");
+        Ok(Some(buf))
     }
 }
 
-/// L15: a notice recipient's snapshot: one line `{listing_id, name, id_number | credit_code,
-/// court_name, case_number, expires_on, version}` per active listing that names it.
-async fn stream_listing_lines(
+/// Sends the chunks of `lines` until there is no more or the client has gone; a failed read ends
+/// the body with an error. Closes the snapshot's transaction.
+async fn stream_lines(
     mut conn: DbConn,
-    subscriber_id: Uuid,
+    mut lines: Lines,
     tx: tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>,
 ) {
-    let mut last = Uuid::nil();
     loop {
-        let lines = match listing_chunk(&mut conn, subscriber_id, last, CHUNK).await {
-            Ok(l) => l,
+        match lines.next(&mut conn).await {
+            Ok(None) => break,
+            Ok(Some(buf)) if buf.is_empty() => {}
+            Ok(Some(buf)) => {
+                if tx.send(Ok(web::Bytes::from(buf))).await.is_err() {
+                    break;
+                }
+            }
             Err(e) => {
                 tracing::error!(error = ?e, "snapshot read failed");
                 let _ = tx
@@ -99,27 +134,6 @@ async fn stream_listing_lines(
                     .await;
                 break;
             }
-        };
-        let mut buf = String::new();
-        for l in &lines {
-            let mut line = json!({"listing_id": l.listing_id, "name": l.name,
-                "court_name": l.court_name, "case_number": l.case_number,
-                "expires_on": l.expires_on, "version": l.version});
-            if let Some(o) = line.as_object_mut() {
-                match (&l.id_number, &l.credit_code) {
-                    (Some(i), _) => o.insert("id_number".into(), json!(i)),
-                    (None, c) => o.insert("credit_code".into(), json!(c)),
-                };
-            }
-            buf.push_str(&line.to_string());
-            buf.push('\n');
-        }
-        if !buf.is_empty() && tx.send(Ok(web::Bytes::from(buf))).await.is_err() {
-            break;
-        }
-        match lines.last() {
-            Some(l) if lines.len() as i64 == CHUNK => last = l.listing_id,
-            _ => break,
         }
     }
     if let Err(e) = crate::db::rollback(&mut conn).await {
@@ -155,11 +169,19 @@ pub async fn snapshot(
         }
     };
     let (tx, rx) = tokio::sync::mpsc::channel(4);
-    if subscriber.sector.is_notice_recipient() {
-        tokio::spawn(stream_listing_lines(conn, subscriber.id, tx));
+    // L15: a notice recipient reads the listings that name it.
+    let lines = if subscriber.sector.is_notice_recipient() {
+        Lines::Listings {
+            subscriber_id: subscriber.id,
+            last: Some(Uuid::nil()),
+        }
     } else {
-        tokio::spawn(stream_lines(conn, items, tx));
-    }
+        Lines::Subjects {
+            items,
+            last: Some((Uuid::nil(), String::new(), String::new())),
+        }
+    };
+    tokio::spawn(stream_lines(conn, lines, tx));
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
     });
