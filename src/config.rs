@@ -57,6 +57,9 @@ pub struct Settings {
     pub signing_key: Vec<std::path::PathBuf>,
     /// `SHIXIN_DATA_DIR` (default `./.shixin`): what the service keeps on disk in development.
     pub data_dir: std::path::PathBuf,
+    /// `SHIXIN_WATCHLIST_KEY`: the secret the watch-list hashes are keyed with (`crate::watchlist`);
+    /// unset, the JWT secret. Every instance must have the same; changing it empties the lists.
+    pub watchlist_key: Secret,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +73,9 @@ impl Settings {
     pub fn from_env() -> anyhow::Result<Self> {
         let _ = dotenvy::dotenv();
         let vars: HashMap<String, String> = std::env::vars().collect();
-        Self::from_map(&vars)
+        let settings = Self::from_map(&vars)?;
+        crate::watchlist::install(settings.watchlist_key.expose());
+        Ok(settings)
     }
 
     pub fn from_map(vars: &HashMap<String, String>) -> anyhow::Result<Self> {
@@ -86,6 +91,13 @@ impl Settings {
             .parse()
             .context("SHIXIN_BIND must be an address like 127.0.0.1:8080")?;
         let jwt_secret = jwt_secret(get("SHIXIN_JWT_SECRET"), production, bind)?;
+        let watchlist_key = match get("SHIXIN_WATCHLIST_KEY") {
+            Some(k) if k.len() < MIN_SECRET_LEN => {
+                bail!("SHIXIN_WATCHLIST_KEY is shorter than {MIN_SECRET_LEN} characters")
+            }
+            Some(k) => k,
+            None => jwt_secret.clone(),
+        };
         let jwt_public_keys = get("SHIXIN_JWT_PUBLIC_KEYS")
             .map(|v| parse_public_keys(&v))
             .unwrap_or_default();
@@ -199,6 +211,7 @@ impl Settings {
                 .unwrap_or_else(|| ".shixin".into())
                 .into(),
             env: env.to_string(),
+            watchlist_key: Secret::new(watchlist_key),
         })
     }
 }

@@ -37,6 +37,7 @@ pub mod subscribers;
 pub mod tasks;
 pub mod telemetry;
 pub mod tick;
+pub mod watchlist;
 pub mod web;
 pub mod webhooks;
 pub mod worker;

@@ -19,7 +19,7 @@ use crate::{
     error::ApiError,
     routes::{
         self, audit, check_log, checks, corrections, courts, credit_repair, fallback, feed,
-        indicators, listings, oauth, ops, public, restrictions, subscribers, webhooks,
+        indicators, listings, oauth, ops, public, restrictions, subscribers, watchlist, webhooks,
     },
     telemetry::RedactedRootSpan,
 };
@@ -132,6 +132,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(public::detail)
         .service(checks::check)
         .service(checks::logged)
+        .service(watchlist::add)
+        .service(watchlist::remove)
+        .service(watchlist::count)
         .service(ops::readyz)
         .service(ops::metrics)
         .service(ops::jwks)

@@ -28,6 +28,7 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        crate::watchlist::install(settings.watchlist_key.expose());
         let state = web::Data::new(AppState::new(settings).await?);
         let doc = router::ApiDocument::build()?;
         crate::metrics::handle();

@@ -13,7 +13,7 @@ use crate::domain::ErrorCode;
 use crate::{
     auth::{Principal, Role},
     db::{DbPool, models::subscriber::Subscriber},
-    domain::restriction::Sector,
+    domain::{restriction::Sector, status::SubscriberScope},
     error::ApiError,
 };
 
@@ -31,9 +31,20 @@ pub struct ActiveSubscriber {
     pub id: Uuid,
     pub name: String,
     pub sector: Sector,
+    pub scope: SubscriberScope,
 }
 
 impl ActiveSubscriber {
+    /// Whether only its watch-list's events and subjects reach it (scope `watchlist`).
+    pub fn watches(&self) -> bool {
+        self.scope == SubscriberScope::Watchlist
+    }
+
+    /// The subscriber whose watch-list filters a read: itself when it watches, else none.
+    pub fn watcher(&self) -> Option<Uuid> {
+        self.watches().then_some(self.id)
+    }
+
     /// The codes of the restriction items the subscriber's sector sees (DOMAIN §5).
     pub fn item_codes(&self) -> Vec<String> {
         self.sector
@@ -101,6 +112,8 @@ impl SubscriberCache {
                 id: s.id,
                 name: s.name,
                 sector: Sector::parse(&s.sector).map_err(|e| ApiError::internal(e.into()))?,
+                scope: SubscriberScope::parse(&s.scope)
+                    .map_err(|e| ApiError::internal(e.into()))?,
             }),
             _ => Err(ApiError::unauthorized(
                 "the subscriber is unknown or disabled",

@@ -16,21 +16,30 @@ use crate::{
     app::AppState, checklog::Request as LoggedRequest, db::checks as load,
     domain::status::Decision, error::ApiError, subscribers::ActiveSubscriber,
 };
-use decide::{Scope, Subject, decide};
+pub use decide::Scope;
+use decide::{Subject, decide};
 use parse::{Key, journey, keys};
 use wire::{CheckIn, CheckOut};
 
-/// Checks the subjects of `input` for `subscriber`; the input's size is checked by the caller.
-pub async fn check(
+/// What the subjects of a check are, decided: the feed position the reads are consistent with,
+/// each subject's result, its logged key (its ID number or organisation code, or the document when
+/// no person is bound to it) and decision character.
+pub struct Assessed {
+    pub position: crate::events::cursor::Cursor,
+    pub results: Vec<wire::ResultOut>,
+    pub logged_keys: Vec<String>,
+    pub decisions: String,
+}
+
+/// Decides each of `subjects` for `subscriber` within `scope` (a journey's item, or every item of
+/// the sector): the check's work without its log. Also used by the watch-list (restricted now).
+pub async fn assess(
     state: &AppState,
     subscriber: &ActiveSubscriber,
-    input: &CheckIn,
-) -> Result<CheckOut, ApiError> {
-    let scope = match &input.travel {
-        Some(t) => Scope::Journey(journey(t)?.item()),
-        None => Scope::Sector,
-    };
-    let keys = keys(&input.subjects)?;
+    subjects: &[wire::SubjectIn],
+    scope: Scope,
+) -> Result<Assessed, ApiError> {
+    let keys = keys(subjects)?;
     let (types, numbers): (Vec<String>, Vec<String>) = keys
         .iter()
         .filter_map(|k| match k {
@@ -67,11 +76,10 @@ pub async fn check(
             .push(o);
     }
     let sector_items = subscriber.sector.items();
-    let now = Utc::now();
     let mut results = Vec::with_capacity(keys.len());
     let mut logged_keys = Vec::with_capacity(keys.len());
     let mut decisions = String::with_capacity(keys.len());
-    for (index, (key, s)) in keys.iter().zip(&input.subjects).enumerate() {
+    for (index, (key, s)) in keys.iter().zip(subjects).enumerate() {
         let (subject_keys, log_key) = match key {
             Key::Id(id) => (vec![id.clone()], id.clone()),
             Key::Doc(t, n) => {
@@ -103,6 +111,31 @@ pub async fn check(
         decisions.push(LoggedRequest::decision_char(result.decision));
         results.push(result);
     }
+    Ok(Assessed {
+        position,
+        results,
+        logged_keys,
+        decisions,
+    })
+}
+
+/// Checks the subjects of `input` for `subscriber`; the input's size is checked by the caller.
+pub async fn check(
+    state: &AppState,
+    subscriber: &ActiveSubscriber,
+    input: &CheckIn,
+) -> Result<CheckOut, ApiError> {
+    let scope = match &input.travel {
+        Some(t) => Scope::Journey(journey(t)?.item()),
+        None => Scope::Sector,
+    };
+    let Assessed {
+        position,
+        results,
+        logged_keys,
+        decisions,
+    } = assess(state, subscriber, &input.subjects, scope).await?;
+    let now = Utc::now();
     let denied = results
         .iter()
         .filter(|r| r.decision == Decision::Deny)

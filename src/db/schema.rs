@@ -182,6 +182,7 @@ diesel::table! {
         enabled -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        scope -> Text,
     }
 }
 

@@ -36,10 +36,11 @@ pub struct Line {
 }
 
 /// Up to `limit` lines after `last` (restriction id, subject key, role) of the orders carrying one
-/// of `items`.
+/// of `items`; with a `watcher` (scope `watchlist`), only the subjects on its watch-list.
 pub async fn chunk(
     conn: &mut AsyncPgConnection,
     items: &[String],
+    watcher: Option<Uuid>,
     last: &(Uuid, String, String),
     limit: i64,
 ) -> Result<Vec<Line>, DbError> {
@@ -49,6 +50,8 @@ pub async fn chunk(
         .bind::<Text, _>(&last.1)
         .bind::<Text, _>(&last.2)
         .bind::<BigInt, _>(limit)
+        .bind::<Nullable<SqlUuid>, _>(watcher)
+        .bind::<diesel::sql_types::Bytea, _>(crate::watchlist::key())
         .load(conn)
         .await?)
 }

@@ -127,6 +127,12 @@ error_codes! {
     UnknownSubscriber = "unknown_subscriber",
     /// L15: a named recipient whose subscriber is not of sector `notice_recipient`.
     NotANoticeRecipient = "not_a_notice_recipient",
+    /// Watch-lists: a subscriber's scope is set when it is created.
+    ScopeNotChangeable = "scope_not_changeable",
+    /// Watch-lists: the watch-list routes are for subscribers of scope `watchlist` (409).
+    WatchlistScopeRequired = "watchlist_scope_required",
+    /// Watch-lists: a document no court has bound to a person; watch by the ID number.
+    DocumentNotBound = "document_not_bound",
     // Bulk files (`shixin import`): a line that cannot be read at all.
     InvalidCsv = "invalid_csv",
     InvalidJson = "invalid_json",

@@ -12,6 +12,15 @@ code_enum! {
 }
 
 code_enum! {
+    /// What a subscriber's feed, snapshot and webhooks carry: everything of its sector, or only the
+    /// events and subjects on its watch-list (API.md "Watch-lists"). Set at creation, never changed.
+    pub enum SubscriberScope {
+        All = ("all", "全部"),
+        Watchlist = ("watchlist", "关注名单"),
+    }
+}
+
+code_enum! {
     /// Status of a restriction order (R1, R5): in force until lifted.
     pub enum RestrictionStatus {
         Active = ("active", "生效"),

@@ -37,10 +37,12 @@ pub fn filter_items(mut data: Value, sector_items: &[String]) -> Value {
     data
 }
 
-/// Who reads the feed: the items of its sector and, for a notice recipient (L15), its id.
+/// Who reads the feed: the items of its sector, for a notice recipient (L15) its id, and for a
+/// subscriber of scope `watchlist` its id (only events of subjects on its list).
 pub struct Reader<'a> {
     pub sector_items: &'a [String],
     pub audience: Option<Uuid>,
+    pub watcher: Option<Uuid>,
 }
 
 /// Events after `after`, in commit-safe order, that the reader may see: every `listing.*` event
@@ -59,6 +61,7 @@ pub async fn page(
         after.seq,
         sector_items,
         reader.audience,
+        reader.watcher,
         limit,
     )
     .await?;

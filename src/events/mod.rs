@@ -25,10 +25,12 @@ pub async fn append(
     items: &[String],
     data: Value,
 ) -> Result<Uuid, DbError> {
-    append_for(conn, event_type, entity_id, items, data, None).await
+    append_for(conn, event_type, entity_id, items, data, None, None).await
 }
 
-/// [`append`], with the notice recipient (L15) that may see the event besides the sectors.
+/// [`append`], with the notice recipient (L15) that may see the event besides the sectors, and
+/// the subject keys the event concerns (watch-lists; `None`: the subjects of the order
+/// `entity_id`).
 pub async fn append_for(
     conn: &mut AsyncPgConnection,
     event_type: &str,
@@ -36,6 +38,7 @@ pub async fn append_for(
     items: &[String],
     data: Value,
     audience: Option<Uuid>,
+    subject_keys: Option<&[String]>,
 ) -> Result<Uuid, DbError> {
     let id = Uuid::now_v7();
     event::insert(
@@ -48,6 +51,7 @@ pub async fn append_for(
             items,
             data,
             audience,
+            subject_keys,
         },
     )
     .await?;

@@ -81,8 +81,17 @@ async fn announce(
 ) -> Result<Uuid, ApiError> {
     let data = serde_json::to_value(event_data(listing, reason))?;
     let audience = listing.row.notice_subscriber_id();
-    let id =
-        crate::events::append_for(conn, event_type, listing.row.id, &[], data, audience).await?;
+    let keys = [listing.row.debtor_key.clone()];
+    let id = crate::events::append_for(
+        conn,
+        event_type,
+        listing.row.id,
+        &[],
+        data,
+        audience,
+        Some(&keys),
+    )
+    .await?;
     if event_type != crate::events::LISTING_UPDATED {
         crate::db::models::notice::record_for_event(conn, id).await?;
     }

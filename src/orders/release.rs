@@ -46,7 +46,8 @@ async fn emit(
     {
         o.insert("release_id".into(), id);
     }
-    events::append(conn, event_type, r.id, &r.items, data).await?;
+    let keys = [r.subject_key.clone()];
+    events::append_for(conn, event_type, r.id, &r.items, data, None, Some(&keys)).await?;
     Ok(state)
 }
 

@@ -16,6 +16,7 @@ pub mod ops;
 pub mod public;
 pub mod restrictions;
 pub mod subscribers;
+pub mod watchlist;
 pub mod webhooks;
 
 use actix_web::{HttpRequest, http::header};

@@ -13,7 +13,7 @@ use crate::{
     audit::{Actor, Change},
     auth::Principal,
     db::models::subscriber::{Subscriber, new_credentials},
-    domain::restriction::Sector,
+    domain::{restriction::Sector, status::SubscriberScope},
     error::ApiError,
     routes::{encode_cursor, page_limit, parse_json, uuid_cursor},
     write::{Outcome, run_write},
@@ -24,11 +24,19 @@ pub struct SubscriberIn {
     pub name: String,
     /// `airline`, `rail`, `shipping`, `hospitality`, `real_estate`, `finance`, `education`, `government`.
     pub sector: String,
+    /// `all` (the default): everything of its sector in its feed, snapshot and webhooks;
+    /// `watchlist`: only the events and subjects on its watch-list. Set here, never changed.
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SubscriberPatch {
     pub enabled: bool,
+    /// Refused (422 `scope_not_changeable`): a scope is set at creation. Create a new subscriber
+    /// for the other scope.
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 /// A subscriber with its client secret (only on creation and rotation).
@@ -37,6 +45,8 @@ pub struct SubscriberCreated {
     pub id: Uuid,
     pub name: String,
     pub sector: String,
+    /// `all` or `watchlist`.
+    pub scope: String,
     pub client_id: String,
     pub client_secret: String,
     pub enabled: bool,
@@ -77,6 +87,17 @@ pub async fn create(
     principal.require_admin()?;
     let input: SubscriberIn = parse_json(&req, &body)?;
     let sector = Sector::parse(&input.sector).map_err(|e| ApiError::domain("sector", e))?;
+    let scope = match input.scope.as_deref() {
+        None => SubscriberScope::All,
+        Some(s) => SubscriberScope::parse(s).map_err(|e| ApiError::domain("scope", e))?,
+    };
+    if scope == SubscriberScope::Watchlist && sector.is_notice_recipient() {
+        return Err(ApiError::rule(
+            ErrorCode::InvalidValue,
+            Some("scope"),
+            "a notice recipient reads the listings that name it; it has no watch-list",
+        ));
+    }
     let name = input.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(ApiError::rule(
@@ -92,7 +113,16 @@ pub async fn create(
         Box::pin(async move {
             let id = Uuid::now_v7();
             let (client_id, secret, hash) = new_credentials();
-            Subscriber::insert(conn, id, &name, sector.code(), &client_id, &hash).await?;
+            Subscriber::insert(
+                conn,
+                id,
+                &name,
+                sector.code(),
+                &client_id,
+                &hash,
+                scope.code(),
+            )
+            .await?;
             let s = Subscriber::find(conn, id)
                 .await?
                 .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscriber vanished")))?;
@@ -100,7 +130,7 @@ pub async fn create(
                 .after(&public(&s)?)
                 .append(conn, &actor)
                 .await?;
-            let out = json!({"id": id, "name": s.name, "sector": s.sector, "client_id": client_id,
+            let out = json!({"id": id, "name": s.name, "sector": s.sector, "scope": s.scope, "client_id": client_id,
                 "client_secret": secret, "enabled": s.enabled, "created_at": s.created_at});
             Ok(Outcome::created(out, None, format!("/v1/subscribers/{id}")))
         })
@@ -146,6 +176,13 @@ pub async fn update(
     principal.require_admin()?;
     let id = parse_id(&id)?;
     let input: SubscriberPatch = parse_json(&req, &body)?;
+    if input.scope.is_some() {
+        return Err(ApiError::rule(
+            ErrorCode::ScopeNotChangeable,
+            Some("scope"),
+            "a subscriber's scope is set when it is created; create a new subscriber for the other scope",
+        ));
+    }
     let actor = Actor::from(&principal);
     let response = run_write(&state, &principal, &req, &body, move |conn| {
         Box::pin(async move {

@@ -61,6 +61,7 @@ mod stored_values;
 mod students;
 mod subscribers;
 mod tick;
+mod watchlist;
 mod web;
 mod webhook_delivery;
 mod webhook_process;

@@ -146,8 +146,11 @@ pub async fn insert_events(
     items: &[String],
 ) -> Result<(), Error> {
     tx.execute(
-        &crate::db::models::event::append_bulk_sql(include_str!("../sql/import_event_source.sql")),
-        &[&now, &items],
+        &crate::db::models::event::append_bulk_sql(
+            include_str!("../sql/import_event_source.sql"),
+            "$3",
+        ),
+        &[&now, &items, &crate::watchlist::key()],
     )
     .await?;
     // L15: the Art. 8 notices of the publications.

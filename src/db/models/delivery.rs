@@ -118,8 +118,8 @@ pub async fn attempts(
     .await
 }
 
-/// Queues again every event after the feed position (`txid`, `seq`) that the webhook wants; returns
-/// how many.
+/// Queues again every event after the feed position (`txid`, `seq`) that the webhook wants (of a
+/// subscriber of scope `watchlist`: those of subjects on its list now); returns how many.
 pub async fn replay_after(
     conn: &mut AsyncPgConnection,
     webhook_id: Uuid,
@@ -130,6 +130,7 @@ pub async fn replay_after(
         .bind::<SqlUuid, _>(webhook_id)
         .bind::<Text, _>(txid)
         .bind::<BigInt, _>(seq)
+        .bind::<diesel::sql_types::Bytea, _>(crate::watchlist::key())
         .execute(conn)
         .await
 }

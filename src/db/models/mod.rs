@@ -18,4 +18,5 @@ pub mod public_listing;
 pub mod restriction;
 pub mod restriction_write;
 pub mod subscriber;
+pub mod watchlist;
 pub mod webhook;

@@ -27,6 +27,8 @@ pub struct Subscriber {
     pub enabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// `all` (everything of its sector) or `watchlist` (only what its watch-list names).
+    pub scope: String,
 }
 
 impl std::fmt::Debug for Subscriber {
@@ -115,12 +117,14 @@ impl Subscriber {
         sector: &str,
         client_id: &str,
         secret_hash: &str,
+        scope: &str,
     ) -> Result<(), diesel::result::Error> {
         diesel::insert_into(subscribers::table)
             .values((
                 subscribers::id.eq(id),
                 subscribers::name.eq(name),
                 subscribers::sector.eq(sector),
+                subscribers::scope.eq(scope),
                 subscribers::client_id.eq(client_id),
                 subscribers::secret_hash.eq(secret_hash),
             ))

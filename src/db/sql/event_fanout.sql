@@ -5,3 +5,7 @@ SELECT w.id, e.seq FROM e
   JOIN subscribers s ON s.id = w.subscriber_id AND s.enabled
  WHERE CASE WHEN s.sector = 'notice_recipient' THEN e.type LIKE 'listing.%' AND e.audience = s.id
             ELSE e.type LIKE 'listing.%' OR e.items && w.items END
+   AND (s.scope = 'all' OR EXISTS (
+        SELECT 1 FROM unnest(e.subject_keys) AS k(subject_key)
+          JOIN watchlist_items wi ON wi.subscriber_id = s.id
+           AND wi.key_hash = shixin_watch_hash($KEY::bytea, k.subject_key)))

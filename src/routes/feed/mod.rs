@@ -56,6 +56,7 @@ pub async fn feed(
             .sector
             .is_notice_recipient()
             .then_some(subscriber.id),
+        watcher: subscriber.watcher(),
     };
     let mut conn = state.public_db().get().await?;
     let (seqs, events): (Vec<i64>, Vec<_>) = event_feed::page(&mut conn, after, reader, limit)

@@ -28,6 +28,7 @@ const CHUNK: i64 = 2000;
 enum Lines {
     Subjects {
         items: Vec<String>,
+        watcher: Option<Uuid>,
         last: Option<(Uuid, String, String)>,
     },
     Listings {
@@ -45,11 +46,15 @@ impl Lines {
             buf.push('\n');
         };
         match self {
-            Lines::Subjects { items, last } => {
+            Lines::Subjects {
+                items,
+                watcher,
+                last,
+            } => {
                 let Some(after) = last.take() else {
                     return Ok(None);
                 };
-                let lines = chunk(conn, items, &after, CHUNK).await?;
+                let lines = chunk(conn, items, *watcher, &after, CHUNK).await?;
                 let keys: Vec<String> = lines
                     .iter()
                     .filter(|l| l.kind == PartyKind::Person)
@@ -143,7 +148,8 @@ async fn stream_lines(
 
 /// The current state as NDJSON lines `{restriction_id, role, name, id_number, documents, items, since,
 /// version}`; the snapshot plus the feed after `Shixin-Feed-Cursor` is the complete state. A notice
-/// recipient (L15) gets instead one line per active listing that names it.
+/// recipient (L15) gets instead one line per active listing that names it; a subscriber of scope
+/// `watchlist` only the subjects on its watch-list.
 #[utoipa::path(tag = "feed", security(("bearer" = [])),
     responses((status = 200, content_type = "application/x-ndjson", body = String,
         headers(("Shixin-Feed-Cursor" = String, description = "Read the feed after this cursor")))))]
@@ -178,6 +184,7 @@ pub async fn snapshot(
     } else {
         Lines::Subjects {
             items,
+            watcher: subscriber.watcher(),
             last: Some((Uuid::nil(), String::new(), String::new())),
         }
     };

@@ -1,0 +1,92 @@
+//! The watch-list of a subscriber of scope `watchlist` (API.md "Checks", bullet "Watch-lists"):
+//! `POST`/`DELETE /v1/watchlist/items`, `GET /v1/watchlist`. The service is `crate::watchlist`.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::StatusCode, post, web};
+
+use crate::{
+    app::AppState,
+    auth::Principal,
+    domain::ErrorCode,
+    error::ApiError,
+    routes::parse_json,
+    subscribers::ActiveSubscriber,
+    watchlist::{
+        self, MAX_SUBJECTS,
+        wire::{WatchAdded, WatchCount, WatchIn, WatchRemoved},
+    },
+};
+
+/// The watching subscriber and its body's subjects: 409 for scope `all`, 413 beyond 10,000, 422
+/// when empty.
+async fn watcher_and_body(
+    state: &AppState,
+    principal: &Principal,
+    req: &HttpRequest,
+    body: &web::Bytes,
+) -> Result<(ActiveSubscriber, WatchIn), ApiError> {
+    let subscriber = state.subscribers.require(&state.db, principal).await?;
+    watchlist::require_scope(&subscriber)?;
+    let input: WatchIn = parse_json(req, body)?;
+    if input.subjects.len() > MAX_SUBJECTS {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BatchTooLarge,
+            format!("at most {MAX_SUBJECTS} subjects per call"),
+        ));
+    }
+    if input.subjects.is_empty() {
+        return Err(ApiError::rule(
+            ErrorCode::InvalidValue,
+            Some("subjects"),
+            "name at least one subject",
+        ));
+    }
+    Ok((subscriber, input))
+}
+
+/// Watch up to 10,000 subjects (subscriber of scope `watchlist`); says which are restricted now.
+/// Malformed subjects are 422, each by its index, and nothing is added.
+#[utoipa::path(tag = "watchlist", request_body = WatchIn, security(("bearer" = [])),
+    responses((status = 200, body = WatchAdded), (status = 409, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/v1/watchlist/items")]
+pub async fn add(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (subscriber, input) = watcher_and_body(&state, &principal, &req, &body).await?;
+    let out = watchlist::add(&state, &subscriber, &input.subjects).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Stop watching up to 10,000 subjects: no event of theirs reaches the subscriber from now on.
+#[utoipa::path(tag = "watchlist", request_body = WatchIn, security(("bearer" = [])),
+    responses((status = 200, body = WatchRemoved), (status = 409, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[delete("/v1/watchlist/items")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (subscriber, input) = watcher_and_body(&state, &principal, &req, &body).await?;
+    let out = watchlist::remove(&state, &subscriber, &input.subjects).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// How many subjects the subscriber watches.
+#[utoipa::path(tag = "watchlist", security(("bearer" = [])),
+    responses((status = 200, body = WatchCount), (status = 409, body = crate::error::Problem)))]
+#[get("/v1/watchlist")]
+pub async fn count(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let subscriber = state.subscribers.require(&state.db, &principal).await?;
+    watchlist::require_scope(&subscriber)?;
+    let count = watchlist::count(&state, &subscriber).await?;
+    Ok(HttpResponse::Ok().json(WatchCount { count }))
+}
