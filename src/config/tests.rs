@@ -180,3 +180,18 @@ fn a_loopback_bind_in_development_keeps_the_development_secret() {
         assert_eq!(refusal(&explicit), None, "{bind}");
     }
 }
+
+#[test]
+fn watchlist_key_defaults_to_the_jwt_secret_and_a_short_one_is_refused() {
+    let secret = "a-jwt-secret-of-at-least-32-characters-long";
+    let s = Settings::from_map(&map(&[("SHIXIN_JWT_SECRET", secret)])).expect("settings");
+    assert_eq!(s.watchlist_key.expose(), secret);
+    let own = "a-watch-list-key-of-at-least-32-characters";
+    let s = Settings::from_map(&map(&[("SHIXIN_WATCHLIST_KEY", own)])).expect("settings");
+    assert_eq!(s.watchlist_key.expose(), own);
+    let e = Settings::from_map(&map(&[("SHIXIN_WATCHLIST_KEY", "short")])).err();
+    assert!(
+        e.is_some_and(|e| format!("{e:#}").contains("SHIXIN_WATCHLIST_KEY is shorter")),
+        "a short key is refused"
+    );
+}
