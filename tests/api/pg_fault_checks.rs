@@ -207,8 +207,8 @@ async fn evidence_postgres_stopped_checks_answer_503_and_nothing_unlogged() {
         a.refused
     );
     eprintln!(
-        "{} checks answered 200 (all logged), {} refused with 503 ({refused_while_down} by the \
-         restart), {extra} logged rows of refused checks",
+        "{} checks answered 200 (all logged), {} refused with 503 ({refused_while_down} while \
+         PostgreSQL was down), {extra} logged rows of refused checks",
         answered.len(),
         a.refused
     );
