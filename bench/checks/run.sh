@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks benchmark (issue: carrier checks). Against a database seeded with 1,000,000 listings, 8 clients
 # post batches of 1,000 subjects (5 % restricted, some by passport, some by legacy ID) for 20 s; in the
-# same run pgbench measures the baseline: the plain PostgreSQL query answering the same batches.
+# same run pgbench measures the baseline: the plain PostgreSQL query answering the same batches, and "the
+# log alone": the check log's row of each batch (check_requests) written by 8 pgbench clients, one check per
+# transaction, so the output shows how much of the service's time the durable log can account for.
 #   bench/checks/run.sh [LISTINGS] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -47,11 +49,26 @@ PGB=$(pgbench -n -h 127.0.0.1 -U postgres -c 8 -j 2 -T "$SECONDS_RUN" "${files[@
 TPS=$(echo "$PGB" | sed -nE 's/^tps = ([0-9.]+).*/\1/p' | head -1)
 LAT=$(echo "$PGB" | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p' | head -1)
 
-python3 - "$SERVICE" "$TPS" "$LAT" "$LOGGED" <<'PY'
+# The log alone: the same rows the check log writes for these batches, same clients, same partitioned table.
+files=(); for f in "$OUT"/log_*.sql; do files+=(-f "$f"); done
+LOGB=$(pgbench -n -h 127.0.0.1 -U postgres -c 8 -j 2 -T "$SECONDS_RUN" "${files[@]}" "$DB" 2>&1)
+LOG_TPS=$(echo "$LOGB" | sed -nE 's/^tps = ([0-9.]+).*/\1/p' | head -1)
+LOG_LAT=$(echo "$LOGB" | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p' | head -1)
+# Its rows are no check anybody made: gone again, so the log holds what the service wrote.
+psql -h 127.0.0.1 -U postgres -d "$DB" -qc \
+  "DELETE FROM check_requests WHERE subscriber_id = '00000000-0000-0000-0000-00000000b10c'"
+
+python3 - "$SERVICE" "$TPS" "$LAT" "$LOGGED" "$LOG_TPS" "$LOG_LAT" <<'PY'
 import json, sys
 s = json.loads(sys.argv[1]); tps = float(sys.argv[2]); lat = float(sys.argv[3] or 0)
+log_tps = float(sys.argv[5] or 0); log_lat = float(sys.argv[6] or 0)
 s["check_log"] = dict(kv.split("=") for kv in sys.argv[4].split())  # warm-up included
 base = tps * s["subjects_per_batch"]
+log = log_tps * s["subjects_per_batch"]
+ratio = lambda a, b: a / b if b else None
 print(json.dumps({"service": s, "baseline": {"batches_per_sec": tps, "subjects_per_sec": base, "latency_avg_ms": lat},
-                  "ratio": s["subjects_per_sec"] / base if base else None}, indent=2))
+                  "log_alone": {"checks_per_sec": log_tps, "subjects_per_sec": log, "latency_avg_ms": log_lat},
+                  "ratio": ratio(s["subjects_per_sec"], base),
+                  "ratio_log_alone_to_baseline": ratio(log, base),
+                  "ratio_service_to_log_alone": ratio(s["subjects_per_sec"], log)}, indent=2))
 PY

@@ -23,11 +23,24 @@ impl DbError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             DbError::Pool(_) => true,
-            DbError::Postgres(e) => e.is_closed() || e.as_db_error().is_none(),
+            DbError::Postgres(e) => {
+                e.is_closed()
+                    || e.as_db_error()
+                        .is_none_or(|d| is_unavailable_state(d.code()))
+            }
             DbError::Query(e) => is_connection_error(e),
             DbError::Decode(_) => false,
         }
     }
+}
+
+/// The server refuses or ends connections: class 08 (connection exception) and 57P (operator
+/// intervention: shutting down, crashed, starting up or in recovery, "cannot connect now"). Found by
+/// tests/api/pg_fault_checks.rs: a prepared connection opened while the cluster was shutting down
+/// got `FATAL: the database system is shutting down` (57P03) and the check answered 500.
+fn is_unavailable_state(code: &tokio_postgres::error::SqlState) -> bool {
+    let c = code.code();
+    c.starts_with("08") || c.starts_with("57P")
 }
 
 /// Whether a diesel error means the connection is gone rather than the query wrong.

@@ -45,6 +45,7 @@ mod notices_delivery;
 mod openapi;
 mod order_periods;
 mod pg_fault;
+mod pg_fault_checks;
 mod process;
 mod public;
 mod public_cache;

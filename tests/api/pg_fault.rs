@@ -161,6 +161,30 @@ impl Drop for PrivatePostgres {
     }
 }
 
+/// The courts the listings of these tests are filed by: `京0105` and its intermediate court.
+pub(crate) async fn courts(app: &TestApp) {
+    let admin = app.admin();
+    for (code, name, parent) in [
+        ("京01", "北京市第一中级人民法院", "京"),
+        ("京0105", "北京市朝阳区人民法院", "京01"),
+    ] {
+        let level = if code.len() > "京01".len() {
+            "basic"
+        } else {
+            "intermediate"
+        };
+        let r = app
+            .post(
+                "/v1/courts",
+                &admin,
+                &json!({"code": code, "name": name, "province": "北京市",
+                        "level": level, "parent_code": parent}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "court {code}");
+    }
+}
+
 #[derive(Default)]
 struct Tally {
     /// Idempotency-Key → listing id, for every write answered 201.
@@ -241,26 +265,7 @@ async fn faults_postgres_restarted_under_write_load_loses_no_acknowledged_write(
         )
         .await,
     );
-    let admin = app.admin();
-    for (code, name, parent) in [
-        ("京01", "北京市第一中级人民法院", "京"),
-        ("京0105", "北京市朝阳区人民法院", "京01"),
-    ] {
-        let level = if code.len() > "京01".len() {
-            "basic"
-        } else {
-            "intermediate"
-        };
-        let r = app
-            .post(
-                "/v1/courts",
-                &admin,
-                &json!({"code": code, "name": name, "province": "北京市",
-                        "level": level, "parent_code": parent}),
-            )
-            .await;
-        assert_eq!(r.status(), 201, "court {code}");
-    }
+    courts(&app).await;
 
     let (_, airline) = app.subscriber_token("airline").await;
     let checked = json!({"subjects": [{"id_number": make_id("110105", "19800101", 1)}]});
