@@ -6,11 +6,13 @@ Against a running `shixin serve` (SHIXIN_URL) with a fresh database, and a recei
      the receiver (/all, /watch); WATCH's webhook starts disabled.
   2. load: WATCHED (1,000,000) subjects put on WATCH's list, 10,000 per call, from 4 clients; among
      them the debtors of every other change of phase 2.
-  3. phase 1, unfiltered: CHANGES person listings (each a listing.published and a restriction.imposed)
-     from WRITERS writers; ALL's webhook gets every event. Time from the first write to the last
-     delivery recorded.
-  4. phase 2, filtered: ALL's webhook disabled, WATCH's enabled; CHANGES new listings the same way.
-     WATCH must get exactly the events of the watched half, and nothing else.
+  3. unfiltered phases: person listings (each a listing.published and a restriction.imposed) from
+     WRITERS writers; only ALL's webhook is enabled and gets every event. Time from the first write
+     to the last delivery recorded.
+  4. filtered phases: only WATCH's webhook enabled; new listings the same way. WATCH must get
+     exactly the events of the watched half, and nothing else.
+  The phases alternate ROUNDS (2) times each, CHANGES / ROUNDS changes per phase, so the database
+  growing during the run weighs on both alike.
 Prints one JSON document.
 """
 import datetime
@@ -145,11 +147,15 @@ def main():
              for n in ("all", "watch")}
     call("PATCH", f"/v1/webhooks/{hooks['watch']}", tokens["watch"], {"enabled": False})
 
-    # Phase 1 subjects: 0..CHANGES; phase 2: CHANGES..2*CHANGES, every other one watched. The rest
-    # of the list: subjects no change touches.
-    p1 = [subject_id(i) for i in range(CHANGES)]
-    p2 = [subject_id(CHANGES + i) for i in range(CHANGES)]
-    watched = p2[::2]
+    # The phases alternate, unfiltered (ALL's webhook on) and filtered (WATCH's on), ROUNDS times
+    # each, CHANGES / ROUNDS changes per phase, so that the database growing during the run weighs
+    # on both alike. Each phase has its own subjects; in the filtered ones every other one is
+    # watched. The rest of the list: subjects no change touches.
+    rounds = int(os.environ.get("ROUNDS", "2"))
+    per = CHANGES // rounds
+    subjects = {(k, r): [subject_id((2 * r + (k == "watch")) * per + i) for i in range(per)]
+                for k in ("all", "watch") for r in range(rounds)}
+    watched = [x for r in range(rounds) for x in subjects[("watch", r)][::2]]
     rest = WATCHED - len(watched)
     watch_list = watched + [subject_id(3 * CHANGES + i) for i in range(rest)]
     t = time.monotonic()
@@ -161,25 +167,36 @@ def main():
     load_seconds = time.monotonic() - t
     count = call("GET", "/v1/watchlist", tokens["watch"])["count"]
 
-    _, unfiltered = phase(court, 1, p1)
-    all_got = len(received["/all"])
-    call("PATCH", f"/v1/webhooks/{hooks['all']}", tokens["all"], {"enabled": False})
-    call("PATCH", f"/v1/webhooks/{hooks['watch']}", tokens["watch"], {"enabled": True})
-    ids2, filtered = phase(court, CHANGES + 1, p2)
-    unfiltered["deliveries"] = all_got
-    filtered["deliveries"] = len(received["/watch"])
-    want = {ids2[i] for i in range(0, CHANGES, 2)}
+    totals = {k: {"changes": 0, "write_seconds": 0.0, "delivered_seconds": 0.0} for k in hooks}
+    want, case = set(), 1
+    for r in range(rounds):
+        for k in ("all", "watch"):
+            other = "watch" if k == "all" else "all"
+            call("PATCH", f"/v1/webhooks/{hooks[other]}", tokens[other], {"enabled": False})
+            call("PATCH", f"/v1/webhooks/{hooks[k]}", tokens[k], {"enabled": True})
+            ids, stats = phase(court, case, subjects[(k, r)])
+            case += per
+            if k == "watch":
+                want |= {ids[i] for i in range(0, per, 2)}
+            for f in ("changes", "write_seconds", "delivered_seconds"):
+                totals[k][f] += stats[f]
+            print(k, r, stats, file=sys.stderr)
+    for k, path in (("all", "/all"), ("watch", "/watch")):
+        totals[k]["deliveries"] = len(received[path])
+        totals[k]["changes_per_second"] = round(totals[k]["changes"] / totals[k]["write_seconds"], 1)
+        totals[k]["deliveries_per_second"] = round(
+            totals[k]["deliveries"] / totals[k]["delivered_seconds"], 1)
     got = {lid for _, _, lid in received["/watch"]}
-    per = {}
+    per_listing = {}
     for _, _, lid in received["/watch"]:
-        per[lid] = per.get(lid, 0) + 1
-    exact = got == want and all(v == 2 for v in per.values())
+        per_listing[lid] = per_listing.get(lid, 0) + 1
+    exact = got == want and all(v == 2 for v in per_listing.values())
     print(json.dumps({
         "watched": count, "added": added, "load_seconds": round(load_seconds, 1),
         "watch_adds_per_second": round(added / load_seconds),
-        "unfiltered": unfiltered, "filtered": filtered,
+        "unfiltered": totals["all"], "filtered": totals["watch"],
         "write_ratio_filtered_to_unfiltered": round(
-            filtered["changes_per_second"] / unfiltered["changes_per_second"], 2),
+            totals["watch"]["changes_per_second"] / totals["all"]["changes_per_second"], 2),
         "only_the_watched": exact,
         "watched_changes_delivered": len(got & want), "unwatched_changes_delivered": len(got - want),
     }, indent=1))
