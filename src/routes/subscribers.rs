@@ -235,7 +235,7 @@ pub async fn rotate(
             Change::new("subscriber.rotate_secret", "subscriber", id)
                 .append(conn, &actor)
                 .await?;
-            let out = json!({"id": id, "name": s.name, "sector": s.sector, "client_id": s.client_id,
+            let out = json!({"id": id, "name": s.name, "sector": s.sector, "scope": s.scope, "client_id": s.client_id,
                 "client_secret": secret, "enabled": s.enabled, "created_at": s.created_at});
             Ok(Outcome {
                 status: actix_web::http::StatusCode::OK,

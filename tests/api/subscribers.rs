@@ -119,6 +119,10 @@ async fn rotating_the_secret_retires_the_old_one() {
     )
     .await;
     assert_eq!(s, 200);
+    assert_eq!(
+        v["scope"], "all",
+        "the rotation answers the whole subscriber: {v}"
+    );
     let new = v["client_secret"].as_str().unwrap().to_string();
     assert_ne!(new, old);
     assert_eq!(app.oauth_token(&client_id, &old).await.status(), 401);
