@@ -43,6 +43,11 @@ impl Application {
                 .tasks
                 .spawn(crate::tick::run_forever(state.clone(), interval));
         }
+        if state.cache.configured() {
+            state
+                .tasks
+                .spawn(crate::cache::sweep::run_forever(state.clone()));
+        }
         if state.settings.webhook_concurrency > 0 {
             state.tasks.spawn(crate::worker::run_forever(state.clone()));
         }

@@ -58,6 +58,19 @@ pub struct TickReport {
     pub deliveries_pruned: usize,
 }
 
+/// Records, in a change's transaction, the public names it must invalidate once committed.
+async fn owe(
+    conn: &mut diesel_async::AsyncPgConnection,
+    names: Option<&[String]>,
+) -> Result<Option<i64>, crate::error::ApiError> {
+    match names {
+        Some(n) if !n.is_empty() => Ok(Some(
+            crate::db::models::cache_invalidation::owe(conn, n).await?,
+        )),
+        _ => Ok(None),
+    }
+}
+
 /// Runs every due change now.
 pub async fn run(state: &AppState) -> Result<TickReport, TickError> {
     let mut report = TickReport::default();
@@ -66,10 +79,16 @@ pub async fn run(state: &AppState) -> Result<TickReport, TickError> {
         if state.tasks.is_stopping() {
             return Ok(report);
         }
-        let done =
-            in_transaction(&mut conn, move |c| Box::pin(listings::publish_due(c, id))).await?;
+        let (done, owed) = in_transaction(&mut conn, move |c| {
+            Box::pin(async move {
+                let changed = listings::publish_due(c, id).await?;
+                let owed = owe(c, changed.as_ref().map(|ch| ch.names.as_slice())).await?;
+                Ok::<_, crate::error::ApiError>((changed, owed))
+            })
+        })
+        .await?;
         if let Some(changed) = done {
-            crate::cache::after_commit(&state.cache, &changed.names).await;
+            crate::cache::after_commit(&state.cache, &mut conn, &changed.names, owed).await;
             report.published += 1;
         }
     }
@@ -77,10 +96,16 @@ pub async fn run(state: &AppState) -> Result<TickReport, TickError> {
         if state.tasks.is_stopping() {
             return Ok(report);
         }
-        let done =
-            in_transaction(&mut conn, move |c| Box::pin(listings::expire_due(c, id))).await?;
+        let (done, owed) = in_transaction(&mut conn, move |c| {
+            Box::pin(async move {
+                let changed = listings::expire_due(c, id).await?;
+                let owed = owe(c, changed.as_ref().map(|ch| ch.names.as_slice())).await?;
+                Ok::<_, crate::error::ApiError>((changed, owed))
+            })
+        })
+        .await?;
         if let Some(changed) = done {
-            crate::cache::after_commit(&state.cache, &changed.names).await;
+            crate::cache::after_commit(&state.cache, &mut conn, &changed.names, owed).await;
             report.expired += 1;
         }
     }

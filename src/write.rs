@@ -8,7 +8,12 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::{app::AppState, auth::Principal, db::models::idempotency, error::ApiError};
+use crate::{
+    app::AppState,
+    auth::Principal,
+    db::models::{cache_invalidation, idempotency},
+    error::ApiError,
+};
 
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
@@ -125,6 +130,13 @@ where
                 return Ok(Err((key.clone(), hash)));
             }
             let outcome = f(conn).await?;
+            // The invalidation is owed in the same transaction, so a request cut off after the
+            // commit still gets it done (`cache::sweep`).
+            let owed = if outcome.affects_names.is_empty() {
+                None
+            } else {
+                Some(cache_invalidation::owe(conn, &outcome.affects_names).await?)
+            };
             if let Some(key) = &key {
                 let status = i32::from(outcome.status.as_u16());
                 idempotency::store_response(
@@ -137,13 +149,13 @@ where
                 )
                 .await?;
             }
-            Ok(Ok(outcome))
+            Ok(Ok((outcome, owed)))
         })
     })
     .await?;
     match result {
-        Ok(outcome) => {
-            crate::cache::after_commit(&state.cache, &outcome.affects_names).await;
+        Ok((outcome, owed)) => {
+            crate::cache::after_commit(&state.cache, &mut conn, &outcome.affects_names, owed).await;
             Ok(outcome.into_response(false))
         }
         Err((key, hash)) => replay(&mut conn, &principal.sub, &key, &hash).await,

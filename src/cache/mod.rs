@@ -37,6 +37,10 @@
 //!   never served again, even when Redis comes back with old data (a restart from a snapshot: the
 //!   task also watches Redis's `run_id` and treats a change as a failure). An instance starts dirty,
 //!   so a crash between a commit and its invalidation is covered by the next start.
+//! - **A change cut off after its commit** (its request's future dropped at a shutdown deadline, or
+//!   the process killed, before the invalidation) owes it in the database: each change records
+//!   its names in `cache_invalidations` in its own transaction and deletes the row once done; any
+//!   live instance's [`sweep`] invalidates the rows left behind for [`sweep::LEFT_BEHIND`].
 //!
 //! Limits, stated plainly: another *instance* that did not see the failure may serve the old answer
 //! for a name until the failing instance replaces the epoch (at most about one health period after
@@ -48,6 +52,7 @@ mod health;
 mod local;
 mod lookup;
 pub mod rate_limit;
+pub mod sweep;
 mod tokens;
 
 use std::{
@@ -189,6 +194,11 @@ impl Cache {
         }
     }
 
+    /// Whether a Redis is configured (answers are cached at all).
+    pub fn configured(&self) -> bool {
+        self.inner.is_some()
+    }
+
     /// Replaces the epoch now (tests and operators: "flush" without touching other data).
     pub async fn bump_epoch(&self) -> bool {
         match &self.inner {
@@ -225,8 +235,21 @@ impl Inner {
     }
 }
 
-/// Invalidates the public answers for `names` once their change has committed. Called by the write
-/// path and the time-driven tick, before they answer.
-pub async fn after_commit(cache: &Cache, names: &[String]) {
+/// Invalidates the public answers for `names` once their change has committed, then settles the
+/// invalidation the change owed in its transaction (`owed`, `cache_invalidations`). Called by the
+/// write path and the time-driven tick, before they answer. Cut off before the end (the future
+/// dropped at a shutdown deadline), the owed row stays and a sweeper does it ([`sweep`]).
+pub async fn after_commit(
+    cache: &Cache,
+    conn: &mut diesel_async::AsyncPgConnection,
+    names: &[String],
+    owed: Option<i64>,
+) {
     cache.invalidate(names).await;
+    if let Some(id) = owed
+        && let Err(e) = crate::db::models::cache_invalidation::paid(conn, id).await
+    {
+        // The sweeper will invalidate the names once more: harmless.
+        tracing::warn!(error = %e, "could not settle a cache invalidation");
+    }
 }

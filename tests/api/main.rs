@@ -49,6 +49,7 @@ mod pg_fault_checks;
 mod process;
 mod public;
 mod public_cache;
+mod public_cache_cut;
 mod public_helpers;
 mod rate_limit;
 mod receiver;

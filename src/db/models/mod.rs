@@ -1,6 +1,7 @@
 //! Diesel models; each owns its queries.
 
 pub mod audit;
+pub mod cache_invalidation;
 pub mod certificate;
 pub mod correction;
 pub mod court;
