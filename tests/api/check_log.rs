@@ -226,6 +226,12 @@ async fn check_log_a_closed_day_gets_its_index_and_both_are_read() {
     ))
     .await;
     assert_eq!(app.check(&airline, &body).await.0, 200);
+    // Yesterday's partition may come indexed from the template database when it was made before
+    // midnight UTC (then it was today's, and the tick above closed it): start it unindexed.
+    app.sql(&format!(
+        "DO $$ BEGIN EXECUTE 'DROP INDEX IF EXISTS ' || quote_ident('check_requests_' || to_char({day}, 'YYYYMMDD') || '_keys_gin'); END $$"
+    ))
+    .await;
     assert_eq!(app.scalar(&index).await, 0);
     app.tick().await;
     assert_eq!(app.scalar(&index).await, 1, "yesterday is indexed");
@@ -240,4 +246,22 @@ async fn check_log_a_closed_day_gets_its_index_and_both_are_read() {
     .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["items"].as_array().map(Vec::len), Some(2), "{v}");
+}
+
+/// Two instances' ticks creating the same new day's partition at once do not collide (found just
+/// after midnight UTC: "relation check_requests_… already exists").
+#[tokio::test]
+async fn check_log_two_ticks_creating_the_same_day_partition_do_not_collide() {
+    let app = spawn_app().await;
+    let drop_day_after_tomorrow = "DO $$ BEGIN EXECUTE 'DROP TABLE IF EXISTS ' || quote_ident('check_requests_' \
+         || to_char((now() AT TIME ZONE 'UTC')::date + 2, 'YYYYMMDD')); END $$";
+    let exists = "SELECT count(*) AS n FROM pg_class WHERE relname = 'check_requests_' \
+         || to_char((now() AT TIME ZONE 'UTC')::date + 2, 'YYYYMMDD')";
+    for _ in 0..10 {
+        app.sql(drop_day_after_tomorrow).await;
+        assert_eq!(app.scalar(exists).await, 0);
+        // Each tick panics on an error; both must succeed.
+        tokio::join!(app.tick(), app.tick(), app.tick());
+        assert_eq!(app.scalar(exists).await, 1);
+    }
 }
