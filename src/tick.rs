@@ -58,19 +58,6 @@ pub struct TickReport {
     pub deliveries_pruned: usize,
 }
 
-/// Records, in a change's transaction, the public names it must invalidate once committed.
-async fn owe(
-    conn: &mut diesel_async::AsyncPgConnection,
-    names: Option<&[String]>,
-) -> Result<Option<i64>, crate::error::ApiError> {
-    match names {
-        Some(n) if !n.is_empty() => Ok(Some(
-            crate::db::models::cache_invalidation::owe(conn, n).await?,
-        )),
-        _ => Ok(None),
-    }
-}
-
 /// Runs every due change now.
 pub async fn run(state: &AppState) -> Result<TickReport, TickError> {
     let mut report = TickReport::default();
@@ -79,10 +66,12 @@ pub async fn run(state: &AppState) -> Result<TickReport, TickError> {
         if state.tasks.is_stopping() {
             return Ok(report);
         }
+        let cache = state.cache.clone();
         let (done, owed) = in_transaction(&mut conn, move |c| {
             Box::pin(async move {
                 let changed = listings::publish_due(c, id).await?;
-                let owed = owe(c, changed.as_ref().map(|ch| ch.names.as_slice())).await?;
+                let names = changed.as_ref().map_or(&[][..], |ch| ch.names.as_slice());
+                let owed = crate::cache::owe(&cache, c, names).await?;
                 Ok::<_, crate::error::ApiError>((changed, owed))
             })
         })
@@ -96,10 +85,12 @@ pub async fn run(state: &AppState) -> Result<TickReport, TickError> {
         if state.tasks.is_stopping() {
             return Ok(report);
         }
+        let cache = state.cache.clone();
         let (done, owed) = in_transaction(&mut conn, move |c| {
             Box::pin(async move {
                 let changed = listings::expire_due(c, id).await?;
-                let owed = owe(c, changed.as_ref().map(|ch| ch.names.as_slice())).await?;
+                let names = changed.as_ref().map_or(&[][..], |ch| ch.names.as_slice());
+                let owed = crate::cache::owe(&cache, c, names).await?;
                 Ok::<_, crate::error::ApiError>((changed, owed))
             })
         })

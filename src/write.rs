@@ -8,12 +8,7 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::{
-    app::AppState,
-    auth::Principal,
-    db::models::{cache_invalidation, idempotency},
-    error::ApiError,
-};
+use crate::{app::AppState, auth::Principal, db::models::idempotency, error::ApiError};
 
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
@@ -121,6 +116,7 @@ where
     let key = idempotency_key(req)?;
     let hash = fingerprint(req, body);
     let sub = principal.sub.clone();
+    let cache = state.cache.clone();
     let mut conn = state.db.get().await?;
     let result = in_transaction(&mut conn, move |conn| {
         Box::pin(async move {
@@ -132,11 +128,7 @@ where
             let outcome = f(conn).await?;
             // The invalidation is owed in the same transaction, so a request cut off after the
             // commit still gets it done (`cache::sweep`).
-            let owed = if outcome.affects_names.is_empty() {
-                None
-            } else {
-                Some(cache_invalidation::owe(conn, &outcome.affects_names).await?)
-            };
+            let owed = crate::cache::owe(&cache, conn, &outcome.affects_names).await?;
             if let Some(key) = &key {
                 let status = i32::from(outcome.status.as_u16());
                 idempotency::store_response(

@@ -235,6 +235,22 @@ impl Inner {
     }
 }
 
+/// Records, in a change's transaction, that `names` must be invalidated once it commits (see
+/// [`sweep`]); nothing when there is no name or no cache (an instance without Redis invalidates
+/// nothing). The id goes to [`after_commit`].
+pub async fn owe(
+    cache: &Cache,
+    conn: &mut diesel_async::AsyncPgConnection,
+    names: &[String],
+) -> Result<Option<i64>, diesel::result::Error> {
+    if names.is_empty() || !cache.configured() {
+        return Ok(None);
+    }
+    crate::db::models::cache_invalidation::owe(conn, names)
+        .await
+        .map(Some)
+}
+
 /// Invalidates the public answers for `names` once their change has committed, then settles the
 /// invalidation the change owed in its transaction (`owed`, `cache_invalidations`). Called by the
 /// write path and the time-driven tick, before they answer. Cut off before the end (the future

@@ -18,7 +18,7 @@ use crate::{
 };
 pub use decide::Scope;
 use decide::{Subject, decide};
-use parse::{Key, journey, keys};
+use parse::{Key, documents, journey, keys};
 use wire::{CheckIn, CheckOut};
 
 /// What the subjects of a check are, decided: the feed position the reads are consistent with,
@@ -31,22 +31,17 @@ pub struct Assessed {
     pub decisions: String,
 }
 
-/// Decides each of `subjects` for `subscriber` within `scope` (a journey's item, or every item of
-/// the sector): the check's work without its log. Also used by the watch-list (restricted now).
+/// Decides each of `subjects` (with their parsed `keys`, [`parse::keys`]) for `subscriber` within
+/// `scope` (a journey's item, or every item of the sector): the check's work without its log. Also
+/// used by the watch-list (restricted now).
 pub async fn assess(
     state: &AppState,
     subscriber: &ActiveSubscriber,
     subjects: &[wire::SubjectIn],
+    keys: &[Key],
     scope: Scope,
 ) -> Result<Assessed, ApiError> {
-    let keys = keys(subjects)?;
-    let (types, numbers): (Vec<String>, Vec<String>) = keys
-        .iter()
-        .filter_map(|k| match k {
-            Key::Doc(t, n) => Some((t.clone(), n.clone())),
-            Key::Id(_) => None,
-        })
-        .unzip();
+    let (types, numbers) = documents(keys);
     let direct: Vec<String> = keys
         .iter()
         .filter_map(|k| match k {
@@ -134,7 +129,14 @@ pub async fn check(
         results,
         logged_keys,
         decisions,
-    } = assess(state, subscriber, &input.subjects, scope).await?;
+    } = assess(
+        state,
+        subscriber,
+        &input.subjects,
+        &keys(&input.subjects)?,
+        scope,
+    )
+    .await?;
     let now = Utc::now();
     let denied = results
         .iter()

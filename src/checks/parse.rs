@@ -53,6 +53,36 @@ pub enum Key {
     Doc(String, String),
 }
 
+/// A batch of subjects (a check, a watch-list call): 413 `batch_too_large` beyond `max`, 422 when
+/// it names none.
+pub fn batch_size(n: usize, max: usize, per: &str) -> Result<(), ApiError> {
+    if n > max {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BatchTooLarge,
+            format!("at most {max} subjects per {per}"),
+        ));
+    }
+    if n == 0 {
+        return Err(ApiError::rule(
+            ErrorCode::InvalidValue,
+            Some("subjects"),
+            "name at least one subject",
+        ));
+    }
+    Ok(())
+}
+
+/// The documents among `keys`, as their types and numbers (the pairs to look up).
+pub fn documents(keys: &[Key]) -> (Vec<String>, Vec<String>) {
+    keys.iter()
+        .filter_map(|k| match k {
+            Key::Doc(t, n) => Some((t.clone(), n.clone())),
+            Key::Id(_) => None,
+        })
+        .unzip()
+}
+
 /// The key of every subject, in order; 422 with every bad subject at once.
 pub fn keys(subjects: &[SubjectIn]) -> Result<Vec<Key>, ApiError> {
     let mut errors = Vec::new();

@@ -1,12 +1,12 @@
 //! The watch-list of a subscriber of scope `watchlist` (API.md "Checks", bullet "Watch-lists"):
 //! `POST`/`DELETE /v1/watchlist/items`, `GET /v1/watchlist`. The service is `crate::watchlist`.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, http::StatusCode, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 
 use crate::{
     app::AppState,
     auth::Principal,
-    domain::ErrorCode,
+    checks::parse::batch_size,
     error::ApiError,
     routes::parse_json,
     subscribers::ActiveSubscriber,
@@ -27,20 +27,7 @@ async fn watcher_and_body(
     let subscriber = state.subscribers.require(&state.db, principal).await?;
     watchlist::require_scope(&subscriber)?;
     let input: WatchIn = parse_json(req, body)?;
-    if input.subjects.len() > MAX_SUBJECTS {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::BatchTooLarge,
-            format!("at most {MAX_SUBJECTS} subjects per call"),
-        ));
-    }
-    if input.subjects.is_empty() {
-        return Err(ApiError::rule(
-            ErrorCode::InvalidValue,
-            Some("subjects"),
-            "name at least one subject",
-        ));
-    }
+    batch_size(input.subjects.len(), MAX_SUBJECTS, "call")?;
     Ok((subscriber, input))
 }
 

@@ -30,7 +30,10 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     app::AppState,
-    checks::{Scope, assess, parse::Key, parse::keys},
+    checks::{
+        Scope, assess,
+        parse::{Key, documents, keys},
+    },
     db::models::watchlist as store,
     domain::{ErrorCode, status::Decision},
     error::{ApiError, FieldError},
@@ -86,19 +89,9 @@ pub fn require_scope(subscriber: &ActiveSubscriber) -> Result<(), ApiError> {
 }
 
 /// Each subject's keyed hashes (a document: the ID numbers bound to it); 422 with every subject
-/// that is malformed or names a document bound to nobody, before anything is stored.
-async fn hashes_of(
-    state: &AppState,
-    subjects: &[crate::checks::wire::SubjectIn],
-) -> Result<Vec<Vec<Vec<u8>>>, ApiError> {
-    let keys = keys(subjects)?;
-    let (types, numbers): (Vec<String>, Vec<String>) = keys
-        .iter()
-        .filter_map(|k| match k {
-            Key::Doc(t, n) => Some((t.clone(), n.clone())),
-            Key::Id(_) => None,
-        })
-        .unzip();
+/// that names a document bound to nobody, before anything is stored.
+async fn hashes_of(state: &AppState, keys: &[Key]) -> Result<Vec<Vec<Vec<u8>>>, ApiError> {
+    let (types, numbers) = documents(keys);
     let mut bound: HashMap<(String, String), Vec<String>> = HashMap::new();
     if !types.is_empty() {
         let mut conn = state.db.get().await?;
@@ -111,10 +104,10 @@ async fn hashes_of(
     }
     let mut errors = Vec::new();
     let mut out = Vec::with_capacity(keys.len());
-    for (i, k) in keys.into_iter().enumerate() {
+    for (i, k) in keys.iter().enumerate() {
         match k {
-            Key::Id(id) => out.push(vec![hash(&id)]),
-            Key::Doc(t, n) => match bound.get(&(t, n)) {
+            Key::Id(id) => out.push(vec![hash(id)]),
+            Key::Doc(t, n) => match bound.get(&(t.clone(), n.clone())) {
                 Some(ids) => out.push(ids.iter().map(|id| hash(id)).collect()),
                 None => errors.push(FieldError::new(
                     format!("subjects[{i}].document"),
@@ -137,7 +130,8 @@ pub async fn add(
     subscriber: &ActiveSubscriber,
     subjects: &[crate::checks::wire::SubjectIn],
 ) -> Result<WatchAdded, ApiError> {
-    let per_subject = hashes_of(state, subjects).await?;
+    let keys = keys(subjects)?;
+    let per_subject = hashes_of(state, &keys).await?;
     let all: Vec<Vec<u8>> = per_subject.iter().flatten().cloned().collect();
     let mut conn = state.db.get().await?;
     let mut new: HashSet<Vec<u8>> = store::add(&mut conn, subscriber.id, &all)
@@ -156,8 +150,12 @@ pub async fn add(
     settle(&mut conn).await?;
     drop(conn);
     let mut restricted = Vec::new();
-    for (n, chunk) in subjects.chunks(ASSESS_CHUNK).enumerate() {
-        let a = assess(state, subscriber, chunk, Scope::Sector).await?;
+    for (n, (chunk, chunk_keys)) in subjects
+        .chunks(ASSESS_CHUNK)
+        .zip(keys.chunks(ASSESS_CHUNK))
+        .enumerate()
+    {
+        let a = assess(state, subscriber, chunk, chunk_keys, Scope::Sector).await?;
         restricted.extend(
             a.results
                 .into_iter()
@@ -196,7 +194,7 @@ pub async fn remove(
     subscriber: &ActiveSubscriber,
     subjects: &[crate::checks::wire::SubjectIn],
 ) -> Result<WatchRemoved, ApiError> {
-    let per_subject = hashes_of(state, subjects).await?;
+    let per_subject = hashes_of(state, &keys(subjects)?).await?;
     let all: Vec<Vec<u8>> = per_subject.iter().flatten().cloned().collect();
     let mut conn = state.db.get().await?;
     let mut gone: HashSet<Vec<u8>> = store::remove(&mut conn, subscriber.id, &all)

@@ -64,6 +64,7 @@ mod students;
 mod subscribers;
 mod tick;
 mod watchlist;
+mod watchlist_input;
 mod web;
 mod webhook_delivery;
 mod webhook_process;

@@ -162,7 +162,20 @@ impl Drop for PrivatePostgres {
 }
 
 /// The courts the listings of these tests are filed by: `京0105` and its intermediate court.
-pub(crate) async fn courts(app: &TestApp) {
+/// A private cluster and an app on its database `db` (no Redis, errors logged to the test), with
+/// the courts the listings are filed by.
+pub(crate) async fn app_on_private_cluster(db: &str) -> (Arc<PrivatePostgres>, Arc<TestApp>) {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("error")
+        .with_test_writer()
+        .try_init();
+    let pg = Arc::new(PrivatePostgres::start());
+    let app = Arc::new(start_at(&pg.url(db), db, &[("REDIS_URL", "none")]).await);
+    courts(&app).await;
+    (pg, app)
+}
+
+async fn courts(app: &TestApp) {
     let admin = app.admin();
     for (code, name, parent) in [
         ("京01", "北京市第一中级人民法院", "京"),
@@ -252,20 +265,7 @@ async fn writer(app: Arc<TestApp>, w: u32, stop: Arc<AtomicBool>, tally: Arc<Mut
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn faults_postgres_restarted_under_write_load_loses_no_acknowledged_write() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter("error")
-        .with_test_writer()
-        .try_init();
-    let pg = Arc::new(PrivatePostgres::start());
-    let app = Arc::new(
-        start_at(
-            &pg.url("shixin_fault"),
-            "shixin_fault",
-            &[("REDIS_URL", "none")],
-        )
-        .await,
-    );
-    courts(&app).await;
+    let (pg, app) = app_on_private_cluster("shixin_fault").await;
 
     let (_, airline) = app.subscriber_token("airline").await;
     let checked = json!({"subjects": [{"id_number": make_id("110105", "19800101", 1)}]});

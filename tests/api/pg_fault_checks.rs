@@ -20,8 +20,8 @@ use std::{
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{TestApp, make_id, person_listing, start_at},
-    pg_fault::{PrivatePostgres, courts},
+    helpers::{TestApp, make_id, person_listing},
+    pg_fault::{PrivatePostgres, app_on_private_cluster},
 };
 
 #[derive(Default)]
@@ -99,20 +99,7 @@ async fn on_cluster(pg: &Arc<PrivatePostgres>, op: fn(&PrivatePostgres)) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn evidence_postgres_stopped_checks_answer_503_and_nothing_unlogged() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter("error")
-        .with_test_writer()
-        .try_init();
-    let pg = Arc::new(PrivatePostgres::start());
-    let app = Arc::new(
-        start_at(
-            &pg.url("shixin_pgcheck"),
-            "shixin_pgcheck",
-            &[("REDIS_URL", "none")],
-        )
-        .await,
-    );
-    courts(&app).await;
+    let (pg, app) = app_on_private_cluster("shixin_pgcheck").await;
     let listed = make_id("110105", "19800101", 701);
     app.create_listing(&person_listing(&listed, 701)).await;
     let (_, airline) = app.subscriber_token("airline").await;

@@ -84,7 +84,7 @@ fn got(rx: &Receiver, path: &str) -> Vec<(String, String)> {
 }
 
 /// The (type, listing id) of every event of the feed from the start, once it holds `want`.
-async fn feed(app: &TestApp, token: &str, want: usize) -> Vec<(String, String)> {
+pub(crate) async fn feed(app: &TestApp, token: &str, want: usize) -> Vec<(String, String)> {
     for _ in 0..400 {
         let v = app.get_json("/v1/feed?limit=1000", token).await;
         let events = v["events"].as_array().expect("events").clone();
@@ -105,7 +105,7 @@ async fn feed(app: &TestApp, token: &str, want: usize) -> Vec<(String, String)> 
 }
 
 /// The ID numbers of the snapshot's lines, sorted.
-async fn snapshot_ids(app: &TestApp, token: &str) -> Vec<String> {
+pub(crate) async fn snapshot_ids(app: &TestApp, token: &str) -> Vec<String> {
     let r = app.get("/v1/snapshot", Some(token)).await;
     assert_eq!(r.status(), 200);
     let mut ids: Vec<String> = r
@@ -138,7 +138,7 @@ async fn watchlist_an_unwatched_subjects_events_reach_only_the_subscriber_of_sco
     let (_, all_token) = app.subscriber_token("finance").await;
     let (_, watch_token) = watching_subscriber(&app, "finance").await;
     register(&app, &all_token, json!({"url": rx.url("/all")})).await;
-    register(&app, &watch_token, json!({"url": rx.url("/watch")})).await;
+    let (watch_hook, _, _) = register(&app, &watch_token, json!({"url": rx.url("/watch")})).await;
     let (a, b) = (
         make_id("110105", "19800101", 31),
         make_id("110105", "19800101", 32),
@@ -179,6 +179,25 @@ async fn watchlist_an_unwatched_subjects_events_reach_only_the_subscriber_of_sco
     assert_eq!(
         app.get_json("/v1/watchlist", &watch_token).await["count"],
         1
+    );
+    // A replay from the start queues again the watched events only.
+    let (s, v) = json(
+        app.post(
+            &format!("/v1/webhooks/{watch_hook}/replay"),
+            &watch_token,
+            &json!({"after": ""}),
+        )
+        .await,
+    )
+    .await;
+    assert!(s < 300, "{s} {v}");
+    drained(&app).await;
+    let mut twice = listed(&published, &la);
+    twice.extend(listed(&published, &la));
+    assert_eq!(
+        got(&rx, "/watch"),
+        twice,
+        "the replay: A's events again, none of B"
     );
     // No watched ID number is stored in clear.
     assert_eq!(
@@ -275,107 +294,4 @@ async fn watchlist_adding_reports_restricted_now_and_removing_stops_the_events()
     want.sort();
     assert_eq!(fed, want);
     assert_eq!(app.get_json("/v1/watchlist", &token).await["count"], 2);
-}
-
-#[tokio::test]
-async fn watchlist_bad_input_is_refused_and_adds_nothing() {
-    let app = crate::helpers::spawn_app().await;
-    let (_, token) = watching_subscriber(&app, "finance").await;
-    let (_, all_token) = app.subscriber_token("finance").await;
-    let good = make_id("110105", "19800101", 51);
-    // Malformed subjects: 422 naming each index; nothing added.
-    let (s, v) = watch(
-        &app,
-        &token,
-        json!([{"id_number": good}, {"id_number": "123"}, {"credit_code": "x"}, {}]),
-    )
-    .await;
-    assert_eq!(s, 422, "{v}");
-    let fields: Vec<&str> = v["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        fields,
-        vec![
-            "subjects[1].id_number",
-            "subjects[2].credit_code",
-            "subjects[3]"
-        ]
-    );
-    // A document no court bound to anyone: 422 at its index, nothing added.
-    let (s, v) = watch(
-        &app,
-        &token,
-        json!([{"id_number": good}, {"document": {"type": "passport", "number": "E99999999"}}]),
-    )
-    .await;
-    assert_eq!(
-        (s, v["errors"][0]["field"].as_str()),
-        (422, Some("subjects[1].document")),
-        "{v}"
-    );
-    assert_eq!(v["errors"][0]["code"], "document_not_bound");
-    assert_eq!(app.get_json("/v1/watchlist", &token).await["count"], 0);
-    // Over 10,000: 413.
-    let many: Vec<Value> = (0..10_001)
-        .map(|i| json!({"id_number": make_id("110105", "19800101", i % 1000)}))
-        .collect();
-    let (s, v) = watch(&app, &token, json!(many)).await;
-    assert_eq!((s, v["code"].as_str()), (413, Some("batch_too_large")));
-    let (s, v) = watch(&app, &token, json!([])).await;
-    assert_eq!(s, 422, "{v}");
-    // A subscriber of scope all: 409 on every watch-list route.
-    let (s, v) = watch(&app, &all_token, json!([{"id_number": good}])).await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (409, Some("watchlist_scope_required"))
-    );
-    let r = app.get("/v1/watchlist", Some(&all_token)).await;
-    assert_eq!(r.status(), 409);
-    // A scope is set at creation: a change is refused, an unknown one too.
-    let (sub, _) = watching_subscriber(&app, "airline").await;
-    let (s, v) = json(
-        app.patch(
-            &format!("/v1/subscribers/{sub}"),
-            &app.admin(),
-            0,
-            &json!({"enabled": true, "scope": "all"}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (422, Some("scope_not_changeable")),
-        "{v}"
-    );
-    let (s, v) = json(
-        app.post(
-            "/v1/subscribers",
-            &app.admin(),
-            &json!({"name": "x", "sector": "finance", "scope": "some"}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(
-        (s, v["errors"][0]["field"].as_str()),
-        (422, Some("scope")),
-        "{v}"
-    );
-    // A document bound to a person is watched as that person.
-    app.create_listing(&person_listing(&good, 51)).await;
-    let (s, v) = watch(
-        &app,
-        &token,
-        json!([{"document": {"type": "passport", "number": "E12345678"}}]),
-    )
-    .await;
-    assert_eq!((s, v["added"].as_u64()), (200, Some(1)), "{v}");
-    assert_eq!(v["restricted"][0]["index"], 0);
-    let (s, v) = watch(&app, &token, json!([{"id_number": good}])).await;
-    assert_eq!((s, v["already"].as_u64()), (200, Some(1)), "{v}");
 }

@@ -1,12 +1,15 @@
 //! `POST /v1/checks`: may these persons buy this ticket? (API.md "Checks"). The check itself is the
 //! service `crate::checks`.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 pub use crate::checks::wire;
 use crate::domain::ErrorCode;
 use crate::{
-    app::AppState, auth::Principal, checks::parse::MAX_SUBJECTS, error::ApiError,
+    app::AppState,
+    auth::Principal,
+    checks::parse::{MAX_SUBJECTS, batch_size},
+    error::ApiError,
     routes::parse_json,
 };
 use wire::{CheckIn, CheckOut};
@@ -30,20 +33,7 @@ pub async fn check(
         ));
     }
     let input: CheckIn = parse_json(&req, &body)?;
-    if input.subjects.len() > MAX_SUBJECTS {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::BatchTooLarge,
-            format!("at most {MAX_SUBJECTS} subjects per check"),
-        ));
-    }
-    if input.subjects.is_empty() {
-        return Err(ApiError::rule(
-            ErrorCode::InvalidValue,
-            Some("subjects"),
-            "name at least one subject",
-        ));
-    }
+    batch_size(input.subjects.len(), MAX_SUBJECTS, "check")?;
     let out = crate::checks::check(&state, &subscriber, &input).await?;
     Ok(HttpResponse::Ok().json(out))
 }
