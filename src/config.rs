@@ -31,6 +31,9 @@ pub struct Settings {
     pub webhook_retry_schedule: Vec<Duration>,
     pub webhook_disable_after: Duration,
     pub webhook_allow_private: bool,
+    /// `SHIXIN_WEBHOOK_LEASE` (default 5 s): how long a machine gone silent keeps its webhook claims
+    /// (the TCP keepalives of the claim connection, `worker::owner`); a killed process loses them at
+    /// once.
     pub webhook_lease: Duration,
     /// `SHIXIN_WEBHOOK_CONCURRENCY`: webhooks sent to at once by this process (default 32; `0` runs
     /// no delivery worker here). Each webhook gets one request at a time, in order.
@@ -152,7 +155,7 @@ impl Settings {
             webhook_retry_schedule,
             webhook_disable_after: duration("SHIXIN_WEBHOOK_DISABLE_AFTER", "5d")?,
             webhook_allow_private: get("SHIXIN_WEBHOOK_ALLOW_PRIVATE").as_deref() == Some("true"),
-            webhook_lease: duration("SHIXIN_WEBHOOK_LEASE", "30s")?,
+            webhook_lease: duration("SHIXIN_WEBHOOK_LEASE", "5s")?,
             http_workers: match get("SHIXIN_HTTP_WORKERS") {
                 Some(v) => v
                     .parse::<usize>()

@@ -1,7 +1,8 @@
-//! The webhook delivery queue in PostgreSQL, as the worker uses it: claim due deliveries by lease
-//! with `FOR UPDATE SKIP LOCKED`, and record the attempts of a claim, each guarded by the lease it was
-//! claimed with (a process whose lease ran out never overwrites the work of the one that took over);
-//! wake the workers (`LISTEN`/`NOTIFY` on [`CHANNEL`]), prune, vacuum and count the queue.
+//! The webhook delivery queue in PostgreSQL, as the worker uses it: find the webhooks whose next
+//! delivery in feed order is due, read one webhook's due deliveries in that order (the worker holds
+//! the webhook's claim, `crate::worker::owner`, while it does), and record the attempts (a delivery
+//! once delivered is never set back to pending); wake the workers (`LISTEN`/`NOTIFY` on
+//! [`CHANNEL`]), prune, vacuum and count the queue.
 
 use chrono::{DateTime, Utc};
 use diesel::{
@@ -28,8 +29,9 @@ pub struct Claimed {
     pub webhook_id: Uuid,
     #[diesel(sql_type = Integer)]
     pub attempts: i32,
-    #[diesel(sql_type = Timestamptz)]
-    pub locked_until: DateTime<Utc>,
+    /// Its next attempt is due now (else it waits for its retry, and holds back those behind it).
+    #[diesel(sql_type = Bool)]
+    pub due: bool,
     #[diesel(sql_type = Text)]
     pub url: String,
     #[diesel(sql_type = Text)]
@@ -56,28 +58,45 @@ pub struct Claimed {
     pub data: Option<Value>,
 }
 
-const CLAIM_SQL: &str = include_str!("sql/claim_deliveries.sql");
-
-/// Claims up to `per_webhook` due deliveries of each enabled webhook not in `busy`, for `lease_ms`.
-pub async fn claim(
+/// Webhooks whose next delivery in feed order is due, not in `busy`, at most `limit`, the longest
+/// waiting first (`sql/due_webhooks.sql`).
+pub async fn due_webhooks(
     conn: &mut AsyncPgConnection,
     busy: &[Uuid],
-    per_webhook: i64,
-    lease_ms: i64,
-) -> Result<Vec<Claimed>, diesel::result::Error> {
-    sql_query(CLAIM_SQL)
+    limit: i64,
+) -> Result<Vec<Uuid>, diesel::result::Error> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = SqlUuid)]
+        webhook_id: Uuid,
+    }
+    let rows: Vec<Row> = sql_query(include_str!("sql/due_webhooks.sql"))
         .bind::<Array<SqlUuid>, _>(busy)
-        .bind::<BigInt, _>(per_webhook)
-        .bind::<BigInt, _>(lease_ms)
+        .bind::<BigInt, _>(limit)
         .load(conn)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(|r| r.webhook_id).collect())
+}
+
+/// The webhook's next deliveries in feed order while they are due, at most `limit`; none when the
+/// webhook or its subscriber is disabled (`sql/webhook_due_rows.sql`). Call it only while holding
+/// the webhook's claim.
+pub async fn due_rows(
+    conn: &mut AsyncPgConnection,
+    webhook_id: Uuid,
+    limit: i64,
+) -> Result<Vec<Claimed>, diesel::result::Error> {
+    let rows: Vec<Claimed> = sql_query(include_str!("sql/webhook_due_rows.sql"))
+        .bind::<SqlUuid, _>(webhook_id)
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().take_while(|r| r.due).collect())
 }
 
 /// What became of one claimed delivery.
 pub struct Recorded {
     pub delivery_id: i64,
-    /// The lease it was claimed with.
-    pub lease: DateTime<Utc>,
     pub attempted_at: DateTime<Utc>,
     pub status_code: Option<i32>,
     pub duration_ms: i32,
@@ -92,26 +111,10 @@ pub struct Recorded {
 pub struct GroupOutcome {
     pub webhook_id: Uuid,
     pub recorded: Vec<Recorded>,
-    /// Claimed but not sent (the lease was running out, or the webhook was disabled), with their
-    /// leases.
-    pub released: Vec<(i64, DateTime<Utc>)>,
     /// The last answer was a success.
     pub last_ok: bool,
     /// The receiver answered 410.
     pub gone: bool,
-}
-
-impl GroupOutcome {
-    /// A claim handed back unsent (the process is stopping).
-    pub fn released(webhook_id: Uuid, rows: &[Claimed]) -> Self {
-        GroupOutcome {
-            webhook_id,
-            recorded: Vec::new(),
-            released: rows.iter().map(|r| (r.id, r.locked_until)).collect(),
-            last_ok: true,
-            gone: false,
-        }
-    }
 }
 
 /// Records the attempts and results of many groups in one transaction (the worker's recorder batches
@@ -130,15 +133,6 @@ pub async fn record(
     let errors: Vec<Option<String>> = r.iter().map(|x| x.error.clone()).collect();
     let statuses: Vec<&str> = r.iter().map(|x| x.status).collect();
     let nexts: Vec<DateTime<Utc>> = r.iter().map(|x| x.next_attempt_at).collect();
-    let leases: Vec<DateTime<Utc>> = r.iter().map(|x| x.lease).collect();
-    let released: Vec<i64> = groups
-        .iter()
-        .flat_map(|g| g.released.iter().map(|x| x.0))
-        .collect();
-    let released_leases: Vec<DateTime<Utc>> = groups
-        .iter()
-        .flat_map(|g| g.released.iter().map(|x| x.1))
-        .collect();
     // Each webhook's state after the batch: its last group decides whether it is failing.
     let mut last: Vec<(Uuid, bool, bool)> = Vec::new();
     for g in groups.iter().filter(|g| !g.recorded.is_empty()) {
@@ -170,7 +164,6 @@ pub async fn record(
                 .bind::<Array<Text>, _>(&statuses)
                 .bind::<Array<Timestamptz>, _>(&nexts)
                 .bind::<Array<Timestamptz>, _>(&ats)
-                .bind::<Array<Timestamptz>, _>(&leases)
                 .execute(&mut *conn)
                 .await?;
             }
@@ -198,17 +191,6 @@ pub async fn record(
                     .execute(&mut *conn)
                     .await?;
                 }
-            }
-            if !released.is_empty() {
-                sql_query(
-                    "UPDATE webhook_deliveries d SET locked_until = NULL \
-                     FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, lease) \
-                     WHERE d.id = u.id AND d.locked_until = u.lease",
-                )
-                .bind::<Array<BigInt>, _>(&released)
-                .bind::<Array<Timestamptz>, _>(&released_leases)
-                .execute(&mut *conn)
-                .await?;
             }
             Ok(())
         })

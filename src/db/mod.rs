@@ -3,6 +3,7 @@
 pub mod bulk;
 pub mod check_log;
 pub mod checks;
+pub mod claims;
 pub mod connect;
 pub mod deliveries;
 pub mod error;

@@ -1,45 +1,58 @@
-//! The delivery worker inside `serve` (API.md "Webhooks", ARCHITECTURE.md practices 6–7): claims due
-//! deliveries by lease with `FOR UPDATE SKIP LOCKED`, woken by `LISTEN shixin_webhooks` and polling
-//! as a fallback; sends with no transaction open, one request at a time per webhook (so a webhook
-//! that keeps up gets its events in order) and at most `SHIXIN_WEBHOOK_CONCURRENCY` webhooks at
-//! once (so a slow or dead receiver delays nobody else); records every attempt.
+//! The delivery worker inside `serve` (docs/ARCHITECTURE.md, "Webhooks"). Woken by `LISTEN
+//! shixin_webhooks`, polling every second as a fallback, it looks for webhooks whose next delivery
+//! in feed order is due, claims each by an advisory lock on its owner connection ([`owner`]: a
+//! killed process's claims end with its connection), and gives each claimed webhook one sender:
+//! - **one request at a time per webhook, in feed order**: the sender reads the webhook's due
+//!   deliveries ordered by their events' `(txid, seq)`, only of transactions older than any of the
+//!   database still running (`shixin_settled_horizon()`), and sends them one after the other; a delivery that fails holds
+//!   back those behind it until its retry;
+//! - **each event once unless a process died**: a batch is written down before the next is read
+//!   and before the claim goes, and no other instance sends to a webhook while its claim holds;
+//! - **at most `SHIXIN_WEBHOOK_CONCURRENCY` webhooks at once**, each for a turn of [`TURN`] while
+//!   others wait (so a slow or dead receiver delays nobody else). Sending holds no transaction
+//!   open; every attempt is recorded.
 
-pub mod lease;
 pub mod message;
+pub mod owner;
 pub mod schedule;
 pub mod send;
+mod side;
 
 use std::{
-    collections::{BTreeMap, HashSet},
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicU64, Ordering},
-    },
+    collections::HashSet,
+    sync::{Arc, Mutex, atomic::AtomicU64},
     time::Duration,
 };
 
 use actix_web::web;
 use chrono::Utc;
 use tokio::{
-    sync::{Notify, Semaphore},
+    sync::{Notify, OwnedSemaphorePermit, Semaphore, oneshot},
     time::Instant,
 };
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::db::deliveries::{self, Claimed, GroupOutcome, Recorded};
+use owner::{Claim, Owner};
 use send::Verdict;
+use side::{listen, recorder, vacuum_loop};
 
-/// The most deliveries one claim takes per webhook.
+/// The most deliveries read at once for a webhook (each read waits until the previous ones are
+/// recorded, so nothing is read twice).
 const PER_WEBHOOK: i64 = 50;
+/// How long a webhook keeps its sender while others wait for one (then it goes back in line).
+const TURN: Duration = Duration::from_secs(1);
+/// How many due webhooks one look at the queue lists.
+const CANDIDATES: i64 = 32;
 /// Connections of the worker's own pool (claims and records never wait behind API requests).
 const POOL: usize = 4;
-/// How often the queue is vacuumed while deliveries flow (each leaves a dead tuple behind).
-const VACUUM_EVERY: Duration = Duration::from_secs(10);
-/// How often the queue is polled when no notification comes.
+/// How often the queue is polled when no notification comes (also how soon the claims of a killed
+/// process are taken over: its claims end with its connection).
 const POLL: Duration = Duration::from_secs(1);
 /// How long a delivery attempt in flight may still take once the process is stopping; after that
-/// it is abandoned and its claim released (sent again by whoever claims it: at least once).
+/// it is abandoned and the delivery stays pending (sent again by whoever claims the webhook next:
+/// at least once).
 const STOP_GRACE: Duration = Duration::from_secs(2);
 
 type Busy = Arc<Mutex<HashSet<Uuid>>>;
@@ -60,9 +73,23 @@ fn set_busy(busy: &Busy, id: Uuid, on: bool) {
     }
 }
 
+/// What a sender writes down: its outcome, and where to say once it is committed.
+type ToRecord = (GroupOutcome, oneshot::Sender<bool>);
+
+/// What the senders share.
+#[derive(Clone)]
+struct Senders {
+    state: web::Data<AppState>,
+    client: reqwest::Client,
+    pool: crate::db::DbPool,
+    busy: Busy,
+    wake: Arc<Notify>,
+    record: tokio::sync::mpsc::UnboundedSender<ToRecord>,
+}
+
 /// Runs until the process stops (spawned by `Application::build` unless the concurrency is 0). On
-/// stop it claims no more, hands back the claims it has not started, lets attempts in flight end
-/// (at most [`STOP_GRACE`]) and writes every outcome down before its tasks end (`crate::tasks`).
+/// stop it claims no more, lets attempts in flight end (at most [`STOP_GRACE`]) and writes every
+/// outcome down before its tasks end (`crate::tasks`).
 pub async fn run_forever(state: web::Data<AppState>) {
     let s = &state.settings;
     let client = match send::client(s.webhook_allow_private, s.webhook_timeout) {
@@ -79,8 +106,8 @@ pub async fn run_forever(state: web::Data<AppState>) {
             return;
         }
     };
+    let owner = Owner::new(s.database_url.expose(), s.webhook_lease);
     let wake = Arc::new(Notify::new());
-    let wake_listen = wake.clone();
     let processed = Arc::new(AtomicU64::new(0));
     let (record_tx, record_rx) = tokio::sync::mpsc::unbounded_channel();
     let tasks = &state.tasks;
@@ -90,8 +117,11 @@ pub async fn run_forever(state: web::Data<AppState>) {
         record_rx,
         processed.clone(),
     ));
-    let url = s.database_url.expose().to_string();
-    let stop = tasks.clone();
+    let (url, stop, wake_listen) = (
+        s.database_url.expose().to_string(),
+        tasks.clone(),
+        wake.clone(),
+    );
     tasks.spawn(async move {
         tokio::select! {
             () = listen(url, wake_listen) => {}
@@ -109,102 +139,150 @@ pub async fn run_forever(state: web::Data<AppState>) {
             () = stop.stopping() => {}
         }
     });
-    let busy: Busy = Arc::default();
+    let senders = Senders {
+        state: state.clone(),
+        client,
+        pool: pool.clone(),
+        busy: Arc::default(),
+        wake: wake.clone(),
+        record: record_tx,
+    };
     let permits = Arc::new(Semaphore::new(s.webhook_concurrency.max(1)));
-    let lease_ms = lease::lease_ms(s.webhook_lease);
     loop {
-        // Claim only when a sender is free; only this loop takes permits, so it stays free.
+        // Look only when a sender is free; only this loop takes permits, so it stays free.
         // `biased`: a stop wins over a free permit, so nothing is claimed after it.
-        tokio::select! {
+        let permit = tokio::select! {
             biased;
             () = tasks.stopping() => return,
-            p = permits.acquire() => if p.is_err() { return },
-        }
-        let claimed = match pool.get().await {
-            Ok(mut conn) => deliveries::claim(&mut conn, &busy_ids(&busy), PER_WEBHOOK, lease_ms)
-                .await
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
+            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
         };
-        let claimed = match claimed {
-            Ok(c) => c,
+        let started = match claim_round(&owner, &senders, &permits, permit).await {
+            Ok(started) => started,
             Err(e) => {
-                tracing::warn!(error = %e, "claiming webhook deliveries failed; retrying");
-                tokio::time::sleep(POLL).await;
-                continue;
+                tracing::warn!(error = %e, "claiming webhooks failed; retrying");
+                false
             }
         };
-        if claimed.is_empty() {
+        if !started {
             tokio::select! {
                 biased;
                 () = tasks.stopping() => return,
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
             }
-            continue;
-        }
-        let mut groups: BTreeMap<Uuid, Vec<Claimed>> = BTreeMap::new();
-        for c in claimed {
-            groups.entry(c.webhook_id).or_default().push(c);
-        }
-        for (webhook_id, rows) in groups {
-            let permit = tokio::select! {
-                biased;
-                () = tasks.stopping() => None,
-                p = permits.clone().acquire_owned() => p.ok(),
-            };
-            let Some(permit) = permit else {
-                // Stopping: the claim goes back to the queue now, not when its lease ends.
-                let _ = record_tx.send(GroupOutcome::released(webhook_id, &rows));
-                continue;
-            };
-            set_busy(&busy, webhook_id, true);
-            let (state, client, busy, wake, record_tx) = (
-                state.clone(),
-                client.clone(),
-                busy.clone(),
-                wake.clone(),
-                record_tx.clone(),
-            );
-            tasks.spawn(async move {
-                let outcome = send_group(&state, &client, webhook_id, rows).await;
-                // The sent deliveries stay leased until the recorder writes them down, so the
-                // webhook's next deliveries may already go out (in order, as the claim walks them).
-                let _ = record_tx.send(outcome);
-                set_busy(&busy, webhook_id, false);
-                drop(permit);
-                wake.notify_one();
-            });
         }
     }
 }
 
-/// Sends one webhook's share of a claim in order, stopping (and releasing the rest) when half the
-/// lease is gone or the receiver answers 410.
+/// Claims due webhooks while senders are free, starting a sender for each (the first with
+/// `first`, the others with permits free now). Whether any was started.
+async fn claim_round(
+    owner: &Owner,
+    senders: &Senders,
+    permits: &Arc<Semaphore>,
+    first: OwnedSemaphorePermit,
+) -> Result<bool, String> {
+    owner.ready().await.map_err(|e| e.to_string())?;
+    let due = {
+        let mut conn = senders.pool.get().await.map_err(|e| e.to_string())?;
+        deliveries::due_webhooks(&mut conn, &busy_ids(&senders.busy), CANDIDATES)
+            .await
+            .map_err(|e| e.to_string())?
+    };
+    let mut next = Some(first);
+    let mut started = false;
+    for webhook_id in due {
+        let permit = match next.take() {
+            Some(p) => p,
+            None => match permits.clone().try_acquire_owned() {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
+        if senders.state.tasks.is_stopping() {
+            break;
+        }
+        // None: another instance sends to it now; its claim ends when it is done (or dies).
+        let Some(claim) = owner
+            .try_claim(webhook_id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            next = Some(permit);
+            continue;
+        };
+        started = true;
+        set_busy(&senders.busy, webhook_id, true);
+        let senders = senders.clone();
+        senders.state.tasks.clone().spawn(async move {
+            serve_webhook(&senders, claim).await;
+            set_busy(&senders.busy, webhook_id, false);
+            drop(permit);
+            senders.wake.notify_one();
+        });
+    }
+    Ok(started)
+}
+
+/// Sends the claimed webhook's due deliveries in feed order, one at a time, each batch written
+/// down before the next is read, until none is due, one fails (those behind it wait for its retry),
+/// its turn is over, the claim is lost or the process stops; then lets the webhook go.
+async fn serve_webhook(senders: &Senders, claim: Claim) {
+    let begun = Instant::now();
+    let webhook_id = claim.webhook_id;
+    loop {
+        if senders.state.tasks.is_stopping() || !claim.holds() {
+            break;
+        }
+        let rows = match senders.pool.get().await {
+            Ok(mut conn) => deliveries::due_rows(&mut conn, webhook_id, PER_WEBHOOK)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        let rows = match rows {
+            Ok(r) if !r.is_empty() => r,
+            Ok(_) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, webhook = %webhook_id, "reading due deliveries failed");
+                break;
+            }
+        };
+        let outcome = send_group(&senders.state, &senders.client, &claim, rows).await;
+        let more = outcome.last_ok && !outcome.gone;
+        let sent_any = !outcome.recorded.is_empty();
+        let (done_tx, done_rx) = oneshot::channel();
+        if senders.record.send((outcome, done_tx)).is_err() {
+            break;
+        }
+        // Written down before the claim goes or the next batch is read: nothing is sent twice.
+        let recorded = done_rx.await.unwrap_or(false);
+        if !recorded || !more || !sent_any || begun.elapsed() >= TURN {
+            break;
+        }
+    }
+    claim.release().await;
+}
+
+/// Sends claimed deliveries of one webhook in order, stopping after the first that is not delivered
+/// (or on 410), when the claim is lost, or when the process is stopping.
 async fn send_group(
     state: &AppState,
     client: &reqwest::Client,
-    webhook_id: Uuid,
+    claim: &Claim,
     rows: Vec<Claimed>,
 ) -> GroupOutcome {
     let s = &state.settings;
-    let deadline = lease::send_deadline(Instant::now(), s.webhook_lease);
+    let webhook_id = claim.webhook_id;
     let mut out = GroupOutcome {
         webhook_id,
         recorded: Vec::with_capacity(rows.len()),
-        released: Vec::new(),
         last_ok: true,
         gone: false,
     };
     for mut row in rows {
-        if lease::hand_back(
-            Instant::now(),
-            deadline,
-            out.gone,
-            state.tasks.is_stopping(),
-        ) {
-            out.released.push((row.id, row.locked_until));
-            continue;
+        if !out.last_ok || state.tasks.is_stopping() || !claim.holds() {
+            break;
         }
         let (msg_id, body) = row.message();
         let body = serde_json::to_vec(&body).unwrap_or_default();
@@ -221,10 +299,8 @@ async fn send_group(
         );
         let r = tokio::select! {
             r = attempt => r,
-            () = stop_grace(state) => {
-                out.released.push((row.id, row.locked_until));
-                continue;
-            }
+            // Abandoned: the delivery stays pending, and is sent again by the next claim.
+            () = stop_grace(state) => break,
         };
         let attempts = row.attempts + 1;
         let (status, next) = schedule::settle(r.verdict, r.attempted_at, Utc::now(), || {
@@ -248,7 +324,6 @@ async fn send_group(
         }
         out.recorded.push(Recorded {
             delivery_id: row.id,
-            lease: row.locked_until,
             attempted_at: r.attempted_at,
             status_code: r.status_code,
             duration_ms: r.duration_ms,
@@ -265,86 +340,4 @@ async fn send_group(
 async fn stop_grace(state: &AppState) {
     state.tasks.stopping().await;
     tokio::time::sleep(STOP_GRACE).await;
-}
-
-/// Writes down what the senders did, every outcome that finished meanwhile in one transaction,
-/// retrying a few times; if the database stays away the leases run out and the deliveries are sent
-/// again (at least once, never lost).
-async fn recorder(
-    state: web::Data<AppState>,
-    pool: crate::db::DbPool,
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<GroupOutcome>,
-    processed: Arc<AtomicU64>,
-) {
-    let disable_after_ms =
-        i64::try_from(state.settings.webhook_disable_after.as_millis()).unwrap_or(i64::MAX);
-    let mut batch = Vec::new();
-    while rx.recv_many(&mut batch, 256).await > 0 {
-        for attempt in 0..5u32 {
-            let result = match pool.get().await {
-                Ok(mut conn) => deliveries::record(&mut conn, &batch, disable_after_ms)
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            match result {
-                Ok(()) => break,
-                Err(e) => {
-                    tracing::warn!(error = %e, attempt, "recording webhook attempts failed");
-                    tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
-                }
-            }
-        }
-        let n: usize = batch.iter().map(|g| g.recorded.len()).sum();
-        processed.fetch_add(n as u64, Ordering::Relaxed);
-        batch.clear();
-    }
-}
-
-/// Keeps a `LISTEN` connection open and wakes the worker on every notification (and once after
-/// each (re)connection, to catch up on what was missed while away).
-async fn listen(url: String, wake: Arc<Notify>) {
-    loop {
-        let wake2 = wake.clone();
-        let opened = crate::db::connect::open_listening(
-            &url,
-            move |_| wake2.notify_one(),
-            |e| tracing::warn!(error = %e, "webhook LISTEN connection lost"),
-        )
-        .await;
-        match opened {
-            Ok((client, driver)) => {
-                match deliveries::listen(&client).await {
-                    Ok(()) => {
-                        wake.notify_one();
-                        let _ = driver.await;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "LISTEN failed");
-                        driver.abort();
-                    }
-                }
-                drop(client);
-            }
-            Err(e) => tracing::warn!(error = %e, "webhook LISTEN connection failed"),
-        }
-        tokio::time::sleep(POLL).await;
-    }
-}
-
-/// Vacuums the delivery queue every [`VACUUM_EVERY`] while deliveries flow, one instance at a time
-/// (see [`deliveries::vacuum`]).
-async fn vacuum_loop(url: String, processed: Arc<AtomicU64>) {
-    let mut seen = 0;
-    loop {
-        tokio::time::sleep(VACUUM_EVERY).await;
-        let now = processed.load(Ordering::Relaxed);
-        if now - seen < 1000 {
-            continue;
-        }
-        seen = now;
-        if let Err(e) = deliveries::vacuum(&url).await {
-            tracing::warn!(error = %e, "vacuuming the delivery queue failed");
-        }
-    }
 }

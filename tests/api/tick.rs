@@ -10,7 +10,7 @@ use crate::helpers::{
     spawn_app_with, today,
 };
 
-async fn pending_listing(app: &TestApp, seq: u32) -> String {
+pub async fn pending_listing(app: &TestApp, seq: u32) -> String {
     let mut body = person_listing(&make_id("110105", "19800101", 900 + 2 * seq + 1), seq);
     let decided = today() - Duration::days(1);
     body["decided_on"] = json!(decided.to_string());

@@ -136,7 +136,7 @@ pub async fn replay_after(
 }
 
 const REQUEUE_FAILED_SQL: &str = "UPDATE webhook_deliveries \
-     SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL \
+     SET status = 'pending', attempts = 0, next_attempt_at = now() \
      WHERE webhook_id = $1 AND status = 'failed'";
 
 /// Queues again the webhook's deliveries that failed (retries exhausted); returns how many. They are

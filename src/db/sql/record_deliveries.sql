@@ -1,10 +1,12 @@
 WITH d AS (
   UPDATE webhook_deliveries d SET status = u.status, attempts = d.attempts + 1,
-    next_attempt_at = u.next, locked_until = NULL,
+    next_attempt_at = u.next,
     delivered_at = CASE WHEN u.status = 'delivered' THEN u.at END
-  FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::timestamptz[],
-              $5::timestamptz[]) AS u(id, status, next, at, lease)
-  WHERE d.id = u.id AND d.locked_until = u.lease
+  FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::timestamptz[])
+       AS u(id, status, next, at)
+  -- only a pending delivery: a sender whose claim was lost (its connection died) and that sent again
+  -- what another already delivered never turns it back to pending
+  WHERE d.id = u.id AND d.status = 'pending'
   RETURNING d.webhook_id, d.event_seq, d.status, d.delivered_at
 ), r AS (
   -- L15: a notice is delivered once any webhook of its recipient answered 2xx, failed when one
