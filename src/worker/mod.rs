@@ -248,40 +248,40 @@ async fn serve_webhook(senders: &Senders, claim: Claim) {
                 break;
             }
         };
-        let outcome = send_group(&senders.state, &senders.client, &claim, rows).await;
-        let more = outcome.last_ok && !outcome.gone;
-        let sent_any = !outcome.recorded.is_empty();
-        let (done_tx, done_rx) = oneshot::channel();
-        if senders.record.send((outcome, done_tx)).is_err() {
-            break;
-        }
+        let sent = send_group(senders, &claim, rows).await;
         // Written down before the claim goes or the next batch is read: nothing is sent twice.
-        let recorded = done_rx.await.unwrap_or(false);
-        if !recorded || !more || !sent_any || begun.elapsed() >= TURN {
+        let recorded = match sent.last_written {
+            Some(done) => done.await.unwrap_or(false),
+            None => break,
+        };
+        if !recorded || !sent.more || begun.elapsed() >= TURN {
             break;
         }
     }
     claim.release().await;
 }
 
-/// Sends claimed deliveries of one webhook in order, stopping after the first that is not delivered
-/// (or on 410), when the claim is lost, or when the process is stopping.
-async fn send_group(
-    state: &AppState,
-    client: &reqwest::Client,
-    claim: &Claim,
-    rows: Vec<Claimed>,
-) -> GroupOutcome {
+/// What a sender did with a batch: whether the next one may follow (the last answer was a success,
+/// not 410), and the acknowledgement of its last record (none when nothing was sent).
+struct Sent {
+    more: bool,
+    last_written: Option<oneshot::Receiver<bool>>,
+}
+
+/// Sends claimed deliveries of one webhook in order, handing each outcome to the recorder as soon as
+/// it is known (so a process killed mid-batch has little sent and not written down), stopping after
+/// the first that is not delivered (or on 410), when the claim is lost, or when the process is
+/// stopping.
+async fn send_group(senders: &Senders, claim: &Claim, rows: Vec<Claimed>) -> Sent {
+    let (state, client) = (&senders.state, &senders.client);
     let s = &state.settings;
     let webhook_id = claim.webhook_id;
-    let mut out = GroupOutcome {
-        webhook_id,
-        recorded: Vec::with_capacity(rows.len()),
-        last_ok: true,
-        gone: false,
+    let mut sent = Sent {
+        more: true,
+        last_written: None,
     };
     for mut row in rows {
-        if !out.last_ok || state.tasks.is_stopping() || !claim.holds() {
+        if !sent.more || state.tasks.is_stopping() || !claim.holds() {
             break;
         }
         let (msg_id, body) = row.message();
@@ -316,24 +316,35 @@ async fn send_group(
             let lag = (r.attempted_at - at).to_std().unwrap_or_default();
             metrics::histogram!(crate::metrics::DELIVERY_LAG).record(lag.as_secs_f64());
         }
-        out.last_ok = r.verdict == Verdict::Delivered;
-        out.gone |= r.verdict == Verdict::Gone;
+        let (last_ok, gone) = (r.verdict == Verdict::Delivered, r.verdict == Verdict::Gone);
+        sent.more = last_ok && !gone;
         if r.verdict != Verdict::Delivered {
             tracing::info!(webhook = %webhook_id, delivery = row.id, attempts,
                 status_code = ?r.status_code, error = ?r.error, "webhook attempt failed");
         }
-        out.recorded.push(Recorded {
-            delivery_id: row.id,
-            attempted_at: r.attempted_at,
-            status_code: r.status_code,
-            duration_ms: r.duration_ms,
-            response: r.response,
-            error: r.error,
-            status,
-            next_attempt_at: next,
-        });
+        let outcome = GroupOutcome {
+            webhook_id,
+            recorded: vec![Recorded {
+                delivery_id: row.id,
+                attempted_at: r.attempted_at,
+                status_code: r.status_code,
+                duration_ms: r.duration_ms,
+                response: r.response,
+                error: r.error,
+                status,
+                next_attempt_at: next,
+            }],
+            last_ok,
+            gone,
+        };
+        let (done, written) = oneshot::channel();
+        if senders.record.send((outcome, done)).is_err() {
+            sent.more = false;
+            break;
+        }
+        sent.last_written = Some(written);
     }
-    out
+    sent
 }
 
 /// Resolves [`STOP_GRACE`] after the process began to stop.
