@@ -1,11 +1,13 @@
 //! Issue 21 item 5, instances under churn: three real `shixin serve` processes on one database and
-//! one Redis, behind no balancer. For `SHIXIN_CHURN_SECS` (default 60) clients spread writes (each
-//! with an `Idempotency-Key`, sent again with the same key to the next instance after a connection
-//! error, a 503 or a 409 "still running"), checks and public searches over them, while every 10 s
-//! one instance in turn is killed with `kill -9` and started again on its port. Then: every
-//! acknowledged write is stored exactly once, every committed event reached every webhook it
-//! concerns at least once (duplicates counted), nothing answered an unexpected status (no 500), and
-//! the audit chain verifies.
+//! one Redis, behind no balancer, all delivering webhooks (lease 2 s). For `SHIXIN_CHURN_SECS`
+//! (default 60) clients spread writes, checks and public searches over them, while every 10 s one
+//! instance in turn is killed with `kill -9` and started again on its port. Each write carries an
+//! `Idempotency-Key` and goes again, with the same key, to the next instance after a connection
+//! error, a 503 or a 409 "still running"; every fourth one also after its answer, as if that answer
+//! had been lost, and must be answered the same. Then: every acknowledged write is stored exactly
+//! once (with its events), every committed event reached every webhook it concerns at least once
+//! (duplicates counted), nothing answered an unexpected status (no 500), and the audit chain
+//! verifies (`shixin audit verify`).
 
 use std::{
     collections::HashSet,
@@ -92,13 +94,14 @@ async fn churn_three_instances_killed_in_turn_lose_nothing() {
     let app = spawn_app_with(&[NO_LIMIT, REDIS, ALLOW_PRIVATE]).await;
     wait_redis_up(&app).await;
     let rx = Receiver::start();
-    // Deliveries take a little time, so that some are in flight when an instance dies.
-    rx.b.delay_ms.store(5, Ordering::SeqCst);
+    // Each delivery takes a little time, so that the instance killed often holds claimed ones (the
+    // receivers still keep up with the writes).
+    rx.b.delay_ms.store(15, Ordering::SeqCst);
     let mut tokens = Vec::new();
-    for (sector, path, types, _) in HOOKS {
-        let (_, token) = app.subscriber_token(sector).await;
-        let mut body = json!({"url": rx.url(path)});
-        if let Some(types) = types {
+    for hook in HOOKS {
+        let (_, token) = app.subscriber_token(hook.sector).await;
+        let mut body = json!({"url": rx.url(hook.path)});
+        if let Some(types) = hook.types {
             body["event_types"] = json!(types);
         }
         register(&app, &token, body).await;
@@ -152,7 +155,7 @@ async fn churn_three_instances_killed_in_turn_lose_nothing() {
     joined.await.expect("the clients did not stop");
     let tally = std::mem::take(&mut *spread.tally.lock().unwrap());
 
-    let mut problems: Vec<String> = tally.failures.iter().take(20).cloned().collect();
+    let mut problems: Vec<String> = tally.failures.iter().take(10).cloned().collect();
     check::check_writes(&app, &tally, &mut problems).await;
     check::check_events(&app, &tally, baseline, &mut problems).await;
     // Every event each webhook should get arrives (60 s at most), and no delivery is left queued.

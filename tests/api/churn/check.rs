@@ -37,25 +37,38 @@ pub async fn rows(app: &TestApp, q: &str) -> Vec<Row> {
         .expect(q)
 }
 
-/// The webhooks: (sector, path, event types; None: all), and the sector's restriction items.
-pub const HOOKS: [(&str, &str, Option<&[&str]>, &[&str]); 3] = [
-    ("airline", "/air", None, &["air_travel"]),
-    (
-        "rail",
-        "/rail",
-        None,
-        &[
+/// A webhook of the test: its subscriber's sector, its receiver path, its event types (None: all),
+/// and the sector's restriction items.
+pub struct Hook {
+    pub sector: &'static str,
+    pub path: &'static str,
+    pub types: Option<&'static [&'static str]>,
+    pub items: &'static [&'static str],
+}
+
+pub const HOOKS: [Hook; 3] = [
+    Hook {
+        sector: "airline",
+        path: "/air",
+        types: None,
+        items: &["air_travel"],
+    },
+    Hook {
+        sector: "rail",
+        path: "/rail",
+        types: None,
+        items: &[
             "emu_first_class_or_above",
             "g_train_any_seat",
             "train_soft_sleeper",
         ],
-    ),
-    (
-        "education",
-        "/edu",
-        Some(&["listing.published", "listing.removed"]),
-        &["private_school"],
-    ),
+    },
+    Hook {
+        sector: "education",
+        path: "/edu",
+        types: Some(&["listing.published", "listing.removed"]),
+        items: &["private_school"],
+    },
 ];
 
 /// Problems with the stored writes: each acknowledged one there exactly once, nothing else.
@@ -156,9 +169,9 @@ pub async fn expected(app: &TestApp, baseline: i64) -> HashMap<&'static str, Has
     };
     HOOKS
         .iter()
-        .map(|(_, path, types, items)| {
-            let ids = events.iter().filter(|e| concerns(e, *types, items));
-            (*path, ids.map(|e| e.id.clone()).collect())
+        .map(|h| {
+            let ids = events.iter().filter(|e| concerns(e, h.types, h.items));
+            (h.path, ids.map(|e| e.id.clone()).collect())
         })
         .collect()
 }
@@ -192,8 +205,8 @@ pub fn compare(
     (problems, counts)
 }
 
-/// Waits (60 s at most) until every webhook received every event it should get and no delivery is
-/// left undelivered; adds what is not so to `problems`. Answers, by webhook, (requests, duplicates).
+/// Waits (60 s at most) until no delivery is left undelivered; adds to `problems` the events a
+/// webhook never received or should not have. Answers, by webhook, (requests, duplicates).
 pub async fn drain(
     app: &TestApp,
     rx: &Receiver,
@@ -206,7 +219,9 @@ pub async fn drain(
         let (missing, received) = compare(&rx.got(), expected);
         let pending = app.scalar(undelivered).await;
         let late = began.elapsed() > Duration::from_secs(60);
-        if (missing.is_empty() && pending == 0) || late {
+        // The receiver records a request before it answers: once every delivery is recorded as
+        // delivered, nothing more will come.
+        if pending == 0 || late {
             problems.extend(missing);
             if pending > 0 {
                 problems.push(format!("{pending} deliveries not delivered after 60 s"));

@@ -99,7 +99,7 @@ impl Spread {
 
     /// A write; with `lose`, its acknowledgement is taken as lost (as when the instance dies
     /// between its commit and its answer) and the same request goes to the next instance, which
-    /// must answer what the first answered.
+    /// must answer what the first answered (the first answer stands when it does not).
     async fn write(
         &self,
         at: &mut usize,
@@ -113,7 +113,9 @@ impl Spread {
             return Some(first);
         }
         *at += 1;
-        let again = self.call(at, what, ok, &build).await?;
+        let Some(again) = self.call(at, what, ok, &build).await else {
+            return Some(first);
+        };
         let mut t = self.tally.lock().unwrap();
         t.resent += 1;
         if again != first {
