@@ -15,6 +15,7 @@ mod check_evidence;
 mod check_filter;
 mod check_log;
 mod checks;
+mod churn;
 mod corrections;
 mod corrections_reconsideration;
 mod corrections_remedies;
