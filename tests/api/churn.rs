@@ -44,7 +44,8 @@ struct Cluster {
     serves: Mutex<Vec<Serve>>,
 }
 
-/// One instance on `port` (0: any), delivering webhooks with a 2 s lease, ticking every second.
+/// One instance on `port` (0: any), delivering webhooks with the default settings, ticking every
+/// second.
 fn instance(db_url: &str, port: u16) -> Serve {
     let bind = format!("127.0.0.1:{port}");
     Serve::start(
@@ -55,7 +56,6 @@ fn instance(db_url: &str, port: u16) -> Serve {
             NO_LIMIT,
             ("SHIXIN_TICK_INTERVAL", "1s"),
             ALLOW_PRIVATE,
-            ("SHIXIN_WEBHOOK_LEASE", "2s"),
             ("SHIXIN_WEBHOOK_CONCURRENCY", "4"),
         ],
     )
@@ -157,6 +157,7 @@ async fn churn_three_instances_killed_in_turn_lose_nothing() {
 
     let mut problems: Vec<String> = tally.failures.iter().take(10).cloned().collect();
     check::check_writes(&app, &tally, &mut problems).await;
+    check::check_log(&app, &tally, &mut problems).await;
     check::check_events(&app, &tally, baseline, &mut problems).await;
     // Every event each webhook should get arrives (60 s at most), and no delivery is left queued.
     let expected = check::expected(&app, baseline).await;

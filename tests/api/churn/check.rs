@@ -242,3 +242,29 @@ pub fn audit_verify(app: &TestApp) -> (bool, String) {
     let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text.trim().to_string())
 }
+
+/// Problems with the check log: every answered check is in it (logged before its answer, so a
+/// `kill -9` after the answer cannot lose it).
+pub async fn check_log(app: &TestApp, t: &Tally, problems: &mut Vec<String>) {
+    if t.checks.is_empty() {
+        problems.push("no check was answered".into());
+        return;
+    }
+    let ids = t
+        .checks
+        .iter()
+        .map(|id| format!("'{id}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let logged = app
+        .scalar(&format!(
+            "SELECT count(*) AS n FROM check_requests WHERE check_id IN ({ids})"
+        ))
+        .await;
+    if logged != t.checks.len() as i64 {
+        let n = t.checks.len();
+        problems.push(format!(
+            "{n} checks answered, {logged} of them in the check log"
+        ));
+    }
+}

@@ -38,6 +38,8 @@ pub struct Tally {
     pub resent: u64,
     pub replayed: u64,
     pub failures: Vec<String>,
+    /// The `check_id` of every answered check (each must be in the check log).
+    pub checks: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -239,7 +241,11 @@ pub async fn reader(c: Spread, r: u32, token: String, halt: Arc<AtomicBool>) {
                 .bearer_auth(&token)
                 .json(&body)
         };
-        c.call(&mut at, "check", 200, check).await;
+        if let Some(v) = c.call(&mut at, "check", 200, check).await
+            && let Some(id) = v["check_id"].as_str()
+        {
+            c.tally.lock().unwrap().checks.push(id.to_string());
+        }
         let public = |base: &str| c.http.get(format!("{base}{search}"));
         c.call(&mut at, "search", 200, public).await;
         tokio::time::sleep(Duration::from_millis(20)).await;
