@@ -1,10 +1,12 @@
 //! Redis with Sentinel (issue 21): `REDIS_URL=redis+sentinel://…` against a real master, a replica
-//! and three sentinels (`cluster`). The master is killed under public load: no request fails, the
-//! service follows the master the sentinels promote, and it starts a new cache epoch there, so an
-//! answer cached before the failover is not served although the new master still holds it (the
-//! write just before the kill never reached the replica).
+//! and three sentinels (`cluster`). A change is made with replication held, so the replica never
+//! has it: its old generation and the old answer stay there. Then the master is killed under
+//! public load: no request fails, the service follows the master the sentinels promote, and it
+//! starts a new cache epoch there, so the old answer is not served although the new master holds
+//! it. `no_outage`: the same when the sentinels name a new master while the old one still answers.
 
 mod cluster;
+mod no_outage;
 
 use std::{
     sync::{
@@ -107,23 +109,146 @@ struct Seen {
     wrong: Mutex<Vec<String>>,
 }
 
+/// The stale case, staged: `CHANGED` has one listing, whose answer is cached and replicated; then,
+/// with replication held, a second listing: the master holds the name's new generation, the
+/// replica the old one and the old answer under it.
+struct Staged {
+    /// The ids of the name after the change, sorted.
+    both: Vec<String>,
+    old_epoch: String,
+    old_generation: String,
+    /// The pattern of the old answer's keys.
+    old_answers: String,
+}
+
+async fn stage(app: &TestApp, cluster: &Cluster, keys_of: &Keys) -> Staged {
+    let mut master = connect(cluster.master.port).await;
+    let mut replica = connect(cluster.replica.port).await;
+    let a = app.create_listing(&named(CHANGED, 21)).await;
+    let a = a["id"].as_str().unwrap().to_string();
+    for _ in 0..2 {
+        assert_eq!(ids(app, CHANGED).await, Ok(vec![a.clone()]));
+    }
+    // Everything so far is on the replica (WAIT counts the writes before this client's own).
+    let _: () = redis::cmd("SET")
+        .arg("sentinel-test:sync")
+        .arg(1)
+        .query_async(&mut master)
+        .await
+        .unwrap();
+    let acked: i64 = redis::cmd("WAIT")
+        .arg(1)
+        .arg(5000)
+        .query_async(&mut master)
+        .await
+        .unwrap();
+    assert_eq!(acked, 1, "the replica acknowledged the writes so far");
+    let old_epoch = get(&mut replica, &keys_of.epoch()).await.unwrap();
+    let old_generation = get(&mut replica, &keys_of.generation(CHANGED))
+        .await
+        .unwrap();
+    let old_answers = keys_of.answers_of(&old_epoch, &old_generation, CHANGED);
+    assert!(
+        !keys(&mut replica, &old_answers).await.is_empty(),
+        "the old answer is on the replica"
+    );
+    cluster.hold_replication();
+    let b = app.create_listing(&named(CHANGED, 23)).await;
+    let mut both = vec![a, b["id"].as_str().unwrap().to_string()];
+    both.sort();
+    assert_eq!(ids(app, CHANGED).await, Ok(both.clone()));
+    let new_generation = get(&mut master, &keys_of.generation(CHANGED)).await;
+    assert_ne!(new_generation.as_deref(), Some(old_generation.as_str()));
+    Staged {
+        both,
+        old_epoch,
+        old_generation,
+        old_answers,
+    }
+}
+
+impl Staged {
+    /// The stale case was real: the new master holds the old generation and the old answer.
+    async fn assert_real(&self, new_master: &mut MultiplexedConnection, keys_of: &Keys) {
+        assert_eq!(
+            get(new_master, &keys_of.generation(CHANGED)).await,
+            Some(self.old_generation.clone()),
+            "the change never reached the replica"
+        );
+        assert!(
+            !keys(new_master, &self.old_answers).await.is_empty(),
+            "the old answer is still on the new master"
+        );
+    }
+}
+
+/// Waits until the service has replaced the epoch on `new_master` (bounded); the new epoch.
+async fn wait_new_epoch(
+    new_master: &mut MultiplexedConnection,
+    keys_of: &Keys,
+    old: &str,
+) -> String {
+    let mut new_epoch = None;
+    wait_for(
+        Duration::from_secs(5),
+        "the service replaces the epoch on the new master",
+        async || {
+            new_epoch = get(new_master, &keys_of.epoch()).await.filter(|e| e != old);
+            new_epoch.is_some()
+        },
+    )
+    .await;
+    new_epoch.unwrap()
+}
+
+/// A searcher of the changed name, every 20 ms: any answer but the one after the change is kept.
+struct Checker {
+    stop: Arc<AtomicBool>,
+    stale: Arc<Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Checker {
+    fn start(app: &Arc<TestApp>, both: &[String]) -> Checker {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stale = Arc::new(Mutex::new(Vec::new()));
+        let (app, halt, seen, both) = (app.clone(), stop.clone(), stale.clone(), both.to_vec());
+        let task = tokio::spawn(async move {
+            while !halt.load(Ordering::SeqCst) {
+                let got = ids(&app, CHANGED).await;
+                if got.as_ref() != Ok(&both) {
+                    seen.lock().unwrap().push(format!("{got:?}"));
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        });
+        Checker { stop, stale, task }
+    }
+
+    fn saw_stale(&self) -> bool {
+        !self.stale.lock().unwrap().is_empty()
+    }
+
+    async fn assert_never_stale(self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.task.await.unwrap();
+        let stale = self.stale.lock().unwrap().clone();
+        assert!(
+            stale.is_empty(),
+            "answers other than the one after the change: {stale:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn sentinel_failover_under_public_load_fails_no_request_and_serves_nothing_stale() {
     let cluster = Cluster::start().await;
     let app = Arc::new(spawn_app_with(&[NO_LIMIT, ("REDIS_URL", &cluster.url())]).await);
     wait_redis_up(&app).await;
     let keys_of = Keys::new(&app);
-    let mut master = connect(cluster.master.port).await;
-    let mut replica = connect(cluster.replica.port).await;
 
-    // A name with one listing, its answer cached (and replicated); the load's names.
-    let a = app.create_listing(&named(CHANGED, 21)).await;
-    let a = a["id"].as_str().unwrap().to_string();
     let listed = app.create_listing(&named(LOAD[0], 22)).await;
     let listed = listed["id"].as_str().unwrap().to_string();
-    for _ in 0..2 {
-        assert_eq!(ids(&app, CHANGED).await, Ok(vec![a.clone()]));
-    }
     let right: [Vec<String>; 2] = [vec![listed], vec![]];
 
     // Public load from here to the end: every answer must be 200 and right.
@@ -148,41 +273,8 @@ async fn sentinel_failover_under_public_load_fails_no_request_and_serves_nothing
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(500)).await;
-
-    // Everything so far is on the replica: the epoch, the name's generation, its answer.
-    let _: () = redis::cmd("SET")
-        .arg("sentinel-test:sync")
-        .arg(1)
-        .query_async(&mut master)
-        .await
-        .unwrap();
-    let acked: i64 = redis::cmd("WAIT")
-        .arg(1)
-        .arg(5000)
-        .query_async(&mut master)
-        .await
-        .unwrap();
-    assert_eq!(acked, 1, "the replica acknowledged the writes so far");
-    let old_epoch = get(&mut replica, &keys_of.epoch()).await.unwrap();
-    let old_generation = get(&mut replica, &keys_of.generation(CHANGED))
-        .await
-        .unwrap();
-    let old_answers = keys_of.answers_of(&old_epoch, &old_generation, CHANGED);
-    assert!(
-        !keys(&mut replica, &old_answers).await.is_empty(),
-        "the old answer is on the replica"
-    );
-
-    // The change, just before the kill: the master replaces the name's generation, the replica
-    // never hears of it.
-    cluster.hold_replication();
-    let b = app.create_listing(&named(CHANGED, 23)).await;
-    let b = b["id"].as_str().unwrap().to_string();
-    let mut both = vec![a.clone(), b.clone()];
-    both.sort();
-    assert_eq!(ids(&app, CHANGED).await, Ok(both.clone()));
-    let new_generation = get(&mut master, &keys_of.generation(CHANGED)).await;
-    assert_ne!(new_generation.as_deref(), Some(old_generation.as_str()));
+    let staged = stage(&app, &cluster, &keys_of).await;
+    let both = staged.both.clone();
     let hits_before = cache_hits(&app).await;
     cluster.master.signal("-KILL");
     let killed = Instant::now();
@@ -204,20 +296,7 @@ async fn sentinel_failover_under_public_load_fails_no_request_and_serves_nothing
         })
     };
 
-    // A searcher of the changed name, all along: never the answer from before the change.
-    let stale = Arc::new(Mutex::new(Vec::new()));
-    let checker = {
-        let (app, stop, stale, both) = (app.clone(), stop.clone(), stale.clone(), both.clone());
-        tokio::spawn(async move {
-            while !stop.load(Ordering::SeqCst) {
-                let got = ids(&app, CHANGED).await;
-                if got.as_ref() != Ok(&both) {
-                    stale.lock().unwrap().push(format!("{got:?}"));
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        })
-    };
+    let checker = Checker::start(&app, &both);
 
     cluster.wait_failover(Duration::from_secs(30)).await;
     let failed_over = killed.elapsed();
@@ -233,19 +312,7 @@ async fn sentinel_failover_under_public_load_fails_no_request_and_serves_nothing
         );
     }
     // It replaced the epoch on the new master, and caches there.
-    let mut new_epoch = None;
-    wait_for(
-        Duration::from_secs(5),
-        "the service replaces the epoch on the new master",
-        async || {
-            new_epoch = get(&mut replica, &keys_of.epoch())
-                .await
-                .filter(|e| *e != old_epoch);
-            new_epoch.is_some()
-        },
-    )
-    .await;
-    let new_epoch = new_epoch.unwrap();
+    let new_epoch = wait_new_epoch(&mut replica, &keys_of, &staged.old_epoch).await;
     wait_for(
         Duration::from_secs(5),
         "answers are cached on the new master",
@@ -265,23 +332,8 @@ async fn sentinel_failover_under_public_load_fails_no_request_and_serves_nothing
     for s in searchers {
         s.await.unwrap();
     }
-    checker.await.unwrap();
-
-    // The stale case was real: the new master holds the old generation and the old answer.
-    assert_eq!(
-        get(&mut replica, &keys_of.generation(CHANGED)).await,
-        Some(old_generation),
-        "the change never reached the replica"
-    );
-    assert!(
-        !keys(&mut replica, &old_answers).await.is_empty(),
-        "the old answer is still on the new master"
-    );
-    let stale = stale.lock().unwrap().clone();
-    assert!(
-        stale.is_empty(),
-        "answers other than the change made before the kill: {stale:?}"
-    );
+    checker.assert_never_stale().await;
+    staged.assert_real(&mut replica, &keys_of).await;
     let wrong = seen.wrong.lock().unwrap().clone();
     assert!(
         wrong.is_empty(),

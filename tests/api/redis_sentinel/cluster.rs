@@ -239,6 +239,29 @@ impl Cluster {
         self.relay.hold.store(true, Ordering::SeqCst);
     }
 
+    /// Makes every sentinel monitor the server on `port` as the master (`SENTINEL REMOVE`, then
+    /// `SENTINEL MONITOR`), without touching the old master.
+    pub async fn move_sentinels_to(&self, port: u16) {
+        for sentinel in self.sentinel_ports() {
+            let mut s = connect(sentinel).await;
+            let _: redis::Value = redis::cmd("SENTINEL")
+                .arg("REMOVE")
+                .arg(MASTER_NAME)
+                .query_async(&mut s)
+                .await
+                .unwrap();
+            let _: redis::Value = redis::cmd("SENTINEL")
+                .arg("MONITOR")
+                .arg(MASTER_NAME)
+                .arg("127.0.0.1")
+                .arg(port)
+                .arg(2)
+                .query_async(&mut s)
+                .await
+                .unwrap();
+        }
+    }
+
     /// Waits until every sentinel names the replica as the master.
     pub async fn wait_failover(&self, limit: Duration) {
         let want = self.replica.port.to_string();
