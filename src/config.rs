@@ -106,6 +106,10 @@ impl Settings {
             .unwrap_or_default();
         let redis_url = match get("REDIS_URL") {
             Some(v) if v.eq_ignore_ascii_case("none") => None,
+            Some(v) if crate::cache::sentinel_url::is_sentinel(&v) => {
+                crate::cache::sentinel_url::parse(&v).context("REDIS_URL")?;
+                Some(v)
+            }
             Some(v) => Some(v),
             None => Some("redis://127.0.0.1:6379".into()),
         };

@@ -35,7 +35,11 @@ impl Cache {
         variant: String,
         counter: Option<&rate_limit::Counter>,
     ) -> (Lookup, Option<u64>) {
-        let Some(inner) = self.inner.as_ref().filter(|i| i.usable()) else {
+        let Some((inner, mark)) = self
+            .inner
+            .as_ref()
+            .and_then(|i| i.mark().map(|mark| (i, mark)))
+        else {
             return (Lookup::Bypass, None);
         };
         let name = crate::memo::remember(&NAME_KEYS, folded, NAME_KEYS_MEMO, hash);
@@ -64,6 +68,11 @@ impl Cache {
             }
         };
         let count = counter.map(|_| t.count);
+        if !inner.unchanged_since(mark) {
+            // A failure (a new master among them) since this lookup began: the tokens may come
+            // from a server whose epoch is not replaced yet.
+            return (Lookup::Bypass, count);
+        }
         // A variant without ID numbers ("|cursor|limit") holds nothing to hide: no hash needed.
         let variant = if variant.starts_with('|') {
             variant
@@ -91,6 +100,7 @@ impl Cache {
             return (Lookup::Bypass, count);
         }
         match answer.await {
+            Ok(Ok(_)) if !inner.unchanged_since(mark) => (Lookup::Bypass, count),
             Ok(Ok(Some(body))) => {
                 count_lookup(true);
                 let body = Bytes::from(body);

@@ -37,6 +37,19 @@
 //!   never served again, even when Redis comes back with old data (a restart from a snapshot: the
 //!   task also watches Redis's `run_id` and treats a change as a failure). An instance starts dirty,
 //!   so a crash between a commit and its invalidation is covered by the next start.
+//! - **A change of master** (Redis Sentinel, `REDIS_URL=redis+sentinel://…`, [`sentinel_url`]):
+//!   writes the old master acknowledged but had not yet sent to its replica are lost, so the new
+//!   master may hold an old generation *and the answers under it*. Only the health task moves the
+//!   service to another master ([`master`]: it asks the sentinels whenever the server fails or is
+//!   not a master, and every two seconds anyway), and it records a failure *before* it publishes
+//!   the new master to the lanes, which pick their connection before each batch. A lookup keeps
+//!   the tokens and the answer it read only if no failure was recorded between its start and
+//!   their arrival: whatever was read from the new master was read after that failure, so nothing
+//!   from it is used before its epoch has been replaced. The health round also counts a server
+//!   that answers `ROLE` with anything but master (a demoted master), or another `run_id`, as a
+//!   failure. A master killed is moreover an outage every instance sees (its health pings fail
+//!   for the whole failover, which takes longer than `down-after-milliseconds`), so every
+//!   instance replaces the epoch before it uses the new master.
 //! - **A change cut off after its commit** (its request's future dropped at a shutdown deadline, or
 //!   the process killed, before the invalidation) owes it in the database: each change records
 //!   its names in `cache_invalidations` in its own transaction and deletes the row once done; any
@@ -47,11 +60,20 @@
 //! Redis answers again). Answers are read from `DATABASE_READ_URL` when it is set: use a replica with
 //! `synchronous_commit = remote_apply`, otherwise replica lag can be cached as a fresh answer.
 //! A batch reads keys of many names in one `MGET`, so it needs a single Redis (not Redis Cluster).
+//! With Sentinel, a failover that the old master survives (`SENTINEL FAILOVER`, a partition between
+//! it and the sentinels) is no outage: an instance keeps using the old master until its health task
+//! notices, one health period after the old master answers as a replica, or at the next question to
+//! the sentinels (every 2 s). Until then its invalidations go to the old master and are lost, so
+//! another instance that already follows may serve an answer they should have orphaned; and the
+//! demoted master, resynchronised from the new one, may serve it the answers a lost invalidation
+//! should have orphaned. Both end when that instance follows and replaces the epoch.
 
 mod health;
 mod local;
 mod lookup;
+mod master;
 pub mod rate_limit;
+pub mod sentinel_url;
 pub mod sweep;
 mod tokens;
 
@@ -64,7 +86,7 @@ use std::{
 };
 
 use actix_web::web::Bytes;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
@@ -83,10 +105,9 @@ pub struct Cache {
 struct Inner {
     /// Tells this cache's lanes apart from another's on the same thread.
     id: u64,
-    client: redis::Client,
-    config: ConnectionManagerConfig,
-    /// The connection of the health task and of invalidations (lookups use their thread's lane).
-    conn: ConnectionManager,
+    /// The Redis server (one, or the master Sentinel names) and the connection of the health task
+    /// and of invalidations (lookups use their thread's lane).
+    master: master::Master,
     /// `shixin:{H(database name)}`: instances of one deployment share keys, test databases do not.
     prefix: String,
     failures: AtomicU64,
@@ -136,7 +157,7 @@ impl Cache {
         self.inner
             .as_ref()
             .filter(|i| i.usable())
-            .map(|i| i.conn.clone())
+            .and_then(|i| i.master.conn())
     }
 
     /// The key prefix of this deployment (`shixin:{H(database name)}`).
@@ -158,7 +179,7 @@ impl Cache {
         self.inner
             .as_ref()
             .filter(|i| i.available.load(Ordering::SeqCst))
-            .map(|i| i.conn.clone())
+            .and_then(|i| i.master.conn())
     }
 
     /// Replaces the generation of every name (one round trip). A failure is recorded, so this
@@ -177,7 +198,11 @@ impl Cache {
                 .arg(GENERATION_TTL_SECS)
                 .ignore();
         }
-        let mut conn = inner.conn.clone();
+        let Some(mut conn) = inner.master.conn() else {
+            // No master known yet: the cache is not in use, and the epoch is replaced before it is.
+            self.record_failure();
+            return;
+        };
         let call = pipe.query_async::<()>(&mut conn);
         match tokio::time::timeout(REDIS_DEADLINE, call).await {
             Ok(Ok(())) => {}
@@ -231,7 +256,19 @@ impl Inner {
     }
 
     fn usable(&self) -> bool {
-        self.failures.load(Ordering::SeqCst) == self.cleared.load(Ordering::SeqCst)
+        self.mark().is_some()
+    }
+
+    /// The failure count when the cache is usable now: a lookup keeps what it reads only if the
+    /// count is still this once the read has come back ([`Inner::unchanged_since`]).
+    fn mark(&self) -> Option<u64> {
+        let failures = self.failures.load(Ordering::SeqCst);
+        (failures == self.cleared.load(Ordering::SeqCst)).then_some(failures)
+    }
+
+    /// No failure was recorded (a change of master among them) since `mark`.
+    fn unchanged_since(&self, mark: u64) -> bool {
+        self.failures.load(Ordering::SeqCst) == mark
     }
 }
 

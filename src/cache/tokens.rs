@@ -18,7 +18,7 @@ use actix_web::web::Bytes;
 use redis::{FromRedisValue, Value, aio::ConnectionManager};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{ANSWER_TTL_SECS, GENERATION_TTL_SECS, Inner, REDIS_DEADLINE, token};
+use super::{ANSWER_TTL_SECS, GENERATION_TTL_SECS, Inner, REDIS_DEADLINE, master::LaneConn, token};
 
 /// Most lookups in one pipeline.
 const MAX_BATCH: usize = 256;
@@ -60,16 +60,18 @@ pub(super) struct Want {
 /// all run on the thread that serves the request.
 pub(super) fn lane(inner: &std::sync::Arc<Inner>) -> Option<mpsc::UnboundedSender<Op>> {
     crate::lanes::lane(inner.id, |waiting| {
-        let conn =
-            ConnectionManager::new_lazy_with_config(inner.client.clone(), inner.config.clone())
-                .ok()?;
-        start(std::sync::Arc::downgrade(inner), waiting, conn);
+        start(
+            std::sync::Arc::downgrade(inner),
+            waiting,
+            LaneConn::default(),
+        );
         Some(())
     })
 }
 
-/// Starts the task that sends the batches; it stops when the cache is dropped.
-fn start(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Op>, conn: ConnectionManager) {
+/// Starts the task that sends the batches; it stops when the cache is dropped. Each batch goes to
+/// the current master ([`LaneConn`]: the lane's connection is replaced when the master changes).
+fn start(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Op>, mut lane: LaneConn) {
     tokio::spawn(async move {
         let mut ops = Vec::with_capacity(MAX_BATCH);
         // Whether the last token read met missing generations (see `read`).
@@ -86,6 +88,12 @@ fn start(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Op>, conn: Connecti
                 }
             }
             let Some(inner) = inner.upgrade() else { break };
+            let Some(conn) = lane.get(&inner.master) else {
+                // No master known yet (Sentinel), so the cache is not trusted and nothing is sent
+                // here; should something be, its dropped reply reads as a failure.
+                ops.clear();
+                continue;
+            };
             let (mut wants, mut answers, mut fills) = (Vec::new(), Vec::new(), Vec::new());
             for op in ops.drain(..) {
                 match op {

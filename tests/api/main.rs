@@ -54,6 +54,7 @@ mod public_cache_cut;
 mod public_helpers;
 mod rate_limit;
 mod receiver;
+mod redis_sentinel;
 mod releases;
 mod restrictions;
 mod security;

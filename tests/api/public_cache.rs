@@ -141,7 +141,7 @@ impl PrivateRedis {
     pub(crate) fn start() -> PrivateRedis {
         Self::start_on(Self::free_port())
     }
-    fn free_port() -> u16 {
+    pub(crate) fn free_port() -> u16 {
         std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -170,7 +170,8 @@ impl PrivateRedis {
         ];
         Self::spawn(port, &[&args[..], &["--dir", dir]].concat())
     }
-    fn spawn(port: u16, args: &[&str]) -> PrivateRedis {
+    /// A `redis-server` on `port` (127.0.0.1) with `args` after `--port` and `--bind`.
+    pub(crate) fn spawn(port: u16, args: &[&str]) -> PrivateRedis {
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(args)

@@ -47,13 +47,9 @@ impl Fixture {
     }
 
     fn with_config(url: &str, prefix: String, config: ConnectionManagerConfig) -> Fixture {
-        let client = redis::Client::open(url).unwrap();
-        let conn = ConnectionManager::new_lazy_with_config(client.clone(), config.clone()).unwrap();
         let inner = Arc::new(Inner {
             id: crate::lanes::owner_id(),
-            client,
-            config,
-            conn,
+            master: crate::cache::master::Master::open(url, config).unwrap(),
             prefix,
             failures: AtomicU64::new(0),
             cleared: AtomicU64::new(0),
@@ -68,7 +64,11 @@ impl Fixture {
     }
 
     async fn read(&self, batch: &[Want], creating: &mut bool) -> Result<Vec<Tokens>, TokenError> {
-        read(&self.inner, &self.inner.conn, batch, creating).await
+        read(&self.inner, &self.conn(), batch, creating).await
+    }
+
+    fn conn(&self) -> ConnectionManager {
+        self.inner.master.conn().unwrap()
     }
 
     fn gen_key(&self, name: &str) -> String {
@@ -80,7 +80,7 @@ impl Fixture {
     }
 
     async fn cmd<T: FromRedisValue>(&self, cmd: &mut redis::Cmd) -> T {
-        let mut conn = self.inner.conn.clone();
+        let mut conn = self.conn();
         cmd.query_async(&mut conn).await.unwrap()
     }
 
@@ -98,10 +98,8 @@ impl Drop for Fixture {
         if self.url != redis_url() {
             return;
         }
-        let Ok(mut c) = self
-            .inner
-            .client
-            .get_connection_with_timeout(Duration::from_secs(1))
+        let client = redis::Client::open(self.url.as_str());
+        let Ok(mut c) = client.and_then(|c| c.get_connection_with_timeout(Duration::from_secs(1)))
         else {
             return;
         };

@@ -115,7 +115,7 @@ async fn through_the_lane_a_failed_read_fails_every_lookup_and_stops_trusting_th
     let (_held, port) = silent_server().await;
     let f = Fixture::new(&format!("redis://127.0.0.1:{port}"));
     let (tx, rx) = mpsc::unbounded_channel();
-    start(Arc::downgrade(&f.inner), rx, f.inner.conn.clone());
+    start(Arc::downgrade(&f.inner), rx, LaneConn::default());
     let mut replies = Vec::new();
     for name in ["a", "b", "a"] {
         let (reply, answer) = oneshot::channel();
