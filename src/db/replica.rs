@@ -9,7 +9,8 @@
 //! other than `remote_apply`, or a standby of another cluster). A read that finds the replica
 //! unreachable (connection refused or closed, SQLSTATE class 08 or 57P, a pool timeout) marks it
 //! `down` at once and runs again on the primary, so no request fails for it; the probe brings reads
-//! back once the replica answers and is synchronous again.
+//! back once the replica answers and is synchronous again. A read the standby cancels for a conflict
+//! with recovery (40001) also runs again on the primary.
 
 use std::{
     sync::{
@@ -158,6 +159,9 @@ impl<T> Routed<T> {
                     return Ok(r);
                 }
                 Err(e) if e.is_unavailable() => h.failed(),
+                // A query the standby cancelled because it conflicted with the WAL it replays:
+                // the primary answers it (the replica stays up).
+                Err(e) if is_recovery_conflict(&e) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -172,6 +176,18 @@ impl<T> Routed<T> {
         self.replica
             .as_ref()
             .map_or(ReplicaStatus::None, |(_, h)| h.status())
+    }
+}
+
+/// SQLSTATE 40001 on a standby, where a read-only query gets it only when recovery cancels it.
+fn is_recovery_conflict(e: &DbError) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        DbError::Postgres(e) => {
+            e.code() == Some(&tokio_postgres::error::SqlState::T_R_SERIALIZATION_FAILURE)
+        }
+        DbError::Query(Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) => true,
+        _ => false,
     }
 }
 

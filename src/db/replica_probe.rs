@@ -12,14 +12,15 @@
 //!   on a connection of `DATABASE_URL`, reopened every few seconds to see `ALTER ROLE/DATABASE … SET`);
 //! - when it was not up before: the replica has replayed the primary's WAL up to where it was when
 //!   the primary was seen waiting for it (a standby that just became synchronous again may still be
-//!   applying what another standby confirmed meanwhile).
+//!   applying what another standby confirmed meanwhile); until then the last verdict stands.
 //!
 //! Otherwise the replica is `not_synchronous` (one WARN line per reason, without URLs) or `down`
 //! (it does not answer in [`STEP_TIMEOUT`]). The probe reads the statistics views, so the service's
 //! role needs `pg_read_all_stats` on both servers (a superuser has it). While the primary does not
-//! answer, the last verdict stands (no commit can return then). A change of the primary's settings
-//! is seen within one probe; between two probes a standby that stops being synchronous may serve
-//! reads that miss commits it no longer confirms.
+//! answer, the last verdict stands (no commit can return then). A change of the primary's
+//! configuration file is seen within one probe, of a role's or database's setting within about 5 s;
+//! between two probes a standby that stops being synchronous may serve reads that miss commits it no
+//! longer confirms.
 
 use std::{
     sync::{Arc, Weak},
@@ -52,7 +53,7 @@ enum Verdict {
     Up,
     Down,
     NotSynchronous(String),
-    /// The primary did not answer: the last verdict stands.
+    /// The primary did not answer, or the standby has not caught up yet: the last verdict stands.
     Unknown,
 }
 
@@ -221,7 +222,8 @@ impl Probe {
             }
         }
         if !was_up && !self.replayed(&lsn).await {
-            return not_sync("the standby is still applying what the primary had written");
+            // Still applying what another standby confirmed meanwhile: not yet (no new verdict).
+            return Verdict::Unknown;
         }
         Verdict::Up
     }

@@ -32,8 +32,10 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// Ready when the database answers; Redis is reported as degraded, never down; a read replica that
-/// does not serve reads makes the service `degraded` (reads go to the primary).
+/// Ready when the database answers; Redis is reported as degraded, never down.
+///
+/// A read replica (`DATABASE_READ_URL`) that does not serve reads makes the service `degraded`
+/// (200): reads go to the primary.
 #[utoipa::path(tag = "operations", responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {

@@ -9,7 +9,8 @@
 //!   started again: `/readyz` is `ready` and reads go back to it (its own table counters grow).
 //!   The primary names two standbys (`FIRST 1 (r1, r2)`), so that commits (a check's log row, a
 //!   listing) go on while the read replica r1 is down: with r1 alone they would wait for it.
-//! - An asynchronous replica is not read (`not_synchronous`), until the primary makes it synchronous.
+//! - An asynchronous replica is not read (`not_synchronous`), until the primary makes it synchronous;
+//!   reads leave it again when the primary's commits stop waiting for it (`synchronous_commit = on`).
 
 use std::{
     sync::{
@@ -331,18 +332,7 @@ async fn an_asynchronous_replica_is_not_read_until_the_primary_waits_for_it() {
     assert!(reads_on(&app, "primary").await >= 10);
 
     // The operator makes it synchronous: reads go to it.
-    let admin = primary.url("postgres");
-    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    let driver = tokio::spawn(conn);
-    for q in [
-        "ALTER SYSTEM SET synchronous_standby_names = 'r1'",
-        "SELECT pg_reload_conf()",
-    ] {
-        client.batch_execute(q).await.unwrap();
-    }
-    driver.abort();
+    reconfigure(&primary, "synchronous_standby_names", "r1").await;
     let took = wait_replica(&app, "up", Duration::from_secs(5)).await;
     assert_eq!(readyz(&app).await.1["status"], "ready");
     assert_eq!(search(&app, "钱甲").await.0, 200);
@@ -351,5 +341,27 @@ async fn an_asynchronous_replica_is_not_read_until_the_primary_waits_for_it() {
         "the service does not read the replica"
     );
     assert!(reads_on(&app, "replica").await > 0);
-    eprintln!("not_synchronous while async; up {took:?} after synchronous_standby_names = 'r1'");
+    // Commits that no longer wait for the standby to apply them: reads leave it.
+    reconfigure(&primary, "synchronous_commit", "on").await;
+    let left = wait_replica(&app, "not_synchronous", Duration::from_secs(5)).await;
+    let on_replica = reads_on(&app, "replica").await;
+    assert_eq!(search(&app, "钱乙").await.0, 200);
+    assert_eq!(reads_on(&app, "replica").await, on_replica);
+    eprintln!(
+        "not_synchronous while async; up {took:?} after synchronous_standby_names = 'r1'; \
+         not_synchronous {left:?} after synchronous_commit = on"
+    );
+}
+
+/// `ALTER SYSTEM SET name = value` on the primary, and a reload.
+async fn reconfigure(primary: &PrivatePostgres, name: &str, value: &str) {
+    let (client, conn) = tokio_postgres::connect(&primary.url("postgres"), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    let driver = tokio::spawn(conn);
+    let set = format!("ALTER SYSTEM SET {name} = '{value}'");
+    for q in [set.as_str(), "SELECT pg_reload_conf()"] {
+        client.batch_execute(q).await.unwrap();
+    }
+    driver.abort();
 }
