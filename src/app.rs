@@ -15,15 +15,22 @@ use crate::{
     checklog::CheckLog,
     clock::Clock,
     config::Settings,
-    db::{self, DbPool, checks::CheckDb, public_reads::PublicReads, subject_filter::SubjectFilter},
+    db::{
+        self, DbPool,
+        checks::CheckDb,
+        public_reads::PublicReads,
+        replica::{Reads, ReplicaHealth},
+        subject_filter::SubjectFilter,
+    },
     subscribers::SubscriberCache,
     tasks::Tasks,
 };
 
 pub struct AppState {
     pub db: DbPool,
-    /// `DATABASE_READ_URL`: public reads and checks go there when set (see `crate::cache` on replica lag).
-    pub read_db: Option<DbPool>,
+    /// Where public searches, checks, the feed and the snapshot read: `DATABASE_READ_URL` while it
+    /// is a synchronous standby that answers, else the primary (`db::replica`).
+    pub reads: Reads,
     pub cache: Cache,
     pub rate_limiter: RateLimiter,
     pub subscribers: SubscriberCache,
@@ -52,8 +59,14 @@ impl AppState {
             .await
             .context("migrating the database")?;
         let pool = db::build_pool(settings.database_url.expose(), 16)?;
-        let read_db = match &settings.database_read_url {
-            Some(url) => Some(db::build_pool(url.expose(), 16)?),
+        let primary_url = settings.database_url.expose();
+        let replica = match &settings.database_read_url {
+            Some(url) => {
+                let health = std::sync::Arc::new(ReplicaHealth::default());
+                db::replica_probe::start(&health, primary_url, url.expose()).await;
+                let pool = db::build_pool_waiting(url.expose(), 16, REPLICA_WAIT)?;
+                Some((url.expose(), pool, health))
+            }
             None => None,
         };
         let cache = Cache::connect(
@@ -67,11 +80,6 @@ impl AppState {
             parse_proxies(&settings.trusted_proxies)?,
             clock.clone(),
         );
-        let read_url = settings
-            .database_read_url
-            .as_ref()
-            .unwrap_or(&settings.database_url)
-            .expose();
         let signing_keys =
             SigningKeys::from_settings(&settings).context("the certificate signing key")?;
         let tasks = Tasks::default();
@@ -83,10 +91,20 @@ impl AppState {
             ),
             subscribers: SubscriberCache::default(),
             subject_filter: Default::default(),
-            check_db: CheckDb::new(read_url, settings.check_connections),
-            public_reads: PublicReads::new(read_url),
+            check_db: CheckDb::new(
+                primary_url,
+                replica.as_ref().map(|(u, _, h)| (*u, h.clone())),
+                settings.check_connections,
+            ),
+            public_reads: PublicReads::new(
+                primary_url,
+                replica.as_ref().map(|(u, _, h)| (*u, h.clone())),
+            ),
+            reads: Reads {
+                primary: pool.clone(),
+                replica: replica.map(|(_, p, h)| (p, h)),
+            },
             db: pool,
-            read_db,
             cache,
             rate_limiter,
             jwt: web::Data::new(JwtVerifier::from_settings(&settings)?),
@@ -97,11 +115,15 @@ impl AppState {
         })
     }
 
-    /// The pool for public reads and checks: the replica when configured, else the primary.
+    /// The pool public reads go to now: the replica while it is up, else the primary (a read that
+    /// should survive the replica's loss uses [`Reads::read`]).
     pub fn public_db(&self) -> &DbPool {
-        self.read_db.as_ref().unwrap_or(&self.db)
+        self.reads.pool()
     }
 }
+
+/// How long a read waits for a connection of the replica before it goes to the primary.
+const REPLICA_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The name of the database in a PostgreSQL URL (the cache namespace of a deployment).
 pub fn database_name(url: &str) -> String {

@@ -35,7 +35,7 @@ impl Application {
         if let Some(every) = state.settings.check_filter_refresh {
             state
                 .subject_filter
-                .start(state.public_db().clone(), every, &state.tasks)
+                .start(state.reads.clone(), every, &state.tasks)
                 .await;
         }
         if let Some(interval) = state.settings.tick_interval {

@@ -2,8 +2,8 @@
 //! each answering every subject at once with `= ANY(…)` on an index, pipelined in one round trip.
 //!
 //! They run on the checks' own connections (`SHIXIN_CHECK_CONNECTIONS`, default 4, to
-//! `DATABASE_READ_URL` when set) as prepared statements with generic plans: planning the orders query
-//! took twice as long as running it (bench/checks). The statements are written so that the generic
+//! `DATABASE_READ_URL` while the replica is up, `db::replica`) as prepared statements with generic
+//! plans: planning the orders query took twice as long as running it (bench/checks). The statements are written so that the generic
 //! plan is the good one (see `ORDERS_SQL`).
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,9 +11,12 @@ use tokio_postgres::{Client, Statement, types::Type};
 use uuid::Uuid;
 
 use super::subject_filter::Probe;
+use std::sync::Arc;
+
 use crate::{
     db::DbError,
     db::prepared::{Connections, Statements, pg_error},
+    db::replica::{ReplicaHealth, Routed},
     events::cursor::Cursor,
 };
 
@@ -114,8 +117,9 @@ impl Statements for CheckStatements {
     }
 }
 
-/// The checks' connections, used in turn.
-pub struct CheckDb(Connections<CheckStatements>);
+/// The checks' connections, used in turn: to the replica while it is up, else to the primary
+/// (`db::replica`; a batch that finds the replica unreachable runs again on the primary).
+pub struct CheckDb(Routed<Connections<CheckStatements>>);
 
 /// What one batch reads, in one snapshot order: the feed position first, so every event up to it is
 /// visible to the statements after it (the answer is consistent with `as_of`).
@@ -126,8 +130,13 @@ pub struct Loaded {
 }
 
 impl CheckDb {
-    pub fn new(url: &str, connections: usize) -> Self {
-        Self(Connections::new(url, connections))
+    /// `connections` to the primary at `url`, and as many to the replica when there is one (each
+    /// opened on its first use).
+    pub fn new(url: &str, replica: Option<(&str, Arc<ReplicaHealth>)>, connections: usize) -> Self {
+        Self(Routed {
+            primary: Connections::new(url, connections),
+            replica: replica.map(|(u, h)| (Connections::new(u, connections), h)),
+        })
     }
 
     /// The three statements of a batch, pipelined on one connection.
@@ -138,61 +147,81 @@ impl CheckDb {
         types: Vec<String>,
         numbers: Vec<String>,
     ) -> Result<Loaded, DbError> {
-        let p = self.0.get().await?;
-        let s = &p.statements;
         let recent = if probe.since.is_some() {
             all
         } else {
             Vec::new()
         };
-        let c = &p.client;
-        let orders_params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
-            [&probe.keys, &types, &numbers, &probe.since, &recent];
-        let (position, docs, orders) = futures_util::try_join!(
-            c.query(&s.position, &[]),
-            async {
-                if types.is_empty() {
-                    Ok(Vec::new())
-                } else {
-                    c.query(&s.documents, &[&types, &numbers]).await
-                }
-            },
-            c.query(&s.orders, &orders_params),
-        )
-        .map_err(pg_error)?;
-        let position = position
-            .first()
-            .map(|r| crate::events::feed::cursor_of(&r.get::<_, String>(0), r.get(1)))
-            .unwrap_or(Cursor::START);
-        let docs = docs
-            .iter()
-            .map(|r| DocHit {
-                doc_type: r.get(0),
-                doc_number: r.get(1),
-                id_number: r.get(2),
-            })
-            .collect();
-        let orders = orders
-            .iter()
-            .map(|r| OrderHit {
-                subject_key: r.get(0),
-                role: r.get(1),
-                name: r.get(2),
-                restriction_id: r.get(3),
-                listing_id: r.get(4),
-                items: r.get(5),
-                case_number: r.get(6),
-                issued_on: r.get(7),
-                court_name: r.get(8),
-                releases: r.get(9),
-            })
-            .collect();
-        Ok(Loaded {
-            position,
-            docs,
-            orders,
-        })
+        let batch = Batch {
+            probe: &probe,
+            recent: &recent,
+            types: &types,
+            numbers: &numbers,
+        };
+        self.0
+            .run(async |conns: &Connections<CheckStatements>| load_on(conns, &batch).await)
+            .await
     }
+}
+
+/// A check batch's parameters.
+struct Batch<'a> {
+    probe: &'a Probe,
+    recent: &'a Vec<String>,
+    types: &'a Vec<String>,
+    numbers: &'a Vec<String>,
+}
+
+async fn load_on(conns: &Connections<CheckStatements>, b: &Batch<'_>) -> Result<Loaded, DbError> {
+    let p = conns.get().await?;
+    let s = &p.statements;
+    let c = &p.client;
+    let orders_params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+        [&b.probe.keys, b.types, b.numbers, &b.probe.since, b.recent];
+    let (position, docs, orders) = futures_util::try_join!(
+        c.query(&s.position, &[]),
+        async {
+            if b.types.is_empty() {
+                Ok(Vec::new())
+            } else {
+                c.query(&s.documents, &[b.types, b.numbers]).await
+            }
+        },
+        c.query(&s.orders, &orders_params),
+    )
+    .map_err(pg_error)?;
+    let position = position
+        .first()
+        .map(|r| crate::events::feed::cursor_of(&r.get::<_, String>(0), r.get(1)))
+        .unwrap_or(Cursor::START);
+    let docs = docs
+        .iter()
+        .map(|r| DocHit {
+            doc_type: r.get(0),
+            doc_number: r.get(1),
+            id_number: r.get(2),
+        })
+        .collect();
+    let orders = orders
+        .iter()
+        .map(|r| OrderHit {
+            subject_key: r.get(0),
+            role: r.get(1),
+            name: r.get(2),
+            restriction_id: r.get(3),
+            listing_id: r.get(4),
+            items: r.get(5),
+            case_number: r.get(6),
+            issued_on: r.get(7),
+            court_name: r.get(8),
+            releases: r.get(9),
+        })
+        .collect();
+    Ok(Loaded {
+        position,
+        docs,
+        orders,
+    })
 }
 
 /// The releases of an order hit, parsed from the JSON the query built.

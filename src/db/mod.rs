@@ -10,6 +10,8 @@ pub mod error;
 pub mod models;
 pub mod prepared;
 pub mod public_reads;
+pub mod replica;
+pub mod replica_probe;
 pub mod schema;
 pub mod snapshot;
 pub mod status;
@@ -41,15 +43,21 @@ pub type DbConn = Object<AsyncPgConnection>;
 /// closed (a PostgreSQL restart) is still found broken and replaced at checkout, and a query on a
 /// connection that died unnoticed fails with 503 `database_unavailable` and discards it.
 pub fn build_pool(url: &str, max_size: usize) -> anyhow::Result<DbPool> {
+    build_pool_waiting(url, max_size, Duration::from_secs(5))
+}
+
+/// A pool whose connection waits (for a free slot, to open one, to recycle one) end after `wait`:
+/// the replica's is short, so that a replica that does not answer sends reads to the primary soon.
+pub fn build_pool_waiting(url: &str, max_size: usize, wait: Duration) -> anyhow::Result<DbPool> {
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     Pool::builder(manager)
         .max_size(max_size)
         .runtime(deadpool::Runtime::Tokio1)
-        .wait_timeout(Some(Duration::from_secs(5)))
-        .create_timeout(Some(Duration::from_secs(5)))
-        .recycle_timeout(Some(Duration::from_secs(5)))
+        .wait_timeout(Some(wait))
+        .create_timeout(Some(wait))
+        .recycle_timeout(Some(wait))
         .build()
         .context("building the database pool")
 }

@@ -9,7 +9,9 @@
 //! still stores what was read after its tokens were (see `crate::cache`).
 //!
 //! When a batch fails (PostgreSQL down, a connection closed), each of its searches runs again
-//! alone on the pool, which gives it its own error.
+//! alone on the pool, which gives it its own error. Batches go to the replica while it is up
+//! (`db::replica`); one that finds it unreachable marks it down first, so the searches run again
+//! on the primary.
 
 use std::sync::{Arc, Weak};
 
@@ -18,11 +20,13 @@ use tokio_postgres::{Client, Row, Statement, types::Type};
 use uuid::Uuid;
 
 use crate::db::{
+    DbError,
     models::{
         listing::{Listing, ListingRow},
         public_listing::PublicSearch,
     },
     prepared::{Connections, Statements},
+    replica::{ReplicaHealth, Routed},
 };
 
 /// Most searches in one statement.
@@ -70,28 +74,52 @@ struct Read {
 struct Inner {
     owner: u64,
     url: String,
+    /// The replica's health, for the replica's lanes: a batch that finds it unreachable says so.
+    replica: Option<Arc<ReplicaHealth>>,
 }
 
-/// The batched public reads of one service.
+impl Inner {
+    fn new(url: &str, replica: Option<Arc<ReplicaHealth>>) -> Arc<Self> {
+        Arc::new(Inner {
+            owner: crate::lanes::owner_id(),
+            url: url.to_string(),
+            replica,
+        })
+    }
+}
+
+/// The batched public reads of one service: lanes to the primary, and to the replica when there is
+/// one.
 pub struct PublicReads {
-    inner: Arc<Inner>,
+    inner: Routed<Arc<Inner>>,
 }
 
 impl PublicReads {
-    pub fn new(url: &str) -> Self {
+    pub fn new(url: &str, replica: Option<(&str, Arc<ReplicaHealth>)>) -> Self {
         Self {
-            inner: Arc::new(Inner {
-                owner: crate::lanes::owner_id(),
-                url: url.to_string(),
-            }),
+            inner: Routed {
+                primary: Inner::new(url, None),
+                replica: replica.map(|(u, h)| (Inner::new(u, Some(h.clone())), h)),
+            },
         }
     }
 
     /// The active listings of one search, read with the searches arriving meanwhile; `None` when
     /// the batch failed (the caller runs the search alone).
     pub async fn search(&self, search: &PublicSearch) -> Option<Vec<Listing>> {
-        let queue = crate::lanes::lane(self.inner.owner, |waiting| {
-            tokio::spawn(run(Arc::downgrade(&self.inner), waiting));
+        let (inner, on_replica) = self.inner.pick();
+        let found = Self::search_on(inner, search).await?;
+        match (on_replica, &self.inner.replica) {
+            (Some(h), _) => h.served(true),
+            (None, Some((_, h))) => h.served(false),
+            (None, None) => {}
+        }
+        Some(found)
+    }
+
+    async fn search_on(inner: &Arc<Inner>, search: &PublicSearch) -> Option<Vec<Listing>> {
+        let queue = crate::lanes::lane(inner.owner, |waiting| {
+            tokio::spawn(run(Arc::downgrade(inner), waiting));
             Some(())
         })?;
         let (reply, answer) = oneshot::channel();
@@ -108,8 +136,11 @@ impl PublicReads {
 /// A lane's task: gathers the searches queued on its thread, at most `IN_FLIGHT` batches at once.
 async fn run(inner: Weak<Inner>, mut waiting: mpsc::UnboundedReceiver<Read>) {
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
-    let conns = match inner.upgrade() {
-        Some(i) => Arc::new(Connections::<SearchStatement>::new(&i.url, IN_FLIGHT)),
+    let (conns, replica) = match inner.upgrade() {
+        Some(i) => (
+            Arc::new(Connections::<SearchStatement>::new(&i.url, IN_FLIGHT)),
+            i.replica.clone(),
+        ),
         None => return,
     };
     while let Some(first) = waiting.recv().await {
@@ -131,8 +162,11 @@ async fn run(inner: Weak<Inner>, mut waiting: mpsc::UnboundedReceiver<Read>) {
         metrics::counter!(crate::metrics::PUBLIC_READ_BATCHES).increment(1);
         metrics::counter!(crate::metrics::PUBLIC_READ_SEARCHES).increment(batch.len() as u64);
         let conns = conns.clone();
+        let replica = replica.clone();
         tokio::spawn(async move {
-            let mut found = read(&conns, &batch).await.map(Vec::into_iter);
+            let mut found = read(&conns, &batch, replica.as_deref())
+                .await
+                .map(Vec::into_iter);
             for r in batch {
                 let _ = r
                     .reply
@@ -144,8 +178,17 @@ async fn run(inner: Weak<Inner>, mut waiting: mpsc::UnboundedReceiver<Read>) {
 }
 
 /// One statement for the batch: the listings of each search, by its position.
-async fn read(conns: &Connections<SearchStatement>, batch: &[Read]) -> Option<Vec<Vec<Listing>>> {
-    let p = conns.get().await.ok()?;
+async fn read(
+    conns: &Connections<SearchStatement>,
+    batch: &[Read],
+    replica: Option<&ReplicaHealth>,
+) -> Option<Vec<Vec<Listing>>> {
+    let unreachable = |e: &DbError| {
+        if let (true, Some(h)) = (e.is_unavailable(), replica) {
+            h.failed();
+        }
+    };
+    let p = conns.get().await.map_err(|e| unreachable(&e)).ok()?;
     let names: Vec<&str> = batch
         .iter()
         .map(|r| r.search.folded_name.as_str())
@@ -167,6 +210,7 @@ async fn read(conns: &Connections<SearchStatement>, batch: &[Read]) -> Option<Ve
         Ok(rows) => rows,
         Err(e) => {
             tracing::warn!(error_kind = ?e.code(), "a batch of public searches failed; running them alone");
+            unreachable(&DbError::Postgres(e));
             return None;
         }
     };

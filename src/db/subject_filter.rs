@@ -26,7 +26,7 @@ use diesel::{
 };
 use diesel_async::RunQueryDsl;
 
-use crate::db::DbPool;
+use crate::db::{DbPool, replica::Reads};
 
 /// The set's keys are already hashes: use them as they are.
 #[derive(Default)]
@@ -148,10 +148,12 @@ impl SubjectFilter {
         self.len() == 0
     }
 
-    /// Loads the set, then keeps catching up every `every`. A failed catch-up leaves the watermark
-    /// where it was (checks still see everything newer through PostgreSQL) and is retried.
-    pub async fn start(&self, pool: DbPool, every: Duration, tasks: &crate::tasks::Tasks) {
-        match self.catch_up(&pool).await {
+    /// Loads the set, then keeps catching up every `every`, from where reads go at the time
+    /// (`db::replica`: the transaction ids, hence the watermark, are the same on the primary and
+    /// its physical standbys). A failed catch-up leaves the watermark where it was (checks still see
+    /// everything newer through PostgreSQL) and is retried.
+    pub async fn start(&self, reads: Reads, every: Duration, tasks: &crate::tasks::Tasks) {
+        match self.catch_up(reads.pool()).await {
             Ok(n) => tracing::info!(keys = n, "restricted-key set loaded"),
             Err(e) => {
                 tracing::warn!(error = %e, "restricted-key set not loaded yet; checks query every key")
@@ -167,7 +169,7 @@ impl SubjectFilter {
                     _ = tick.tick() => {}
                     () = stop.stopping() => return,
                 }
-                if let Err(e) = filter.catch_up(&pool).await {
+                if let Err(e) = filter.catch_up(reads.pool()).await {
                     tracing::debug!(error = %e, "restricted-key set catch-up failed");
                 }
             }

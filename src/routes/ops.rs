@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
+use crate::{app::AppState, db::replica::ReplicaStatus};
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -13,9 +13,16 @@ pub struct Health {
 
 #[derive(Serialize, ToSchema)]
 pub struct Readiness {
+    /// `ready`; `degraded` while the primary answers but the read replica does not serve reads;
+    /// `unavailable` (503) while the primary does not answer.
     pub status: &'static str,
     pub database: &'static str,
     pub redis: &'static str,
+    /// The read replica (`DATABASE_READ_URL`): `up` (reads go to it), `down` (it does not answer),
+    /// `not_synchronous` (the primary does not wait for it to apply commits: reads stay on the
+    /// primary) or `none` (not configured).
+    #[schema(example = "up")]
+    pub replica: &'static str,
 }
 
 /// Alive.
@@ -26,6 +33,9 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// Ready when the database answers; Redis is reported as degraded, never down.
+///
+/// A read replica (`DATABASE_READ_URL`) that does not serve reads makes the service `degraded`
+/// (200): reads go to the primary.
 #[utoipa::path(tag = "operations", responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
@@ -37,14 +47,16 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         Err(_) => "down",
     };
     let redis = state.cache.status();
+    let replica = state.reads.status();
     let body = Readiness {
-        status: if database == "up" {
-            "ready"
-        } else {
-            "unavailable"
+        status: match (database, replica) {
+            ("up", ReplicaStatus::None | ReplicaStatus::Up) => "ready",
+            ("up", _) => "degraded",
+            _ => "unavailable",
         },
         database,
         redis,
+        replica: replica.as_str(),
     };
     if database == "up" {
         HttpResponse::Ok().json(body)
@@ -86,6 +98,21 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         s.waiting as f64,
     );
     // One family, its HELP and TYPE once (the text format refuses them repeated).
+    if let Some((_, h)) = &state.reads.replica {
+        let (replica, primary) = h.counts();
+        body.push_str(&format!(
+            "# HELP shixin_reads_total Public searches, checks, feed pages and snapshots read from the replica or, when it is not up, the primary.\n\
+             # TYPE shixin_reads_total counter\n\
+             shixin_reads_total{{server=\"replica\"}} {replica}\n\
+             shixin_reads_total{{server=\"primary\"}} {primary}\n"
+        ));
+        gauge(
+            &mut body,
+            "shixin_replica_up",
+            "1 while reads go to the replica (it answers and is synchronous).",
+            f64::from(u8::from(h.usable())),
+        );
+    }
     let (written, dropped) = state.check_log.counts();
     body.push_str(&format!(
         "# HELP shixin_check_log_subjects_total Checked subjects written to the check log, or dropped because its writer was far behind.\n\

@@ -47,6 +47,7 @@ mod openapi;
 mod order_periods;
 mod pg_fault;
 mod pg_fault_checks;
+mod pg_replica;
 mod process;
 mod public;
 mod public_cache;

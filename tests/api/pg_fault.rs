@@ -8,9 +8,6 @@
 
 use std::{
     collections::{HashMap, HashSet},
-    net::TcpListener,
-    path::{Path, PathBuf},
-    process::{Command, Stdio},
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
@@ -22,146 +19,10 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, make_id, person_listing, start_at};
 
-/// A PostgreSQL cluster of its own in a temporary folder; stopped and removed on drop.
-pub struct PrivatePostgres {
-    pub port: u16,
-    dir: PathBuf,
-    bin: PathBuf,
-}
+#[path = "faults/cluster.rs"]
+pub mod cluster;
+pub use cluster::PrivatePostgres;
 
-fn pg_bin() -> PathBuf {
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .expect("PostgreSQL server binaries under /usr/lib/postgresql")
-        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
-        .filter(|p| p.join("initdb").exists())
-        .collect();
-    found.sort();
-    found
-        .pop()
-        .expect("an initdb under /usr/lib/postgresql/*/bin")
-}
-
-fn is_root() -> bool {
-    static ROOT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ROOT.get_or_init(|| {
-        Command::new("id")
-            .arg("-u")
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-            .unwrap_or(false)
-    })
-}
-
-/// A PostgreSQL tool; as root it runs as `postgres` (the server refuses to run as root).
-fn pg_command(bin: &Path, tool: &str, args: &[&str]) -> Command {
-    let mut c = if is_root() {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(bin.join(tool));
-        c
-    } else {
-        Command::new(bin.join(tool))
-    };
-    c.args(args).stdout(Stdio::null());
-    c
-}
-
-fn pg_tool(bin: &Path, tool: &str, args: &[&str]) {
-    let status = pg_command(bin, tool, args)
-        .status()
-        .expect("run a PostgreSQL tool");
-    assert!(status.success(), "{tool} {args:?} failed");
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-impl PrivatePostgres {
-    pub fn start() -> Self {
-        let dir = std::env::temp_dir().join(format!("shixin-pg-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        if is_root() {
-            let ok = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(&dir)
-                .status()
-                .expect("chown");
-            assert!(ok.success());
-        }
-        let bin = pg_bin();
-        let data = dir.join("data");
-        pg_tool(
-            &bin,
-            "initdb",
-            &[
-                "-D",
-                data.to_str().unwrap(),
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ],
-        );
-        let pg = Self {
-            port: free_port(),
-            dir,
-            bin,
-        };
-        pg.up();
-        pg
-    }
-
-    pub fn url(&self, db: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
-    }
-
-    fn data(&self) -> String {
-        self.dir.join("data").to_string_lossy().into_owned()
-    }
-
-    pub fn up(&self) {
-        let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=60",
-            self.port,
-            self.dir.display()
-        );
-        let log = self.dir.join("log").to_string_lossy().into_owned();
-        pg_tool(
-            &self.bin,
-            "pg_ctl",
-            &["-D", &self.data(), "-o", &opts, "-l", &log, "-w", "start"],
-        );
-    }
-
-    /// A crash: no shutdown checkpoint, the next start replays the WAL.
-    pub fn kill(&self) {
-        pg_tool(
-            &self.bin,
-            "pg_ctl",
-            &["-D", &self.data(), "-m", "immediate", "-w", "stop"],
-        );
-    }
-}
-
-impl Drop for PrivatePostgres {
-    fn drop(&mut self) {
-        let _ = pg_command(
-            &self.bin,
-            "pg_ctl",
-            &["-D", &self.data(), "-m", "immediate", "stop"],
-        )
-        .output();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// The courts the listings of these tests are filed by: `京0105` and its intermediate court.
 /// A private cluster and an app on its database `db` (no Redis, errors logged to the test), with
 /// the courts the listings are filed by.
 pub(crate) async fn app_on_private_cluster(db: &str) -> (Arc<PrivatePostgres>, Arc<TestApp>) {
@@ -175,7 +36,8 @@ pub(crate) async fn app_on_private_cluster(db: &str) -> (Arc<PrivatePostgres>, A
     (pg, app)
 }
 
-async fn courts(app: &TestApp) {
+/// The courts the listings of these tests are filed by: `京0105` and its intermediate court.
+pub(crate) async fn courts(app: &TestApp) {
     let admin = app.admin();
     for (code, name, parent) in [
         ("京01", "北京市第一中级人民法院", "京"),

@@ -50,20 +50,23 @@ pub async fn feed(
         None => Cursor::START,
     };
     let items = subscriber.item_codes();
-    let reader = event_feed::Reader {
-        sector_items: &items,
-        audience: subscriber
-            .sector
-            .is_notice_recipient()
-            .then_some(subscriber.id),
-        watcher: subscriber.watcher(),
-    };
-    let mut conn = state.public_db().get().await?;
-    let (seqs, events): (Vec<i64>, Vec<_>) = event_feed::page(&mut conn, after, reader, limit)
-        .await?
-        .into_iter()
-        .unzip();
+    // On the replica while it is up; again on the primary if it turns out unreachable.
+    let (conn, page) = state
+        .reads
+        .read(async |conn| {
+            let reader = event_feed::Reader {
+                sector_items: &items,
+                audience: subscriber
+                    .sector
+                    .is_notice_recipient()
+                    .then_some(subscriber.id),
+                watcher: subscriber.watcher(),
+            };
+            event_feed::page(conn, after, reader, limit).await
+        })
+        .await?;
     drop(conn);
+    let (seqs, events): (Vec<i64>, Vec<_>) = page.into_iter().unzip();
     crate::notices::received_by_feed(&state.db, &subscriber, &seqs).await?;
     let next = events
         .last()

@@ -160,20 +160,23 @@ pub async fn snapshot(
 ) -> Result<HttpResponse, ApiError> {
     let subscriber = state.subscribers.require(&state.db, &principal).await?;
     let items = subscriber.item_codes();
-    let mut conn = state.public_db().get().await?;
-    crate::db::begin(&mut conn).await?;
-    let cursor = async {
-        read_only_snapshot(&mut conn).await?;
-        position(&mut conn).await
-    }
-    .await;
-    let cursor = match cursor {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = crate::db::rollback(&mut conn).await;
-            return Err(e.into());
-        }
-    };
+    // The snapshot's transaction opens on the replica while it is up, on the primary if the replica
+    // turns out unreachable; the lines stream on that connection.
+    let (conn, cursor) = state
+        .reads
+        .read(async |conn| {
+            crate::db::begin(conn).await?;
+            let cursor = async {
+                read_only_snapshot(conn).await?;
+                position(conn).await
+            }
+            .await;
+            if cursor.is_err() {
+                let _ = crate::db::rollback(conn).await;
+            }
+            cursor
+        })
+        .await?;
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     // L15: a notice recipient reads the listings that name it.
     let lines = if subscriber.sector.is_notice_recipient() {
