@@ -43,6 +43,9 @@ use side::{listen, recorder, vacuum_loop};
 const PER_WEBHOOK: i64 = 50;
 /// How long a webhook keeps its sender while others wait for one (then it goes back in line).
 const TURN: Duration = Duration::from_secs(1);
+/// How long a sender with nothing due keeps its webhook, waiting for the next notification, while
+/// senders are free (so a trickle of events costs no claim per event).
+const LINGER: Duration = Duration::from_millis(500);
 /// How many due webhooks one look at the queue lists.
 const CANDIDATES: i64 = 32;
 /// Connections of the worker's own pool (claims and records never wait behind API requests).
@@ -84,6 +87,9 @@ struct Senders {
     pool: crate::db::DbPool,
     busy: Busy,
     wake: Arc<Notify>,
+    /// Notified on every `NOTIFY` of the queue: senders lingering on their webhook look again.
+    arrivals: Arc<Notify>,
+    permits: Arc<Semaphore>,
     record: tokio::sync::mpsc::UnboundedSender<ToRecord>,
 }
 
@@ -108,6 +114,7 @@ pub async fn run_forever(state: web::Data<AppState>) {
     };
     let owner = Owner::new(s.database_url.expose(), s.webhook_lease);
     let wake = Arc::new(Notify::new());
+    let arrivals = Arc::new(Notify::new());
     let processed = Arc::new(AtomicU64::new(0));
     let (record_tx, record_rx) = tokio::sync::mpsc::unbounded_channel();
     let tasks = &state.tasks;
@@ -117,14 +124,15 @@ pub async fn run_forever(state: web::Data<AppState>) {
         record_rx,
         processed.clone(),
     ));
-    let (url, stop, wake_listen) = (
+    let (url, stop, wake_listen, arrivals_listen) = (
         s.database_url.expose().to_string(),
         tasks.clone(),
         wake.clone(),
+        arrivals.clone(),
     );
     tasks.spawn(async move {
         tokio::select! {
-            () = listen(url, wake_listen) => {}
+            () = listen(url, wake_listen, arrivals_listen) => {}
             () = stop.stopping() => {}
         }
     });
@@ -145,9 +153,11 @@ pub async fn run_forever(state: web::Data<AppState>) {
         pool: pool.clone(),
         busy: Arc::default(),
         wake: wake.clone(),
+        arrivals,
+        permits: Arc::new(Semaphore::new(s.webhook_concurrency.max(1))),
         record: record_tx,
     };
-    let permits = Arc::new(Semaphore::new(s.webhook_concurrency.max(1)));
+    let permits = senders.permits.clone();
     loop {
         // Look only when a sender is free; only this loop takes permits, so it stays free.
         // `biased`: a stop wins over a free permit, so nothing is claimed after it.
@@ -229,11 +239,16 @@ async fn claim_round(
 /// its turn is over, the claim is lost or the process stops; then lets the webhook go.
 async fn serve_webhook(senders: &Senders, claim: Claim) {
     let begun = Instant::now();
+    let mut busy_at = begun;
     let webhook_id = claim.webhook_id;
     loop {
         if senders.state.tasks.is_stopping() || !claim.holds() {
             break;
         }
+        // Listening before reading: a notification between the read and the wait is not missed.
+        let arrived = senders.arrivals.notified();
+        tokio::pin!(arrived);
+        arrived.as_mut().enable();
         let rows = match senders.pool.get().await {
             Ok(mut conn) => deliveries::due_rows(&mut conn, webhook_id, PER_WEBHOOK)
                 .await
@@ -242,7 +257,18 @@ async fn serve_webhook(senders: &Senders, claim: Claim) {
         };
         let rows = match rows {
             Ok(r) if !r.is_empty() => r,
-            Ok(_) => break,
+            Ok(_) => {
+                let left = LINGER.saturating_sub(busy_at.elapsed());
+                if left.is_zero() || senders.permits.available_permits() == 0 {
+                    break;
+                }
+                tokio::select! {
+                    () = &mut arrived => {}
+                    () = tokio::time::sleep(left) => {}
+                    () = senders.state.tasks.stopping() => {}
+                }
+                continue;
+            }
             Err(e) => {
                 tracing::warn!(error = %e, webhook = %webhook_id, "reading due deliveries failed");
                 break;
@@ -257,6 +283,7 @@ async fn serve_webhook(senders: &Senders, claim: Claim) {
         if !recorded || !sent.more || begun.elapsed() >= TURN {
             break;
         }
+        busy_at = Instant::now();
     }
     claim.release().await;
 }

@@ -62,13 +62,17 @@ pub(super) async fn recorder(
 }
 
 /// Keeps a `LISTEN` connection open and wakes the worker on every notification (and once after
-/// each (re)connection, to catch up on what was missed while away).
-pub(super) async fn listen(url: String, wake: Arc<Notify>) {
+/// each (re)connection, to catch up on what was missed while away), and every sender waiting for
+/// more of its webhook's deliveries (`arrivals`).
+pub(super) async fn listen(url: String, wake: Arc<Notify>, arrivals: Arc<Notify>) {
     loop {
-        let wake2 = wake.clone();
+        let (wake2, arrivals2) = (wake.clone(), arrivals.clone());
         let opened = crate::db::connect::open_listening(
             &url,
-            move |_| wake2.notify_one(),
+            move |_| {
+                wake2.notify_one();
+                arrivals2.notify_waiters();
+            },
             |e| tracing::warn!(error = %e, "webhook LISTEN connection lost"),
         )
         .await;
