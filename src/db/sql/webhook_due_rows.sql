@@ -8,6 +8,6 @@ SELECT d.id, d.webhook_id, d.attempts, d.next_attempt_at <= now() AS due, w.url,
   JOIN subscribers s ON s.id = w.subscriber_id AND s.enabled
   LEFT JOIN events e ON e.seq = d.event_seq
  WHERE d.webhook_id = $1 AND d.status = 'pending'
-   AND d.event_txid < shixin_settled_horizon()
+   AND d.event_txid < (SELECT shixin_settled_horizon())
  ORDER BY d.event_txid, d.event_seq, d.id
  LIMIT $2
