@@ -223,15 +223,32 @@ async fn claim_round(
         };
         started = true;
         set_busy(&senders.busy, webhook_id, true);
-        let senders = senders.clone();
+        let sending = Sending {
+            senders: senders.clone(),
+            webhook_id,
+            _permit: permit,
+        };
         senders.state.tasks.clone().spawn(async move {
-            serve_webhook(&senders, claim).await;
-            set_busy(&senders.busy, webhook_id, false);
-            drop(permit);
-            senders.wake.notify_one();
+            serve_webhook(&sending.senders, claim).await;
+            drop(sending);
         });
     }
     Ok(started)
+}
+
+/// A webhook being sent to by this process, with its sender's permit: when it goes (its sender
+/// ended, or panicked), the webhook is free here again and the worker looks for work.
+struct Sending {
+    senders: Senders,
+    webhook_id: Uuid,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Drop for Sending {
+    fn drop(&mut self) {
+        set_busy(&self.senders.busy, self.webhook_id, false);
+        self.senders.wake.notify_one();
+    }
 }
 
 /// Sends the claimed webhook's due deliveries in feed order, one at a time, each batch written

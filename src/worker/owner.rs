@@ -52,6 +52,7 @@ pub struct Owner {
 pub struct Claim {
     pub webhook_id: Uuid,
     session: Arc<Client>,
+    released: bool,
 }
 
 impl Claim {
@@ -61,11 +62,29 @@ impl Claim {
     }
 
     /// Lets the webhook go (when the session is gone, so is the lock).
-    pub async fn release(self) {
-        if self.holds()
-            && let Err(e) = claims::unlock(&self.session, key(self.webhook_id)).await
+    pub async fn release(mut self) {
+        self.released = true;
+        unlock(&self.session, self.webhook_id).await;
+    }
+}
+
+async fn unlock(session: &Client, webhook_id: Uuid) {
+    if !session.is_closed()
+        && let Err(e) = claims::unlock(session, key(webhook_id)).await
+    {
+        tracing::warn!(error = %e, webhook = %webhook_id, "releasing a webhook claim failed");
+    }
+}
+
+/// A claim dropped without [`Claim::release`] (its sender panicked) is let go all the same: a lock
+/// left on a live session would keep its webhook from every instance.
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if !self.released
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
         {
-            tracing::warn!(error = %e, webhook = %self.webhook_id, "releasing a webhook claim failed");
+            let (session, webhook_id) = (self.session.clone(), self.webhook_id);
+            rt.spawn(async move { unlock(&session, webhook_id).await });
         }
     }
 }
@@ -107,6 +126,7 @@ impl Owner {
         Ok(locked.then_some(Claim {
             webhook_id,
             session,
+            released: false,
         }))
     }
 }
