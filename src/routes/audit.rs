@@ -24,9 +24,9 @@ pub struct AuditQuery {
 }
 
 /// The hash-chained audit trail, oldest first (admin).
-#[utoipa::path(tag = "audit", security(("bearer" = [])), params(AuditQuery),
+#[utoipa::path(operation_id = "audit_list", tag = "audit", security(("bearer" = [])), params(AuditQuery),
     responses((status = 200, description = "`{items: [{seq, at, actor, action, entity_type, entity_id, before, after, prev_hash, hash}], next_cursor}`"),
-        (status = 403, body = crate::error::Problem)))]
+        (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/audit")]
 pub async fn list(
     state: web::Data<AppState>,

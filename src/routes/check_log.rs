@@ -52,8 +52,8 @@ pub struct CheckLogPage {
 }
 
 /// The checks of one person (admin; a court or supervisor with a listing or order binding them).
-#[utoipa::path(tag = "checks", params(CheckLogQuery), security(("bearer" = [])),
-    responses((status = 200, body = CheckLogPage)))]
+#[utoipa::path(operation_id = "check_log_list", tag = "checks", params(CheckLogQuery), security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = CheckLogPage)))]
 #[get("/v1/check-log")]
 pub async fn list(
     state: web::Data<AppState>,

@@ -33,8 +33,8 @@ pub struct CourtQuery {
 }
 
 /// Add a court (admin).
-#[utoipa::path(tag = "courts", request_body = CourtIn, security(("bearer" = [])),
-    responses((status = 201, body = Court), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "courts_create", tag = "courts", request_body = CourtIn, security(("bearer" = [])),
+    responses((status = 201, description = "Created", body = Court), (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem), (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/courts")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -93,7 +93,7 @@ pub async fn create(
 }
 
 /// List courts (no authentication).
-#[utoipa::path(tag = "courts", params(CourtQuery), responses((status = 200, body = CourtPage)))]
+#[utoipa::path(operation_id = "courts_list", tag = "courts", params(CourtQuery), responses((status = 200, description = "Success", body = CourtPage)))]
 #[get("/v1/courts")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -120,7 +120,7 @@ pub async fn list(
 }
 
 /// One court (no authentication).
-#[utoipa::path(tag = "courts", params(("code" = String, Path)), responses((status = 200, body = Court), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "courts_get", tag = "courts", params(("code" = String, Path)), responses((status = 200, description = "Success", body = Court), (status = 404, description = "Not found (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/courts/{code}")]
 pub async fn get(
     state: web::Data<AppState>,

@@ -62,11 +62,11 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 }
 
 /// Exchange client credentials for a subscriber token (form body `grant_type=client_credentials`).
-#[utoipa::path(tag = "subscribers",
+#[utoipa::path(operation_id = "oauth_token", tag = "subscribers",
     request_body(content = String, content_type = "application/x-www-form-urlencoded",
         description = "grant_type=client_credentials[&client_id=…&client_secret=…]"),
-    responses((status = 200, body = TokenOut), (status = 400, body = crate::error::Problem),
-        (status = 401, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = TokenOut), (status = 400, description = "Malformed request (problem+json)", body = crate::error::Problem),
+        (status = 401, description = "Missing, invalid or expired token (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/oauth/token")]
 pub async fn token(
     state: web::Data<AppState>,

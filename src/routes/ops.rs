@@ -26,7 +26,7 @@ pub struct Readiness {
 }
 
 /// Alive.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(operation_id = "healthz", tag = "operations", responses((status = 200, description = "Success", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
@@ -36,7 +36,7 @@ pub async fn healthz() -> HttpResponse {
 ///
 /// A read replica (`DATABASE_READ_URL`) that does not serve reads makes the service `degraded`
 /// (200): reads go to the primary.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
+#[utoipa::path(operation_id = "readyz", tag = "operations", responses((status = 200, description = "Success", body = Readiness), (status = 503, description = "Not ready: the database does not answer", body = Readiness)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let database = match state.db.get().await {
@@ -72,7 +72,7 @@ fn gauge(out: &mut String, name: &str, help: &str, value: f64) {
 }
 
 /// Prometheus metrics.
-#[utoipa::path(tag = "operations", responses((status = 200, content_type = "text/plain", body = String)))]
+#[utoipa::path(operation_id = "metrics", tag = "operations", responses((status = 200, description = "Success", content_type = "text/plain", body = String)))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let mut body = crate::metrics::handle()
@@ -209,7 +209,7 @@ pub async fn docs() -> HttpResponse {
 
 /// The public keys that verify credit-repair certificates (RFC 7517 JWK Set; Ed25519 `OKP` keys
 /// named by `kid`, the signing key first, retired keys after it).
-#[utoipa::path(tag = "certificates", responses((status = 200, description = "JWK Set", content_type = "application/jwk-set+json")))]
+#[utoipa::path(operation_id = "certificates_jwks", tag = "certificates", responses((status = 200, description = "JWK Set", content_type = "application/jwk-set+json")))]
 #[get("/.well-known/jwks.json")]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()

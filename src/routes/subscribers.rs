@@ -75,8 +75,8 @@ fn parse_id(s: &str) -> Result<Uuid, ApiError> {
 }
 
 /// Register a subscriber (admin); answers its client id and secret once.
-#[utoipa::path(tag = "subscribers", request_body = SubscriberIn, security(("bearer" = [])),
-    responses((status = 201, body = SubscriberCreated)))]
+#[utoipa::path(operation_id = "subscribers_create", tag = "subscribers", request_body = SubscriberIn, security(("bearer" = [])),
+    responses((status = 201, description = "Created", body = SubscriberCreated)))]
 #[post("/v1/subscribers")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -140,8 +140,8 @@ pub async fn create(
 }
 
 /// List subscribers (admin).
-#[utoipa::path(tag = "subscribers", params(SubscriberQuery), security(("bearer" = [])),
-    responses((status = 200, body = SubscriberPage)))]
+#[utoipa::path(operation_id = "subscribers_list", tag = "subscribers", params(SubscriberQuery), security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = SubscriberPage)))]
 #[get("/v1/subscribers")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -163,8 +163,8 @@ pub async fn list(
 }
 
 /// Enable or disable a subscriber (admin); a disabled subscriber's tokens stop working within seconds.
-#[utoipa::path(tag = "subscribers", request_body = SubscriberPatch, security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Subscriber)))]
+#[utoipa::path(operation_id = "subscribers_update", tag = "subscribers", request_body = SubscriberPatch, security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, description = "Success", body = Subscriber)))]
 #[patch("/v1/subscribers/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -213,8 +213,8 @@ pub async fn update(
 }
 
 /// Rotate a subscriber's client secret (admin); the old secret stops working at once.
-#[utoipa::path(tag = "subscribers", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = SubscriberCreated)))]
+#[utoipa::path(operation_id = "subscribers_rotate", tag = "subscribers", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "Success", body = SubscriberCreated)))]
 #[post("/v1/subscribers/{id}/secret/rotate")]
 pub async fn rotate(
     state: web::Data<AppState>,

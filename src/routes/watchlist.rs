@@ -33,9 +33,9 @@ async fn watcher_and_body(
 
 /// Watch up to 10,000 subjects (subscriber of scope `watchlist`); says which are restricted now.
 /// Malformed subjects are 422, each by its index, and nothing is added.
-#[utoipa::path(tag = "watchlist", request_body = WatchIn, security(("bearer" = [])),
-    responses((status = 200, body = WatchAdded), (status = 409, body = crate::error::Problem),
-        (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "watchlist_add", tag = "watchlist", request_body = WatchIn, security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = WatchAdded), (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem),
+        (status = 413, description = "Too large (problem+json)", body = crate::error::Problem), (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/watchlist/items")]
 pub async fn add(
     state: web::Data<AppState>,
@@ -49,9 +49,9 @@ pub async fn add(
 }
 
 /// Stop watching up to 10,000 subjects: no event of theirs reaches the subscriber from now on.
-#[utoipa::path(tag = "watchlist", request_body = WatchIn, security(("bearer" = [])),
-    responses((status = 200, body = WatchRemoved), (status = 409, body = crate::error::Problem),
-        (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "watchlist_remove", tag = "watchlist", request_body = WatchIn, security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = WatchRemoved), (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem),
+        (status = 413, description = "Too large (problem+json)", body = crate::error::Problem), (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem)))]
 #[delete("/v1/watchlist/items")]
 pub async fn remove(
     state: web::Data<AppState>,
@@ -65,8 +65,8 @@ pub async fn remove(
 }
 
 /// How many subjects the subscriber watches.
-#[utoipa::path(tag = "watchlist", security(("bearer" = [])),
-    responses((status = 200, body = WatchCount), (status = 409, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "watchlist_count", tag = "watchlist", security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = WatchCount), (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/watchlist")]
 pub async fn count(
     state: web::Data<AppState>,

@@ -34,10 +34,10 @@ fn wants_json(req: &HttpRequest) -> bool {
 /// 无固定期限, the signatory, the date, and its service when recorded. HTML by default; with
 /// `Accept: application/json` the same fields as JSON. A court in scope or a supervisor above it
 /// (403 `court_not_in_scope`).
-#[utoipa::path(tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(operation_id = "listings_decision", tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, description = "The printable decision (HTML), or its fields with `Accept: application/json`",
             content((String = "text/html"), (DecisionDocument = "application/json"))),
-        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+        (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem), (status = 404, description = "Not found (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/listings/{id}/decision")]
 pub async fn decision(
     state: web::Data<AppState>,

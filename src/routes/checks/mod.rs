@@ -16,8 +16,8 @@ use wire::{CheckIn, CheckOut};
 
 /// Check up to 1,000 subjects (subscriber). Denied when an active order binds a subject with an item of
 /// the subscriber's sector (that the journey touches) and no release valid now covers it.
-#[utoipa::path(tag = "checks", request_body = CheckIn, security(("bearer" = [])),
-    responses((status = 200, body = CheckOut), (status = 413, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "checks_check", tag = "checks", request_body = CheckIn, security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = CheckOut), (status = 413, description = "Too large (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/checks")]
 pub async fn check(
     state: web::Data<AppState>,
@@ -40,9 +40,9 @@ pub async fn check(
 
 /// A check this subscriber made, as the log holds it (404 for another subscriber's or an unknown
 /// id, 400 for an id that is no UUID).
-#[utoipa::path(tag = "checks", security(("bearer" = [])), params(("check_id" = String, Path)),
-    responses((status = 200, body = crate::checks::evidence::LoggedCheckOut),
-        (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "checks_logged", tag = "checks", security(("bearer" = [])), params(("check_id" = String, Path)),
+    responses((status = 200, description = "Success", body = crate::checks::evidence::LoggedCheckOut),
+        (status = 404, description = "Not found (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/checks/{check_id}")]
 pub async fn logged(
     state: web::Data<AppState>,

@@ -21,11 +21,11 @@ use crate::{
 /// be in any status and stays as it is (public while active). 422 `invalid_received_on`; 409
 /// `correction_open` while another application of the listing is under review or in
 /// reconsideration.
-#[utoipa::path(tag = "corrections", request_body = CorrectionIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "listings_corrections_apply", tag = "corrections", request_body = CorrectionIn, security(("bearer" = [])),
     params(("id" = String, Path, description = "The listing"),
         ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
-    responses((status = 201, body = CorrectionOut), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, description = "Created", body = CorrectionOut), (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem),
+        (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem), (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/listings/{id}/corrections")]
 pub async fn apply(
     state: web::Data<AppState>,

@@ -47,11 +47,11 @@ async fn decide(
 /// makes it `rejected`. A `decided_on` after `review_due_on` is accepted with `late: true`. 409
 /// `correction_not_under_review`; 422 `remedy_required`, `invalid_decided_on` and the remedy's own
 /// codes (e.g. `reason_not_applicable`), which leave the application and the listing unchanged.
-#[utoipa::path(tag = "corrections", request_body = DecisionIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "corrections_decision", tag = "corrections", request_body = DecisionIn, security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header),
         ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
-    responses((status = 200, body = CorrectionOut), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = CorrectionOut), (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem),
+        (status = 412, description = "Stale `If-Match`: the resource changed (problem+json)", body = crate::error::Problem), (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/corrections/{id}/decision")]
 pub async fn decision(
     state: web::Data<AppState>,
@@ -67,12 +67,12 @@ pub async fn decision(
 /// it, or above); `If-Match` required. As the first decision: `upheld` applies its remedy and makes
 /// it `corrected`, `rejected` makes it `rejection_upheld`; late after `reconsideration.due_on`.
 /// 409 `correction_not_in_reconsideration`.
-#[utoipa::path(tag = "corrections", request_body = DecisionIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "corrections_reconsideration_decision", tag = "corrections", request_body = DecisionIn, security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header),
         ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
-    responses((status = 200, body = CorrectionOut), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = CorrectionOut), (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem),
+        (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem), (status = 412, description = "Stale `If-Match`: the resource changed (problem+json)", body = crate::error::Problem),
+        (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/corrections/{id}/reconsideration/decision")]
 pub async fn reconsideration_decision(
     state: web::Data<AppState>,

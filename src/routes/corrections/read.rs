@@ -23,8 +23,8 @@ use crate::{
 
 /// One application with its decisions, service and reconsideration (the enforcing court, or a
 /// supervisor above it).
-#[utoipa::path(tag = "corrections", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = CorrectionOut), (status = 403, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "corrections_get", tag = "corrections", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "Success", body = CorrectionOut), (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/corrections/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
@@ -66,9 +66,9 @@ async fn page(
 /// Applications of the courts in the caller's scope: `court_code` (403 `court_not_in_scope` when
 /// out of it), else the caller's court (a supervisor's: every court under it too); by `status`;
 /// `overdue=true`: under review past `review_due_on`, or in reconsideration past its `due_on`.
-#[utoipa::path(tag = "corrections", security(("bearer" = [])), params(CorrectionQuery),
-    responses((status = 200, body = CorrectionPage), (status = 400, body = crate::error::Problem),
-        (status = 403, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "corrections_list", tag = "corrections", security(("bearer" = [])), params(CorrectionQuery),
+    responses((status = 200, description = "Success", body = CorrectionPage), (status = 400, description = "Malformed request (problem+json)", body = crate::error::Problem),
+        (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/corrections")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -98,9 +98,9 @@ pub async fn list(
 
 /// Every application for correction of a listing, the oldest first (the listing's court, or a
 /// supervisor above it).
-#[utoipa::path(tag = "corrections", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listings_corrections_of_listing", tag = "corrections", security(("bearer" = [])),
     params(("id" = String, Path, description = "The listing"), PageQuery),
-    responses((status = 200, body = CorrectionPage), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = CorrectionPage), (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/listings/{id}/corrections")]
 pub async fn of_listing(
     state: web::Data<AppState>,

@@ -29,11 +29,11 @@ fn optional_if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
 /// 10 days from `served_on`. Only for a `rejected` application (409 `correction_not_rejected`),
 /// once (409 `rejection_already_served`); 422 `invalid_served_on` in the future or before the
 /// decision. `If-Match` is checked when given.
-#[utoipa::path(tag = "corrections", request_body = ServiceIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "corrections_service", tag = "corrections", request_body = ServiceIn, security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = Option<String>, Header),
         ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
-    responses((status = 200, body = CorrectionOut), (status = 409, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = CorrectionOut), (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem),
+        (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/corrections/{id}/service")]
 pub async fn service(
     state: web::Data<AppState>,
@@ -69,11 +69,11 @@ pub async fn service(
 /// `in_reconsideration` with `reconsideration.due_on`, 15 days from `received_on`. 409
 /// `correction_not_rejected`; 422 `rejection_not_served`, `reconsideration_out_of_time` (after
 /// `reconsideration_deadline`), `invalid_received_on`. `If-Match` is checked when given.
-#[utoipa::path(tag = "corrections", request_body = ReconsiderationIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "corrections_reconsideration", tag = "corrections", request_body = ReconsiderationIn, security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = Option<String>, Header),
         ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
-    responses((status = 200, body = CorrectionOut), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = CorrectionOut), (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem),
+        (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem), (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/corrections/{id}/reconsideration")]
 pub async fn reconsideration(
     state: web::Data<AppState>,

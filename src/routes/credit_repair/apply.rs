@@ -17,11 +17,11 @@ use crate::{
 /// shows the time it takes. 409 `listing_not_active` for a listing that has ended; 422
 /// `invalid_received_on` (in the future or before the listing was decided); 409
 /// `credit_repair_open` while another application of the listing is under review.
-#[utoipa::path(tag = "credit repair", request_body = CreditRepairIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "listings_credit_repair_apply", tag = "credit repair", request_body = CreditRepairIn, security(("bearer" = [])),
     params(("id" = String, Path, description = "The listing"),
         ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
-    responses((status = 201, body = CreditRepairOut), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, description = "Created", body = CreditRepairOut), (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem),
+        (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem), (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/listings/{id}/credit-repair")]
 pub async fn apply(
     state: web::Data<AppState>,

@@ -21,12 +21,12 @@ use crate::{
 /// `listing.removed` event and its restriction order lifted unless `keep_restriction`, and issues
 /// a certificate: the answer's `certificate` is `{id, url}`. `refused` changes nothing else. 409
 /// `credit_repair_not_under_review`; 422 `invalid_decided_on`.
-#[utoipa::path(tag = "credit repair", request_body = RepairDecisionIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "credit_repairs_decision", tag = "credit repair", request_body = RepairDecisionIn, security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header),
         ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
-    responses((status = 200, body = CreditRepairOut), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = CreditRepairOut), (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem),
+        (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem), (status = 412, description = "Stale `If-Match`: the resource changed (problem+json)", body = crate::error::Problem),
+        (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem), (status = 428, description = "`If-Match` required (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/credit-repairs/{id}/decision")]
 pub async fn decision(
     state: web::Data<AppState>,

@@ -23,9 +23,9 @@ use crate::{
 
 /// One application for credit repair with its decision, days taken and certificate (the enforcing
 /// court, or a supervisor above it).
-#[utoipa::path(tag = "credit repair", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = CreditRepairOut), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "credit_repairs_get", tag = "credit repair", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "Success", body = CreditRepairOut), (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem),
+        (status = 404, description = "Not found (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/credit-repairs/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
@@ -47,9 +47,9 @@ pub async fn get(
 /// Applications for credit repair of the courts in the caller's scope: `court_code` (403
 /// `court_not_in_scope` when out of it), else the caller's court (a supervisor's: every court
 /// under it too); by `status`; the oldest first.
-#[utoipa::path(tag = "credit repair", security(("bearer" = [])), params(CreditRepairQuery),
-    responses((status = 200, body = CreditRepairPage), (status = 400, body = crate::error::Problem),
-        (status = 403, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "credit_repairs_list", tag = "credit repair", security(("bearer" = [])), params(CreditRepairQuery),
+    responses((status = 200, description = "Success", body = CreditRepairPage), (status = 400, description = "Malformed request (problem+json)", body = crate::error::Problem),
+        (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/credit-repairs")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -99,10 +99,10 @@ async fn page(
 
 /// Every application for credit repair of a listing, the oldest first (the listing's court, or a
 /// supervisor above it).
-#[utoipa::path(tag = "credit repair", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listings_credit_repairs_of_listing", tag = "credit repair", security(("bearer" = [])),
     params(("id" = String, Path, description = "The listing"), PageQuery),
-    responses((status = 200, body = CreditRepairPage), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = CreditRepairPage), (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem),
+        (status = 404, description = "Not found (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/listings/{id}/credit-repairs")]
 pub async fn of_listing(
     state: web::Data<AppState>,

@@ -35,8 +35,8 @@ pub struct FeedPage {
 /// Every change the subscriber may see, in order, each exactly once for a reader that follows `next`.
 /// A notice recipient (L15) reads only the events of listings that name it; for it and for a
 /// credit reference agency, a page that returns an event settles its notice (`delivered`).
-#[utoipa::path(tag = "feed", params(FeedQuery), security(("bearer" = [])),
-    responses((status = 200, body = FeedPage)))]
+#[utoipa::path(operation_id = "feed", tag = "feed", params(FeedQuery), security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = FeedPage)))]
 #[get("/v1/feed")]
 pub async fn feed(
     state: web::Data<AppState>,

@@ -150,8 +150,8 @@ async fn stream_lines(
 /// version}`; the snapshot plus the feed after `Shixin-Feed-Cursor` is the complete state. A notice
 /// recipient (L15) gets instead one line per active listing that names it; a subscriber of scope
 /// `watchlist` only the subjects on its watch-list.
-#[utoipa::path(tag = "feed", security(("bearer" = [])),
-    responses((status = 200, content_type = "application/x-ndjson", body = String,
+#[utoipa::path(operation_id = "snapshot", tag = "feed", security(("bearer" = [])),
+    responses((status = 200, description = "Success", content_type = "application/x-ndjson", body = String,
         headers(("Shixin-Feed-Cursor" = String, description = "Read the feed after this cursor")))))]
 #[get("/v1/snapshot")]
 pub async fn snapshot(

@@ -27,9 +27,9 @@ use wire::{IndicatorsOut, IndicatorsQuery};
 ///   `notices_outstanding` = Art. 8 notices pending or failed, `notices_unregistered` = notices to
 ///   recipients without a subscriber here (L15); these two count notices, not listings.
 ///   Each lists per court the count and the first 20 listing ids.
-#[utoipa::path(tag = "indicators", params(IndicatorsQuery), security(("bearer" = [])),
-    responses((status = 200, body = IndicatorsOut), (status = 400, body = crate::error::Problem),
-        (status = 403, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "indicators", tag = "indicators", params(IndicatorsQuery), security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = IndicatorsOut), (status = 400, description = "Malformed request (problem+json)", body = crate::error::Problem),
+        (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/indicators")]
 pub async fn indicators(
     state: web::Data<AppState>,

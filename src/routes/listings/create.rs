@@ -16,10 +16,10 @@ use crate::{
 };
 
 /// List a debtor (court, supervisor). Enforces L1–L11 and I1–I4; a grace period makes it `pending`.
-#[utoipa::path(tag = "listings", request_body = ListingIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "listings_create", tag = "listings", request_body = ListingIn, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
-    responses((status = 201, body = ListingOut), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, description = "Created", body = ListingOut), (status = 403, description = "Not allowed for this caller (problem+json)", body = crate::error::Problem),
+        (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem), (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/listings")]
 pub async fn create(
     state: web::Data<AppState>,

@@ -17,10 +17,10 @@ use crate::{
 
 /// Extend a fixed-term listing by 1 to 3 years, at most 3 in total, only with an aggravating
 /// ground (L2); `If-Match` required.
-#[utoipa::path(tag = "listings", request_body = ExtensionIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "listings_extension", tag = "listings", request_body = ExtensionIn, security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = ListingOut), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = ListingOut), (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem),
+        (status = 412, description = "Stale `If-Match`: the resource changed (problem+json)", body = crate::error::Problem), (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/listings/{id}/extension")]
 pub async fn extension(
     state: web::Data<AppState>,

@@ -4,8 +4,8 @@ use super::{parse_id, to_out, wire::ListingOut};
 use crate::{app::AppState, auth::Principal, db::models::listing::Listing, error::ApiError};
 
 /// One listing, whatever its status (court, supervisor).
-#[utoipa::path(tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = ListingOut), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "listings_get", tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "Success", body = ListingOut), (status = 404, description = "Not found (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/listings/{id}")]
 pub async fn get(
     state: web::Data<AppState>,

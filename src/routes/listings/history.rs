@@ -4,8 +4,8 @@ use super::{parse_id, wire::HistoryPage};
 use crate::{app::AppState, audit, auth::Principal, db::models::listing::Listing, error::ApiError};
 
 /// Every change of a listing, oldest first, with actor, time and the listing before and after.
-#[utoipa::path(tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = HistoryPage), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "listings_history", tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "Success", body = HistoryPage), (status = 404, description = "Not found (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/listings/{id}/history")]
 pub async fn history(
     state: web::Data<AppState>,

@@ -18,8 +18,8 @@ use crate::{
 };
 
 /// Listings filtered by court, status, debtor or case (court, supervisor).
-#[utoipa::path(tag = "listings", security(("bearer" = [])), params(ListingQuery),
-    responses((status = 200, body = ListingPage), (status = 400, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "listings_list", tag = "listings", security(("bearer" = [])), params(ListingQuery),
+    responses((status = 200, description = "Success", body = ListingPage), (status = 400, description = "Malformed request (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/listings")]
 pub async fn list(
     state: web::Data<AppState>,

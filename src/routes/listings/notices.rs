@@ -8,8 +8,8 @@ use crate::{
 
 /// L15: the Art. 8 notices of a listing: to whom, for which event, and whether each arrived
 /// (`delivered` on the recipient's webhook 2xx or feed read; `unregistered`: notify by other means).
-#[utoipa::path(tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = NoticesPage), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(operation_id = "listings_notices", tag = "listings", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "Success", body = NoticesPage), (status = 404, description = "Not found (problem+json)", body = crate::error::Problem)))]
 #[get("/v1/listings/{id}/notices")]
 pub async fn notices(
     state: web::Data<AppState>,

@@ -17,10 +17,10 @@ use crate::{
 };
 
 /// Correct a listing (L7) with a JSON merge patch (RFC 7396); `If-Match` required.
-#[utoipa::path(tag = "listings", request_body(content = ListingIn, content_type = "application/merge-patch+json"),
+#[utoipa::path(operation_id = "listings_patch", tag = "listings", request_body(content = ListingIn, content_type = "application/merge-patch+json"),
     security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = ListingOut), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = ListingOut), (status = 412, description = "Stale `If-Match`: the resource changed (problem+json)", body = crate::error::Problem),
+        (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem), (status = 428, description = "`If-Match` required (problem+json)", body = crate::error::Problem)))]
 #[patch("/v1/listings/{id}")]
 pub async fn patch(
     state: web::Data<AppState>,

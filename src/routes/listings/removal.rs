@@ -20,10 +20,10 @@ use crate::{
 /// Remove (L3, L5) or revoke (L7) a listing; `If-Match` required. L5 reasons apply only to
 /// listings without a fixed term (L6). `event_on` dates the removal event, from which the indicators
 /// measure L5's 3 working days.
-#[utoipa::path(tag = "listings", request_body = RemovalIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "listings_removal", tag = "listings", request_body = RemovalIn, security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = ListingOut), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = ListingOut), (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem),
+        (status = 412, description = "Stale `If-Match`: the resource changed (problem+json)", body = crate::error::Problem), (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/listings/{id}/removal")]
 pub async fn removal(
     state: web::Data<AppState>,

@@ -22,12 +22,12 @@ use crate::{
 /// shows `served_on` and `service_method`. `If-Match` required. Once only (409
 /// `decision_already_served`); 422 `invalid_served_on` in the future or before the decision was
 /// made (or signed), `invalid_value` for an unknown method.
-#[utoipa::path(tag = "listings", request_body = ListingServiceIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "listings_service", tag = "listings", request_body = ListingServiceIn, security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header),
         ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
-    responses((status = 200, body = ListingOut), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
-        (status = 428, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = ListingOut), (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem),
+        (status = 412, description = "Stale `If-Match`: the resource changed (problem+json)", body = crate::error::Problem), (status = 422, description = "Invalid input; the problem names each field (problem+json)", body = crate::error::Problem),
+        (status = 428, description = "`If-Match` required (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/listings/{id}/service")]
 pub async fn service(
     state: web::Data<AppState>,

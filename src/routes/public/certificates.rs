@@ -13,8 +13,8 @@ use crate::{
 /// Ed25519) over exactly those fields, verifiable offline with the keys at `/.well-known/jwks.json`
 /// (its header names the `kid`). 404, with the same body whatever the id, for any id that is not
 /// an issued certificate's.
-#[utoipa::path(tag = "public", params(("id" = String, Path)),
-    responses((status = 200, body = CertificateOut), (status = 404, body = crate::error::Problem),
+#[utoipa::path(operation_id = "public_certificate", tag = "public", params(("id" = String, Path)),
+    responses((status = 200, description = "Success", body = CertificateOut), (status = 404, description = "Not found (problem+json)", body = crate::error::Problem),
         (status = 429, body = crate::error::Problem, description = "Over the rate limit (`rate_limited`), with `Retry-After`")))]
 #[get("/v1/public/certificates/{id}")]
 pub async fn certificate(

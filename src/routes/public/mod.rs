@@ -16,8 +16,8 @@ use crate::{
 use wire::{PublicItem, PublicPage, PublicQuery};
 
 /// Searches published listings by name (no authentication; rate-limited).
-#[utoipa::path(tag = "public", params(PublicQuery),
-    responses((status = 200, body = PublicPage), (status = 400, body = crate::error::Problem),
+#[utoipa::path(operation_id = "public_search", tag = "public", params(PublicQuery),
+    responses((status = 200, description = "Success", body = PublicPage), (status = 400, description = "Malformed request (problem+json)", body = crate::error::Problem),
         (status = 429, body = crate::error::Problem, description = "Over the rate limit (`rate_limited`), with `Retry-After`")))]
 #[get("/v1/public/listings")]
 pub async fn search(
@@ -48,8 +48,8 @@ pub async fn search(
 }
 
 /// One published listing (404 unless active; no authentication; rate-limited).
-#[utoipa::path(tag = "public", params(("id" = String, Path)),
-    responses((status = 200, body = PublicItem), (status = 404, body = crate::error::Problem),
+#[utoipa::path(operation_id = "public_detail", tag = "public", params(("id" = String, Path)),
+    responses((status = 200, description = "Success", body = PublicItem), (status = 404, description = "Not found (problem+json)", body = crate::error::Problem),
         (status = 429, body = crate::error::Problem, description = "Over the rate limit (`rate_limited`), with `Retry-After`")))]
 #[get("/v1/public/listings/{id}")]
 pub async fn detail(

@@ -125,9 +125,9 @@ fn validate(input: &RestrictionIn) -> Result<Valid, ApiError> {
 }
 
 /// Issue a standalone restriction order (court, supervisor): a debtor restricted without a listing.
-#[utoipa::path(tag = "restrictions", request_body = RestrictionIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "restrictions_create", tag = "restrictions", request_body = RestrictionIn, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
-    responses((status = 201, body = RestrictionOut)))]
+    responses((status = 201, description = "Created", body = RestrictionOut)))]
 #[post("/v1/restrictions")]
 pub async fn create(
     state: web::Data<AppState>,

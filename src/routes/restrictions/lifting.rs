@@ -18,9 +18,9 @@ use crate::{
 
 /// Lift an order (R5) — or, with `subject_removed`, take one R3 person off it; `If-Match` required.
 /// An order that a published listing carries ends with that listing (R1): 409 `listing_still_active`.
-#[utoipa::path(tag = "restrictions", request_body = LiftingIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "restrictions_lifting", tag = "restrictions", request_body = LiftingIn, security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = RestrictionOut), (status = 409, body = crate::error::Problem)))]
+    responses((status = 200, description = "Success", body = RestrictionOut), (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/restrictions/{id}/lifting")]
 pub async fn lifting(
     state: web::Data<AppState>,

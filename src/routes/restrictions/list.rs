@@ -19,8 +19,8 @@ use crate::{
 };
 
 /// One restriction order with its subjects and releases (court, supervisor).
-#[utoipa::path(tag = "restrictions", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = RestrictionOut)))]
+#[utoipa::path(operation_id = "restrictions_get", tag = "restrictions", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "Success", body = RestrictionOut)))]
 #[get("/v1/restrictions/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
@@ -38,8 +38,8 @@ pub async fn get(
 }
 
 /// Restriction orders filtered by court, status, subject, listing or case (court, supervisor).
-#[utoipa::path(tag = "restrictions", security(("bearer" = [])), params(RestrictionQuery),
-    responses((status = 200, body = RestrictionPage)))]
+#[utoipa::path(operation_id = "restrictions_list", tag = "restrictions", security(("bearer" = [])), params(RestrictionQuery),
+    responses((status = 200, description = "Success", body = RestrictionPage)))]
 #[get("/v1/restrictions")]
 pub async fn list(
     state: web::Data<AppState>,

@@ -72,9 +72,9 @@ fn validate(input: &ReleaseIn) -> Result<NewRelease, ApiError> {
 }
 
 /// Grant a release (R4): one subject of the order may do some of its items inside a window.
-#[utoipa::path(tag = "restrictions", request_body = ReleaseIn, security(("bearer" = [])),
+#[utoipa::path(operation_id = "restrictions_grant", tag = "restrictions", request_body = ReleaseIn, security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 201, body = ReleaseOut), (status = 409, body = crate::error::Problem)))]
+    responses((status = 201, description = "Created", body = ReleaseOut), (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem)))]
 #[post("/v1/restrictions/{id}/releases")]
 pub async fn grant(
     state: web::Data<AppState>,
@@ -103,9 +103,9 @@ pub async fn grant(
 }
 
 /// Revoke a release (204).
-#[utoipa::path(tag = "restrictions", security(("bearer" = [])),
+#[utoipa::path(operation_id = "restrictions_revoke", tag = "restrictions", security(("bearer" = [])),
     params(("id" = String, Path), ("release_id" = String, Path)),
-    responses((status = 204, description = "Revoked"), (status = 409, body = crate::error::Problem)))]
+    responses((status = 204, description = "Revoked"), (status = 409, description = "Conflicts with the current state (problem+json)", body = crate::error::Problem)))]
 #[delete("/v1/restrictions/{id}/releases/{release_id}")]
 pub async fn revoke(
     state: web::Data<AppState>,

@@ -29,8 +29,8 @@ use crate::{
 pub const ROTATION_OVERLAP_HOURS: i64 = 24;
 
 /// Replace the signing secret; the old one keeps signing alongside the new one for 24 h.
-#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, body = WebhookWithSecret)))]
+#[utoipa::path(operation_id = "webhooks_rotate", tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = WebhookWithSecret)))]
 #[post("/v1/webhooks/{id}/secret/rotate")]
 pub async fn rotate(
     state: web::Data<AppState>,
@@ -82,8 +82,8 @@ pub struct Queued {
 }
 
 /// Queue events again: those after a feed cursor, or the failed ones.
-#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), request_body = ReplayIn,
-    security(("bearer" = [])), responses((status = 202, body = Queued)))]
+#[utoipa::path(operation_id = "webhooks_replay", tag = "webhooks", params(("id" = Uuid, Path)), request_body = ReplayIn,
+    security(("bearer" = [])), responses((status = 202, description = "Accepted", body = Queued)))]
 #[post("/v1/webhooks/{id}/replay")]
 pub async fn replay(
     state: web::Data<AppState>,
@@ -125,8 +125,8 @@ pub async fn replay(
 }
 
 /// Send a `webhook.test` event now.
-#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 202, body = Queued)))]
+#[utoipa::path(operation_id = "webhooks_test", tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 202, description = "Accepted", body = Queued)))]
 #[post("/v1/webhooks/{id}/test")]
 pub async fn test(
     state: web::Data<AppState>,

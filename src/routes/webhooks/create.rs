@@ -29,8 +29,8 @@ pub struct WebhookIn {
 
 /// Register a webhook. It receives the events written from now on that its subscriber may see
 /// (older ones by `/replay`), signed with the secret in the answer.
-#[utoipa::path(tag = "webhooks", request_body = WebhookIn, security(("bearer" = [])),
-    responses((status = 201, body = WebhookWithSecret)))]
+#[utoipa::path(operation_id = "webhooks_create", tag = "webhooks", request_body = WebhookIn, security(("bearer" = [])),
+    responses((status = 201, description = "Created", body = WebhookWithSecret)))]
 #[post("/v1/webhooks")]
 pub async fn create(
     state: web::Data<AppState>,

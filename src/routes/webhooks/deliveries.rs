@@ -80,8 +80,8 @@ impl From<DeliveryRow> for Delivery {
 }
 
 /// The webhook's deliveries, newest first, each with its last attempt.
-#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path), DeliveryQuery),
-    security(("bearer" = [])), responses((status = 200, body = DeliveryPage)))]
+#[utoipa::path(operation_id = "webhooks_deliveries_list", tag = "webhooks", params(("id" = Uuid, Path), DeliveryQuery),
+    security(("bearer" = [])), responses((status = 200, description = "Success", body = DeliveryPage)))]
 #[get("/v1/webhooks/{id}/deliveries")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -116,8 +116,8 @@ pub async fn list(
 }
 
 /// One delivery with every attempt, oldest first.
-#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path), ("delivery_id" = i64, Path)),
-    security(("bearer" = [])), responses((status = 200, body = DeliveryDetail)))]
+#[utoipa::path(operation_id = "webhooks_deliveries_get", tag = "webhooks", params(("id" = Uuid, Path), ("delivery_id" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, description = "Success", body = DeliveryDetail)))]
 #[get("/v1/webhooks/{id}/deliveries/{delivery_id}")]
 pub async fn get(
     state: web::Data<AppState>,

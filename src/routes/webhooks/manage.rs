@@ -61,8 +61,8 @@ fn respond(w: &Webhook) -> HttpResponse {
 }
 
 /// The subscriber's webhooks.
-#[utoipa::path(tag = "webhooks", params(WebhookQuery), security(("bearer" = [])),
-    responses((status = 200, body = WebhookPage)))]
+#[utoipa::path(operation_id = "webhooks_list", tag = "webhooks", params(WebhookQuery), security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = WebhookPage)))]
 #[get("/v1/webhooks")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -83,8 +83,8 @@ pub async fn list(
 }
 
 /// One of the subscriber's webhooks (404 for another subscriber's).
-#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Webhook)))]
+#[utoipa::path(operation_id = "webhooks_get", tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = Webhook)))]
 #[get("/v1/webhooks/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
@@ -95,8 +95,8 @@ pub async fn get(
 }
 
 /// Change the URL, event types, description, or enable/disable it (`If-Match` optional).
-#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), request_body = WebhookPatch,
-    security(("bearer" = [])), responses((status = 200, body = Webhook)))]
+#[utoipa::path(operation_id = "webhooks_update", tag = "webhooks", params(("id" = Uuid, Path)), request_body = WebhookPatch,
+    security(("bearer" = [])), responses((status = 200, description = "Success", body = Webhook)))]
 #[patch("/v1/webhooks/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -174,8 +174,8 @@ pub async fn update(
 }
 
 /// Delete a webhook and its delivery log.
-#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 204)))]
+#[utoipa::path(operation_id = "webhooks_remove", tag = "webhooks", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204, description = "Done, no content")))]
 #[delete("/v1/webhooks/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,
