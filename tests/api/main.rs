@@ -44,6 +44,7 @@ mod metrics;
 mod notices;
 mod notices_delivery;
 mod openapi;
+mod openapi_client;
 mod order_periods;
 mod pg_fault;
 mod pg_fault_checks;

@@ -69,5 +69,9 @@ fn openapi_is_valid_for_a_third_party_validator_with_unique_operation_ids() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "the validator failed: {stderr}");
-    assert_eq!(stdout.lines().next(), Some("0"), "validation errors:\n{stdout}");
+    assert_eq!(
+        stdout.lines().next(),
+        Some("0"),
+        "validation errors:\n{stdout}"
+    );
 }
