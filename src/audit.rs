@@ -339,7 +339,7 @@ pub async fn verify(conn: &mut AsyncPgConnection) -> anyhow::Result<Result<i64, 
     Ok(Ok(last))
 }
 
-/// The history of one entity, oldest first (API.md "History").
+/// The history of one entity, oldest first (docs/API.md "History").
 pub async fn history(
     conn: &mut AsyncPgConnection,
     entity_type: &str,
@@ -360,7 +360,7 @@ pub async fn history(
         .collect())
 }
 
-/// A page of the trail for administrators (DOMAIN §5), oldest first, after `after_seq`.
+/// A page of the trail for administrators (docs/LAW.md "Roles"), oldest first, after `after_seq`.
 pub async fn page(
     conn: &mut AsyncPgConnection,
     entity_type: Option<&str>,

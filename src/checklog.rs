@@ -1,4 +1,4 @@
-//! The check log: every answered check is evidence (API.md "Checks", Evidence). By default
+//! The check log: every answered check is evidence (docs/API.md "Checks", Evidence). By default
 //! (`SHIXIN_CHECK_LOG=durable`) a check's row (`check_requests`: its `check_id`, time, `as_of`, the
 //! keys with one decision character each, and the matched restriction and release ids) is
 //! committed before the answer leaves: the check hands its row to one writer task and waits for

@@ -1,4 +1,5 @@
-//! Configuration from the environment (API.md "Configuration"); a `.env` file is read when present.
+//! Configuration from the environment (docs/API.md "Configuration"); a `.env` file is read when
+//! present.
 
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
 

@@ -1,5 +1,5 @@
 #![forbid(unsafe_code)]
-//! `shixin`: one binary for the service and its operations (API.md "Command line").
+//! `shixin`: one binary for the service and its operations (docs/API.md "Command line").
 
 use std::process::ExitCode;
 

@@ -1,8 +1,8 @@
-//! The Art. 8 notices of a listing (DOMAIN L15): to whom, for which event, and whether it arrived.
-//! They are written with the listing's publication and removal events (`listings::announce`),
-//! travel by the outbox like every event (feed, webhooks: no second delivery path), and are settled
-//! by a webhook's 2xx answer (`db/sql/record_deliveries.sql`) or by a feed read that passed the
-//! event ([`received_by_feed`]).
+//! The Art. 8 notices of a listing (docs/LAW.md L15): to whom, for which event, and whether it
+//! arrived. They are written with the listing's publication and removal events
+//! (`listings::announce`), travel by the outbox like every event (feed, webhooks: no second
+//! delivery path), and are settled by a webhook's 2xx answer (`db/sql/record_deliveries.sql`) or by
+//! a feed read that passed the event ([`received_by_feed`]).
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;

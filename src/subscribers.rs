@@ -1,5 +1,6 @@
-//! The subscriber behind a subscriber token: it must exist and be enabled (API.md "JWT"). Looked up
-//! with a short-lived in-process cache, so disabling a subscriber stops its tokens within seconds.
+//! The subscriber behind a subscriber token: it must exist and be enabled (docs/API.md "JWT").
+//! Looked up with a short-lived in-process cache, so disabling a subscriber stops its tokens within
+//! seconds.
 
 use std::{
     collections::HashMap,
@@ -45,7 +46,7 @@ impl ActiveSubscriber {
         self.watches().then_some(self.id)
     }
 
-    /// The codes of the restriction items the subscriber's sector sees (DOMAIN §5).
+    /// The codes of the restriction items the subscriber's sector sees (docs/LAW.md "Roles").
     pub fn item_codes(&self) -> Vec<String> {
         self.sector
             .items()

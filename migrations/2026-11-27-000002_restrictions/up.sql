@@ -1,4 +1,4 @@
--- Restriction orders (限制消费令, DOMAIN §3), their subjects and releases.
+-- Restriction orders (限制消费令, docs/LAW.md R1–R6), their subjects and releases.
 
 CREATE TABLE restrictions (
     id                 uuid PRIMARY KEY,

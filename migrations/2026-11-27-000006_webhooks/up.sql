@@ -1,5 +1,6 @@
--- Webhooks (API.md "Change feed, snapshot, webhooks"): each event is fanned out to the matching
--- webhooks in the transaction that writes it, so a committed change always has its deliveries.
+-- Webhooks (docs/API.md "Change feed, snapshot, webhooks"): each event is fanned out to the
+-- matching webhooks in the transaction that writes it, so a committed change always has its
+-- deliveries.
 
 CREATE TABLE webhooks (
     id                    uuid PRIMARY KEY,
@@ -8,8 +9,8 @@ CREATE TABLE webhooks (
     description           text,
     -- NULL: every event type
     event_types           text[],
-    -- the restriction items of the subscriber's sector (DOMAIN §5): restriction.* and release.*
-    -- events reach the webhook only when they carry one of them
+    -- the restriction items of the subscriber's sector (docs/LAW.md "Roles"): restriction.* and
+    -- release.* events reach the webhook only when they carry one of them
     items                 text[] NOT NULL,
     -- Standard Webhooks secrets (`whsec_` + base64); the previous one signs too until it expires
     secret                text NOT NULL,

@@ -1,7 +1,7 @@
--- Correction applications and reconsideration (DOMAIN L13, API.md "The listed party"): what a listed
--- party applied for in writing, the enforcing court's decision, its service, and the next higher
--- court's reconsideration. The applicant's ID number is stored normalised (I1), as `listings` and
--- `persons` store it; answers to the public never carry it.
+-- Correction applications and reconsideration (docs/LAW.md L13, docs/API.md "The listed party"):
+-- what a listed party applied for in writing, the enforcing court's decision, its service, and the
+-- next higher court's reconsideration. The applicant's ID number is stored normalised (I1), as
+-- `listings` and `persons` store it; answers to the public never carry it.
 CREATE TABLE corrections (
     id                          uuid PRIMARY KEY,
     listing_id                  uuid NOT NULL REFERENCES listings (id),

@@ -1,8 +1,8 @@
--- Credit repair (DOMAIN L16, API.md "The listed party"): a listed party's application, the court's
--- decision (granted: the listing is deleted early, L3 `early_deletion`, in the same transaction)
--- and the certificate (信用修复证明) issued with a grant. No statutory deadline: the service shows
--- the days taken. The applicant's ID number is stored normalised (I1), as `corrections` stores it;
--- a certificate never holds it (only its masked form).
+-- Credit repair (docs/LAW.md L16, docs/API.md "The listed party"): a listed party's application,
+-- the court's decision (granted: the listing is deleted early, L3 `early_deletion`, in the same
+-- transaction) and the certificate (信用修复证明) issued with a grant. No statutory deadline: the service
+-- shows the days taken. The applicant's ID number is stored normalised (I1), as `corrections`
+-- stores it; a certificate never holds it (only its masked form).
 CREATE TABLE credit_repairs (
     id                    uuid PRIMARY KEY,
     listing_id            uuid NOT NULL REFERENCES listings (id),

@@ -1,6 +1,6 @@
 -- L15 (Art. 8): the notices a published or removed listing owes, and the two sectors that receive
--- them (DOMAIN §5): credit reference agencies (every listing event) and notice recipients (the
--- employer or supervising body a listing names; only those listings' events).
+-- them (docs/LAW.md "Roles"): credit reference agencies (every listing event) and notice recipients
+-- (the employer or supervising body a listing names; only those listings' events).
 ALTER TABLE subscribers DROP CONSTRAINT subscribers_sector_check;
 ALTER TABLE subscribers ADD CONSTRAINT subscribers_sector_check
     CHECK (sector IN ('airline', 'rail', 'shipping', 'hospitality', 'real_estate', 'finance',

@@ -1,6 +1,6 @@
--- Watch-lists (API.md "Checks", bullet "Watch-lists"): a subscriber of scope `watchlist` sees in
--- its feed, snapshot and webhooks only the events and subjects on its list. Scope is set when the
--- subscriber is created and never changes.
+-- Watch-lists (docs/API.md "Checks", bullet "Watch-lists"): a subscriber of scope `watchlist` sees
+-- in its feed, snapshot and webhooks only the events and subjects on its list. Scope is set when
+-- the subscriber is created and never changes.
 ALTER TABLE subscribers ADD COLUMN scope text NOT NULL DEFAULT 'all'
     CHECK (scope IN ('all', 'watchlist'));
 

@@ -1,4 +1,4 @@
-//! Bearer JWT verification (API.md "Authentication") and minting for `shixin token`.
+//! Bearer JWT verification (docs/API.md "Authentication") and minting for `shixin token`.
 
 use std::collections::HashMap;
 
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
 
-/// Clock leeway for `exp` and `nbf` (API.md: at most 30 s).
+/// Clock leeway for `exp` and `nbf` (docs/API.md: at most 30 s).
 pub const LEEWAY_SECS: u64 = 30;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

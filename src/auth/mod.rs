@@ -1,4 +1,4 @@
-//! Authentication (JWT) and the principals of DOMAIN.md §5 as actix extractors.
+//! Authentication (JWT) and the principals of docs/LAW.md "Roles" as actix extractors.
 
 pub mod jwt;
 pub mod principal;

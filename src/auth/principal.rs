@@ -40,7 +40,8 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// Court clerks and supervisors write listings; admins and subscribers may not (DOMAIN §5).
+    /// Court clerks and supervisors write listings; admins and subscribers may not (docs/LAW.md
+    /// "Roles").
     pub fn require_court_actor(&self) -> Result<&CourtCode, ApiError> {
         match (self.role, &self.court) {
             (Role::Court | Role::Supervisor, Some(c)) => Ok(c),

@@ -1,5 +1,5 @@
-//! Which courts a principal may act for (DOMAIN §5): a clerk its own court, a supervisor every court
-//! under it in the hierarchy (L7 reconsideration), nobody else.
+//! Which courts a principal may act for (docs/LAW.md "Roles"): a clerk its own court, a supervisor
+//! every court under it in the hierarchy (L7 reconsideration), nobody else.
 
 use diesel_async::AsyncPgConnection;
 

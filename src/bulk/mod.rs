@@ -1,7 +1,7 @@
-//! `shixin import` and `shixin export` (API.md "Command line", docs/BULK.md): listings and courts
-//! as NDJSON or CSV. An import validates every line with the rules of the API (one report of every
-//! bad line), then loads the whole file in one transaction or nothing; an export streams from a
-//! server-side cursor. Both show progress on stderr.
+//! `shixin import` and `shixin export` (docs/API.md "Command line", docs/BULK.md): listings and
+//! courts as NDJSON or CSV. An import validates every line with the rules of the API (one report of
+//! every bad line), then loads the whole file in one transaction or nothing; an export streams from
+//! a server-side cursor. Both show progress on stderr.
 
 pub mod audit;
 pub mod cli;

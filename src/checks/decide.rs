@@ -1,6 +1,6 @@
-//! The decision for one subject (API.md "Checks", DOMAIN R2–R4): denied when an active order binds it
-//! (as debtor or R3 role) with an item of the subscriber's sector that the journey touches, and no
-//! release valid now covers that item. Only the sector's items are ever revealed.
+//! The decision for one subject (docs/API.md "Checks", docs/LAW.md R2–R4): denied when an active
+//! order binds it (as debtor or R3 role) with an item of the subscriber's sector that the journey
+//! touches, and no release valid now covers that item. Only the sector's items are ever revealed.
 
 use super::wire::{MatchOut, ReleaseMatch, ResultOut};
 use crate::{

@@ -1,5 +1,5 @@
-//! A check as evidence (API.md "Checks", Evidence): what the log holds of one answered check, for
-//! the subscriber that made it (`GET /v1/checks/{check_id}`) and, per subject, for the person's
+//! A check as evidence (docs/API.md "Checks", Evidence): what the log holds of one answered check,
+//! for the subscriber that made it (`GET /v1/checks/{check_id}`) and, per subject, for the person's
 //! court (`GET /v1/check-log`).
 
 use chrono::{DateTime, Utc};

@@ -1,7 +1,7 @@
-//! The carrier check (API.md "Checks", DOMAIN R2–R4): may these persons buy this ticket? Each
-//! subject is looked up by its key; the keys nobody restricts are dropped in memory (the subject
-//! key set), the rest read in one pipelined batch (`db::checks`), and each subject decided for the
-//! subscriber's sector and journey (`decide`). Every answered check goes to the check log.
+//! The carrier check (docs/API.md "Checks", docs/LAW.md R2–R4): may these persons buy this ticket?
+//! Each subject is looked up by its key; the keys nobody restricts are dropped in memory (the
+//! subject key set), the rest read in one pipelined batch (`db::checks`), and each subject decided
+//! for the subscriber's sector and journey (`decide`). Every answered check goes to the check log.
 
 pub mod decide;
 pub mod evidence;

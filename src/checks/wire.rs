@@ -1,4 +1,4 @@
-//! Bodies of `POST /v1/checks` (API.md "Checks").
+//! Bodies of `POST /v1/checks` (docs/API.md "Checks").
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -48,7 +48,7 @@ pub struct CheckIn {
 pub struct MatchOut {
     pub restriction_id: Uuid,
     pub listing_id: Option<Uuid>,
-    /// `debtor` or a DOMAIN R3 role.
+    /// `debtor` or a docs/LAW.md R3 role.
     pub role: String,
     pub court_name: String,
     pub case_number: String,

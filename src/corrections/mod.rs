@@ -1,6 +1,6 @@
-//! Correction applications and reconsideration (DOMAIN L13): a listed party applies in writing to
-//! the enforcing court, which decides within 15 days: when the reasons hold it corrects the listing
-//! (a remedy: patch, revocation or removal, applied through `crate::listings` in the same
+//! Correction applications and reconsideration (docs/LAW.md L13): a listed party applies in writing
+//! to the enforcing court, which decides within 15 days: when the reasons hold it corrects the
+//! listing (a remedy: patch, revocation or removal, applied through `crate::listings` in the same
 //! transaction, with the listing's own rules and events); otherwise it rejects, and the rejection
 //! is served. Within 10 days of the service the applicant may apply to the next higher court,
 //! which decides within 15 days. Neither suspends the listing. Each step runs inside the caller's

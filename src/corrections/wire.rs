@@ -1,5 +1,6 @@
-//! Request and response bodies of the correction routes (API.md "The listed party"). Those that
-//! may carry an ID number (the applicant's, a remedy's patch) have no `Debug`: nothing logs them.
+//! Request and response bodies of the correction routes (docs/API.md "The listed party"). Those
+//! that may carry an ID number (the applicant's, a remedy's patch) have no `Debug`: nothing logs
+//! them.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

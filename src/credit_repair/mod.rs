@@ -1,9 +1,9 @@
-//! Credit repair (DOMAIN L16): a listed party who has performed, or corrected the conduct, applies
-//! in writing to the enforcing court, which decides with no statutory deadline (the days taken are
-//! shown). A grant deletes the listing early (L3, `early_deletion`) through `crate::listings` in
-//! the same transaction, with its usual events and its order lifted unless the court keeps it, and
-//! issues a signed certificate (`crate::certificates`). Each step runs inside the caller's
-//! transaction (`crate::write::run_write`) with its audit row.
+//! Credit repair (docs/LAW.md L16): a listed party who has performed, or corrected the conduct,
+//! applies in writing to the enforcing court, which decides with no statutory deadline (the days
+//! taken are shown). A grant deletes the listing early (L3, `early_deletion`) through
+//! `crate::listings` in the same transaction, with its usual events and its order lifted unless the
+//! court keeps it, and issues a signed certificate (`crate::certificates`). Each step runs inside
+//! the caller's transaction (`crate::write::run_write`) with its audit row.
 
 pub mod decide;
 pub mod view;

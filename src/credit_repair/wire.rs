@@ -1,5 +1,5 @@
-//! Request and response bodies of the credit-repair routes (API.md "The listed party"). Those that
-//! carry the applicant's ID number have no `Debug`: nothing logs them.
+//! Request and response bodies of the credit-repair routes (docs/API.md "The listed party"). Those
+//! that carry the applicant's ID number have no `Debug`: nothing logs them.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

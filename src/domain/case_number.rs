@@ -1,4 +1,4 @@
-//! Case numbers (案号) of the SPC 2016 rules, amended 2018 (DOMAIN I3), and historic pre-2016
+//! Case numbers (案号) of the SPC 2016 rules, amended 2018 (docs/LAW.md I3), and historic pre-2016
 //! numbers accepted by bulk import only.
 
 use crate::domain::ErrorCode;

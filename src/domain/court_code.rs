@@ -1,4 +1,4 @@
-//! Court codes of the 2016 case-number rules (DOMAIN I3) and the court hierarchy they imply.
+//! Court codes of the 2016 case-number rules (docs/LAW.md I3) and the court hierarchy they imply.
 
 use crate::domain::ErrorCode;
 use serde::{Serialize, Serializer};

@@ -1,4 +1,4 @@
-//! Unified social credit codes (DOMAIN I2, GB 32100-2015) and legacy organisation codes
+//! Unified social credit codes (docs/LAW.md I2, GB 32100-2015) and legacy organisation codes
 //! (GB 11714). Both are public (L10): `Debug` and `Display` show them in full.
 
 use crate::domain::ErrorCode;

@@ -1,5 +1,5 @@
 //! Travel and identity documents other than the resident ID card (checks match on type and
-//! number, upper-cased, spaces removed: API.md "Checks").
+//! number, upper-cased, spaces removed: docs/API.md "Checks").
 
 use crate::domain::ErrorCode;
 use unicode_normalization::UnicodeNormalization;

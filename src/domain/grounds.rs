@@ -1,4 +1,4 @@
-//! Grounds for listing (DOMAIN L1) and what they imply for the term (L2).
+//! Grounds for listing (docs/LAW.md L1) and what they imply for the term (L2).
 
 use crate::domain::ErrorCode;
 use serde::Serialize;

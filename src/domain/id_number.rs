@@ -1,4 +1,4 @@
-//! Resident ID numbers (DOMAIN I1, GB 11643-1999) and their public masking (L10).
+//! Resident ID numbers (docs/LAW.md I1, GB 11643-1999) and their public masking (L10).
 
 use crate::domain::ErrorCode;
 use chrono::{Datelike, NaiveDate};

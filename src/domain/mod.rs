@@ -1,4 +1,4 @@
-//! Pure domain layer: identifiers (DOMAIN I1–I4), listing rules (L1–L11) and restriction
+//! Pure domain layer: identifiers (docs/LAW.md I1–I4), listing rules (L1–L11) and restriction
 //! vocabulary (R1–R5, §5). No I/O, no database, no clock other than [`today_cst`].
 
 use chrono::{NaiveDate, Utc};
@@ -95,7 +95,8 @@ pub mod travel;
 #[cfg(test)]
 mod proptests;
 
-/// A rule violation with a stable snake_case machine code (API.md "Errors") and a human message.
+/// A rule violation with a stable snake_case machine code (docs/API.md "Errors") and a human
+/// message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct DomainError {

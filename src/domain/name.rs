@@ -1,4 +1,4 @@
-//! Person names and their folded search key (DOMAIN I4).
+//! Person names and their folded search key (docs/LAW.md I4).
 
 use crate::domain::ErrorCode;
 use serde::{Serialize, Serializer};

@@ -1,5 +1,5 @@
 //! Restriction-order vocabulary: items (R2), subject roles (R3), releases (R4), lifting (R5) and
-//! the subscriber sectors that see each item (DOMAIN §5).
+//! the subscriber sectors that see each item (docs/LAW.md "Roles").
 
 use super::DomainError;
 use crate::domain::ErrorCode;

@@ -13,7 +13,8 @@ code_enum! {
 
 code_enum! {
     /// What a subscriber's feed, snapshot and webhooks carry: everything of its sector, or only the
-    /// events and subjects on its watch-list (API.md "Watch-lists"). Set at creation, never changed.
+    /// events and subjects on its watch-list (docs/API.md "Watch-lists"). Set at creation, never
+    /// changed.
     pub enum SubscriberScope {
         All = ("all", "全部"),
         Watchlist = ("watchlist", "关注名单"),
@@ -64,7 +65,7 @@ code_enum! {
 }
 
 code_enum! {
-    /// The answer of a check for one subject (API.md "Checks").
+    /// The answer of a check for one subject (docs/API.md "Checks").
     pub enum Decision {
         Allow = ("allow", "允许"),
         Deny = ("deny", "限制"),

@@ -1,4 +1,4 @@
-//! The travel decision table of DOMAIN R2: which restricted item a journey touches.
+//! The travel decision table of docs/LAW.md R2: which restricted item a journey touches.
 //! A flight touches `air_travel` in any cabin; a G train `g_train_any_seat` in any seat; another EMU
 //! train (D, C, S) `emu_first_class_or_above` for business, first and premium seats only; a
 //! conventional train (Z, T, K, Y, L and plain numbers) `train_soft_sleeper` for soft and deluxe soft

@@ -1,4 +1,5 @@
-//! Reading the outbox as a subscriber's change feed (API.md "Change feed, snapshot").
+//! Reading the outbox as a subscriber's change feed (docs/API.md "Change feed, snapshot,
+//! webhooks").
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;

@@ -1,5 +1,5 @@
-//! The outbox: events written in the caller's transaction (API.md "Change feed"), and the feed
-//! that reads them back in commit-safe order.
+//! The outbox: events written in the caller's transaction (docs/API.md "Events and webhooks"), and
+//! the feed that reads them back in commit-safe order.
 
 pub mod cursor;
 pub mod feed;
@@ -16,7 +16,7 @@ pub const LISTING_UPDATED: &str = "listing.updated";
 pub const LISTING_REMOVED: &str = "listing.removed";
 
 /// Appends one event and queues its deliveries to every enabled webhook that wants it, in one
-/// statement of the caller's transaction: a committed change always has its notices (API.md
+/// statement of the caller's transaction: a committed change always has its notices (docs/API.md
 /// "Webhooks"). `items` are the restriction items it concerns (empty for `listing.*`).
 pub async fn append(
     conn: &mut AsyncPgConnection,

@@ -23,7 +23,7 @@ pub struct IndicatorsQuery {
     pub province: Option<String>,
 }
 
-/// Listings by status (DOMAIN L6, L7, L11), now.
+/// Listings by status (docs/LAW.md L6, L7, L11), now.
 #[derive(Debug, Default, Clone, Serialize, ToSchema)]
 pub struct ListingCounts {
     pub pending: i64,

@@ -1,5 +1,5 @@
-//! The life of a listing (DOMAIN L1–L17): created, corrected, extended, removed or revoked by a
-//! court; published and expired by the tick; with the events and orders that follow (R1). Used by
+//! The life of a listing (docs/LAW.md L1–L17): created, corrected, extended, removed or revoked by
+//! a court; published and expired by the tick; with the events and orders that follow (R1). Used by
 //! the routes, the tick and bulk imports alike. Each change runs inside the caller's one
 //! transaction (`crate::write::run_write` for the API) and writes its audit row there.
 

@@ -149,7 +149,7 @@ pub fn parse(
 }
 
 /// 422 `unknown_subscriber` when the named subscriber does not exist or is disabled, 422
-/// `not_a_notice_recipient` when it is of another sector (DOMAIN §5).
+/// `not_a_notice_recipient` when it is of another sector (docs/LAW.md "Roles").
 pub async fn check(
     conn: &mut AsyncPgConnection,
     named: Option<&NamedRecipient>,

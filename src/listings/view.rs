@@ -92,10 +92,11 @@ pub fn as_input(l: &Listing) -> Value {
     })
 }
 
-/// What the public may see of a listing (DOMAIN L9–L10): a person's ID number masked, organisation
-/// codes in full, gender and age (on the publication date in CST) from the ID number, grounds with
-/// their labels. A debtor whose stored ID number reads shows it masked (`id_number_masked`), any
-/// other its credit code; only an organisation shows a legal representative.
+/// What the public may see of a listing (docs/LAW.md L9–L10): a person's ID number masked,
+/// organisation codes in full, gender and age (on the publication date in CST) from the ID number,
+/// grounds with their labels. A debtor whose stored ID number reads shows it masked
+/// (`id_number_masked`), any other its credit code; only an organisation shows a legal
+/// representative.
 pub fn public_item(l: &Listing) -> PublicItem {
     let r = &l.row;
     let published_on = r.published_at.map(cst_date);

@@ -1,4 +1,4 @@
-//! Request and response bodies of the listing routes (API.md "Listings").
+//! Request and response bodies of the listing routes (docs/API.md "Listings").
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,18 +39,18 @@ pub struct DebtorIn {
     pub legal_representative: Option<PersonRefIn>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<DocumentIn>,
-    /// DOMAIN L17: a full-time student in a campus-loan dispute (a person debtor).
+    /// docs/LAW.md L17: a full-time student in a campus-loan dispute (a person debtor).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub student: Option<StudentIn>,
-    /// DOMAIN L15 (c): `civil_servant`, `npc_deputy` or `cppcc_member` (a person debtor); calls
-    /// for `employer`.
+    /// docs/LAW.md L15 (c): `civil_servant`, `npc_deputy` or `cppcc_member` (a person debtor);
+    /// calls for `employer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub official_status: Option<String>,
     /// L15 (c): the employer (or the body managing the deputy or member) to notify.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employer: Option<RecipientIn>,
-    /// DOMAIN L15 (d): `state_organ`, `public_institution`, `state_owned_enterprise` or `private`
-    /// (an organisation debtor); all but `private` call for `supervising_body`.
+    /// docs/LAW.md L15 (d): `state_organ`, `public_institution`, `state_owned_enterprise` or
+    /// `private` (an organisation debtor); all but `private` call for `supervising_body`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ownership: Option<String>,
     /// L15 (d): the superior body, competent department or owner to notify.
@@ -69,7 +69,7 @@ pub struct RecipientIn {
     pub subscriber_id: Option<String>,
 }
 
-/// DOMAIN L17: with `full_time` and `campus_loan` both true the listing or order is refused
+/// docs/LAW.md L17: with `full_time` and `campus_loan` both true the listing or order is refused
 /// (422 `student_campus_loan`) unless the court states `override_reason`.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct StudentIn {
@@ -84,7 +84,8 @@ pub struct StudentIn {
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct AssociatedPersonIn {
-    /// `legal_representative`, `principal`, `directly_responsible`, `actual_controller` (DOMAIN R3).
+    /// `legal_representative`, `principal`, `directly_responsible`, `actual_controller`
+    /// (docs/LAW.md R3).
     pub role: String,
     pub name: String,
     pub id_number: String,
@@ -231,7 +232,7 @@ pub struct ListingQuery {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RemovalIn {
-    /// DOMAIN L3, L5 or L7 reason code.
+    /// docs/LAW.md L3, L5 or L7 reason code.
     pub reason: String,
     #[serde(default)]
     pub note: Option<String>,

@@ -1,6 +1,7 @@
-//! The life of restriction orders (DOMAIN §3): imposed by a published listing (R1) or issued alone,
-//! their subjects (R3) kept in step with the listing, lifted (R5). Every change writes its audit row
-//! and its `restriction.*` event, with the whole current state and a version that only grows.
+//! The life of restriction orders (docs/LAW.md R1–R6): imposed by a published listing (R1) or
+//! issued alone, their subjects (R3) kept in step with the listing, lifted (R5). Every change
+//! writes its audit row and its `restriction.*` event, with the whole current state and a version
+//! that only grows.
 
 pub mod bulk;
 pub mod court;

@@ -1,4 +1,4 @@
-//! How an order and its releases read (API.md "Restriction orders"), in answers and in events.
+//! How an order and its releases read (docs/API.md "Restriction orders"), in answers and in events.
 
 use std::collections::HashMap;
 

@@ -1,6 +1,6 @@
-//! The public search (API.md "Public", DOMAIN L9–L10): parsing a query, answering it from the
-//! cache or from PostgreSQL (batched reads), and the public item of one listing. Used by the API's
-//! public routes and by the web page alike.
+//! The public search (docs/API.md "Public", docs/LAW.md L9–L10): parsing a query, answering it from
+//! the cache or from PostgreSQL (batched reads), and the public item of one listing. Used by the
+//! API's public routes and by the web page alike.
 
 pub mod wire;
 

@@ -1,4 +1,4 @@
-//! Bodies of the public routes (API.md "Public", "Public items").
+//! Bodies of the public routes (docs/API.md "Public", "Public items").
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -9,9 +9,9 @@ use crate::domain::{grounds::Ground, listing_rules::Performance, status::PartyKi
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PublicQuery {
-    /// The debtor's name; matched exactly on its folded form (DOMAIN I4: traditional or simplified,
-    /// full-width or half-width, spaces and middle-dot variants find the same listing). At least 2
-    /// characters after folding.
+    /// The debtor's name; matched exactly on its folded form (docs/LAW.md I4: traditional or
+    /// simplified, full-width or half-width, spaces and middle-dot variants find the same listing).
+    /// At least 2 characters after folding.
     pub name: Option<String>,
     /// Optional: an ID number (18 or 15 digits) or a credit code (USCC or 9-character organisation code).
     pub id_number: Option<String>,
@@ -36,7 +36,7 @@ pub struct PublicGround {
     pub label: String,
 }
 
-/// What the public sees of an active listing (DOMAIN L9–L10). A person's ID number is masked
+/// What the public sees of an active listing (docs/LAW.md L9–L10). A person's ID number is masked
 /// (`id_number_masked`: first 10, `****`, last 4); an organisation carries `credit_code` in full.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PublicItem {

@@ -1,4 +1,4 @@
-//! The audit trail, for administrators (DOMAIN §5).
+//! The audit trail, for administrators (docs/LAW.md "Roles").
 
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;

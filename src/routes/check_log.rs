@@ -1,5 +1,5 @@
 //! `GET /v1/check-log?id_number=`: who checked a person, when, and the answer — for admins and for the
-//! courts with a listing or order binding that person (API.md "Check log").
+//! courts with a listing or order binding that person (docs/API.md "Check log").
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};

@@ -1,4 +1,4 @@
-//! Courts: created by admins, readable by anyone (API.md "Courts and subscribers").
+//! Courts: created by admins, readable by anyone (docs/API.md "Courts and subscribers").
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};

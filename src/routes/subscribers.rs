@@ -1,4 +1,4 @@
-//! Subscribers (admin): create, list, enable or disable, rotate the secret (API.md "Courts and
+//! Subscribers (admin): create, list, enable or disable, rotate the secret (docs/API.md "Courts and
 //! subscribers"). The client secret is stored hashed and shown only on creation and rotation.
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};

@@ -1,5 +1,6 @@
-//! The watch-list of a subscriber of scope `watchlist` (API.md "Checks", bullet "Watch-lists"):
-//! `POST`/`DELETE /v1/watchlist/items`, `GET /v1/watchlist`. The service is `crate::watchlist`.
+//! The watch-list of a subscriber of scope `watchlist` (docs/API.md "Checks", bullet
+//! "Watch-lists"): `POST`/`DELETE /v1/watchlist/items`, `GET /v1/watchlist`. The service is
+//! `crate::watchlist`.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 

@@ -1,4 +1,4 @@
-//! Watch-lists (API.md "Checks", bullet "Watch-lists"): a bank, or any subscriber created with
+//! Watch-lists (docs/API.md "Checks", bullet "Watch-lists"): a bank, or any subscriber created with
 //! scope `watchlist`, names the subjects it monitors and receives, in its feed, snapshot and
 //! webhooks, only the events and subjects of those. The same events and the same delivery queue as
 //! everyone else: the watch-list filters them (`db/sql/event_fanout.sql`, `event_page.sql`,

@@ -1,4 +1,4 @@
-//! Bodies of the watch-list routes (API.md "Checks", bullet "Watch-lists").
+//! Bodies of the watch-list routes (docs/API.md "Checks", bullet "Watch-lists").
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

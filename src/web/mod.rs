@@ -1,4 +1,4 @@
-//! The public web page (API.md "Public"): server-rendered HTML (askama), in Chinese, without
+//! The public web page (docs/API.md "Public"): server-rendered HTML (askama), in Chinese, without
 //! JavaScript. `GET /` searches, `GET /listings/{id}` shows one published listing with the legal
 //! basis of each field. Templates are in `src/web/templates/`. `supervise` is the supervisors' page.
 

@@ -1,6 +1,6 @@
-//! The SSRF guard (API.md "Webhooks"): a webhook URL must be http(s) and resolve only to public
-//! addresses, checked at registration and again at every delivery (through the HTTP client's own
-//! resolver, so a name that later resolves to a private address is refused at connection time),
+//! The SSRF guard (docs/API.md "Webhooks"): a webhook URL must be http(s) and resolve only to
+//! public addresses, checked at registration and again at every delivery (through the HTTP client's
+//! own resolver, so a name that later resolves to a private address is refused at connection time),
 //! unless `SHIXIN_WEBHOOK_ALLOW_PRIVATE=true`.
 //!
 //! IPv6 (issue 17, "SSRF guard gaps"): an address that maps or embeds a refused IPv4 address is

@@ -1,5 +1,5 @@
-//! Webhooks (API.md "Change feed, snapshot, webhooks"): Standard Webhooks signatures and the guard
-//! against requests to private addresses. Delivery itself lives in `crate::worker`.
+//! Webhooks (docs/API.md "Change feed, snapshot, webhooks"): Standard Webhooks signatures and the
+//! guard against requests to private addresses. Delivery itself lives in `crate::worker`.
 
 pub mod guard;
 pub mod signing;

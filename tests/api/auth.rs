@@ -1,4 +1,5 @@
-//! Authentication (API.md) and the authorization table of DOMAIN §5, one test per row.
+//! Authentication (docs/API.md "Authentication") and the authorization table of docs/LAW.md
+//! "Roles", one test per row.
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::json;

@@ -1,7 +1,7 @@
-//! Checks as evidence (API.md "Checks", Evidence): the answer carries `check_id`; its row (with
-//! `as_of`, each subject's decision and the restriction and release ids it rested on) is committed
-//! before the answer leaves, also across `kill -9` right after it; the subscriber reads its own
-//! check back, nobody else's; the person's court sees the same ids in the check log.
+//! Checks as evidence (docs/API.md "Checks", Evidence): the answer carries `check_id`; its row
+//! (with `as_of`, each subject's decision and the restriction and release ids it rested on) is
+//! committed before the answer leaves, also across `kill -9` right after it; the subscriber reads
+//! its own check back, nobody else's; the person's court sees the same ids in the check log.
 
 use serde_json::{Value, json};
 

@@ -128,9 +128,10 @@ async fn r2_checks_without_the_set_give_the_same_answers() {
     assert_eq!(filter_keys(&app).await, 0);
 }
 
-/// API.md: `DATABASE_READ_URL` serves checks only while it is a synchronous standby of the primary
-/// (`shixin::db::replica`; the real replica is tested in `pg_replica`): another database, which
-/// the primary does not wait for, is not read, and checks (and the key set) read the primary.
+/// README.md "Configuration": `DATABASE_READ_URL` serves checks only while it is a synchronous
+/// standby of the primary (`shixin::db::replica`; the real replica is tested in `pg_replica`):
+/// another database, which the primary does not wait for, is not read, and checks (and the key set)
+/// read the primary.
 #[tokio::test]
 async fn r2_a_database_read_url_that_is_no_standby_of_the_primary_is_not_read() {
     let other = spawn_app_with(&[]).await;

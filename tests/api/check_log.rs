@@ -1,5 +1,5 @@
-//! The check log (API.md "Check log"): one row per check request, every subject found again by its
-//! ID number, in order, page by page.
+//! The check log (docs/API.md "Check log"): one row per check request, every subject found again by
+//! its ID number, in order, page by page.
 
 use serde_json::{Value, json};
 
@@ -99,7 +99,8 @@ async fn check_log_pages(extra: &[(&str, &str)]) {
     assert!(metrics.contains("shixin_check_log_subjects_total{outcome=\"dropped\"} 0"));
 }
 
-/// API.md "Check log": retention configurable (`SHIXIN_CHECK_LOG_RETENTION`), pruned by the tick.
+/// docs/API.md "Check log": retention configurable (`SHIXIN_CHECK_LOG_RETENTION`), pruned by the
+/// tick.
 #[tokio::test]
 async fn check_log_older_than_the_retention_is_pruned_by_the_tick() {
     let app = spawn_app_with(&[("SHIXIN_CHECK_LOG_RETENTION", "1d")]).await;

@@ -1,4 +1,4 @@
-//! Carrier checks (API.md "Checks", DOMAIN R2–R4, §5 sectors).
+//! Carrier checks (docs/API.md "Checks", docs/LAW.md R2–R4, §5 sectors).
 
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};

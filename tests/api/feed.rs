@@ -1,4 +1,4 @@
-//! The change feed and the snapshot (API.md "Change feed, snapshot").
+//! The change feed and the snapshot (docs/API.md "Change feed, snapshot, webhooks").
 
 use std::collections::HashSet;
 

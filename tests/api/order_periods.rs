@@ -1,6 +1,7 @@
-//! The period of a restriction order (DOMAIN R6; API.md "Orders (R6)"): `valid_until` and
-//! `signed_by` on a standalone order, the tick's lifting with `period_ended` (once, however many
-//! ticks run), and checks that allow the subject as soon as the period has ended.
+//! The period of a restriction order (docs/LAW.md R6; docs/API.md "Restriction orders"):
+//! `valid_until` and `signed_by` on a standalone order, the tick's lifting with `period_ended`
+//! (once, however many ticks run), and checks that allow the subject as soon as the period has
+//! ended.
 
 use chrono::Duration;
 use serde_json::{Value, json};

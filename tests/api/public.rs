@@ -1,4 +1,5 @@
-//! The public lookup (API.md "Public"): search by folded name, filters, pagination, detail, masking.
+//! The public lookup (docs/API.md "Public"): search by folded name, filters, pagination, detail,
+//! masking.
 
 use serde_json::json;
 

@@ -1,5 +1,5 @@
 //! Helpers of the public tests: every public body goes through [`scan`], which fails the test when a
-//! full person ID number appears in it (DOMAIN L10).
+//! full person ID number appears in it (docs/LAW.md L10).
 
 use serde_json::{Value, json};
 

@@ -1,4 +1,5 @@
-//! The public rate limit (API.md "Rate limit"): per client, in Redis or in process, 429 with Retry-After.
+//! The public rate limit (docs/API.md "Rate limit"): per client, in Redis or in process, 429 with
+//! Retry-After.
 
 use crate::{
     helpers::{TestApp, spawn_app_with},

@@ -1,4 +1,4 @@
-//! Releases (DOMAIN R4): one subject of an order, some items, a window.
+//! Releases (docs/LAW.md R4): one subject of an order, some items, a window.
 
 use chrono::{Duration, Utc};
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! Restriction orders (DOMAIN R1–R5): bound to listings, standalone, lifted, with documents.
+//! Restriction orders (docs/LAW.md R1–R5): bound to listings, standalone, lifted, with documents.
 
 use serde_json::{Value, json};
 

@@ -1,4 +1,4 @@
-//! Students in campus-loan disputes (DOMAIN L17; API.md "Students (L17)"): a listing or a standalone
+//! Students in campus-loan disputes (docs/LAW.md L17): a listing or a standalone
 //! order of a full-time student in a campus-loan dispute is 422 `student_campus_loan` unless the
 //! court states `student.override_reason`; the reason is kept, audited, shown to the court and to no
 //! one else. Bulk files carry `debtor.student` (docs/BULK.md).

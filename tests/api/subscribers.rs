@@ -1,4 +1,5 @@
-//! Subscribers and OAuth client credentials (API.md "Authentication", "Courts and subscribers").
+//! Subscribers and OAuth client credentials (docs/API.md "Authentication", "Courts and
+//! subscribers").
 
 use serde_json::json;
 

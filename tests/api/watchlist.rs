@@ -1,4 +1,4 @@
-//! Watch-lists (issue 20, API.md "Watch-lists"): a subscriber of scope `watchlist` receives by
+//! Watch-lists (issue 20, docs/API.md "Watch-lists"): a subscriber of scope `watchlist` receives by
 //! feed, snapshot and webhook only the events and subjects on its list; another subscriber of the
 //! same sector, of scope `all`, everything as before. Removal from the list stops the events.
 

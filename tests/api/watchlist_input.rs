@@ -1,4 +1,4 @@
-//! Watch-lists (issue 20, API.md "Watch-lists"): what a call may not do (each refusal adds
+//! Watch-lists (issue 20, docs/API.md "Watch-lists"): what a call may not do (each refusal adds
 //! nothing), and the identifiers a subject is watched by (I1 ID numbers, I2 organisation codes,
 //! documents bound by a court).
 

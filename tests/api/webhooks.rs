@@ -1,5 +1,5 @@
-//! Webhook management (API.md "Webhooks"): registration with a secret shown once, the SSRF guard,
-//! ownership, changes, deletion, rotation, the test event, replay and the delivery log.
+//! Webhook management (docs/API.md "Webhooks"): registration with a secret shown once, the SSRF
+//! guard, ownership, changes, deletion, rotation, the test event, replay and the delivery log.
 
 use serde_json::{Value, json};
 
@@ -347,8 +347,8 @@ async fn rotation_signs_with_both_secrets_and_replay_sends_older_events_again() 
 
 #[tokio::test]
 async fn restriction_events_reach_only_webhooks_whose_sector_they_concern() {
-    // API.md "Change feed": restriction.* events go to a subscriber only when they carry one of its
-    // sector's items (DOMAIN §5), and then with only those items.
+    // docs/API.md "Events and webhooks": restriction.* events go to a subscriber only when they
+    // carry one of its sector's items (docs/LAW.md "Roles"), and then with only those items.
     let app = worker_app(&[]).await;
     let rx = Receiver::start();
     let (_, air) = app.subscriber_token("airline").await;

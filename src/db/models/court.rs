@@ -1,5 +1,5 @@
 //! Courts and their hierarchy: one court, a page of them, the courts above one and those under it
-//! (DOMAIN §5, L7).
+//! (docs/LAW.md "Roles", L7).
 
 use chrono::{DateTime, Utc};
 use diesel::{

@@ -1,4 +1,4 @@
-//! The public's reads of listings (API.md "Public"): active listings only.
+//! The public's reads of listings (docs/API.md "Public"): active listings only.
 
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};

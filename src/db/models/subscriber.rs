@@ -19,7 +19,7 @@ use crate::db::schema::subscribers;
 pub struct Subscriber {
     pub id: Uuid,
     pub name: String,
-    /// DOMAIN §5 sector: which restriction items the subscriber sees.
+    /// The sector (docs/LAW.md "Roles"): which restriction items the subscriber sees.
     pub sector: String,
     pub client_id: String,
     #[serde(skip)]

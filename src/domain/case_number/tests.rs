@@ -1,4 +1,4 @@
-//! Unit tests for DOMAIN I3 case numbers.
+//! Unit tests for docs/LAW.md I3 case numbers.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Unit tests for DOMAIN I3 court codes.
+//! Unit tests for docs/LAW.md I3 court codes.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Unit tests for DOMAIN I1 and L10.
+//! Unit tests for docs/LAW.md I1 and L10.
 
 use chrono::NaiveDate;
 

@@ -1,4 +1,4 @@
-//! Unit tests for DOMAIN L2–L8, L11.
+//! Unit tests for docs/LAW.md L2–L8, L11.
 
 use chrono::NaiveDate;
 

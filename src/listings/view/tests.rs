@@ -1,5 +1,5 @@
 //! The public item and the `listing.*` event data, pinned as JSON: the keys, the values and the
-//! explicit nulls a client reads (DOMAIN L9–L10).
+//! explicit nulls a client reads (docs/LAW.md L9–L10).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};

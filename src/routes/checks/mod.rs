@@ -1,5 +1,5 @@
-//! `POST /v1/checks`: may these persons buy this ticket? (API.md "Checks"). The check itself is the
-//! service `crate::checks`.
+//! `POST /v1/checks`: may these persons buy this ticket? (docs/API.md "Checks"). The check itself
+//! is the service `crate::checks`.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 

@@ -1,5 +1,5 @@
-//! Correction applications and reconsideration (API.md "The listed party", DOMAIN L13): one file
-//! per action. The rules and steps are the service `crate::corrections`.
+//! Correction applications and reconsideration (docs/API.md "The listed party", docs/LAW.md L13):
+//! one file per action. The rules and steps are the service `crate::corrections`.
 
 pub mod apply;
 pub mod decision;

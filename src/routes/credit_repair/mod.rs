@@ -1,5 +1,5 @@
-//! Credit repair (API.md "The listed party", DOMAIN L16): one file per action. The rules and steps
-//! are the service `crate::credit_repair`.
+//! Credit repair (docs/API.md "The listed party", docs/LAW.md L16): one file per action. The rules
+//! and steps are the service `crate::credit_repair`.
 
 pub mod apply;
 pub mod decision;

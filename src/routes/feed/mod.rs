@@ -1,4 +1,4 @@
-//! The change feed and the snapshot (subscriber; API.md "Change feed, snapshot, webhooks").
+//! The change feed and the snapshot (subscriber; docs/API.md "Change feed, snapshot, webhooks").
 
 pub mod snapshot;
 

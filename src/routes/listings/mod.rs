@@ -1,4 +1,4 @@
-//! Listings (API.md "Listings"): one file per action. The life of a listing (its rules, its
+//! Listings (docs/API.md "Listings"): one file per action. The life of a listing (its rules, its
 //! changes, its views) is the service `crate::listings`, shared with the tick and bulk.
 
 pub mod create;

@@ -1,4 +1,4 @@
-//! Credit-repair certificates for anyone (API.md "The listed party"; DOMAIN L16): no
+//! Credit-repair certificates for anyone (docs/API.md "The listed party"; docs/LAW.md L16): no
 //! authentication, rate-limited as every public path.
 
 use actix_web::{HttpResponse, get, http::header, web};

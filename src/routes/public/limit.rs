@@ -1,4 +1,5 @@
-//! The rate-limit middleware: counts `/v1/public/*` and the HTML pages per client (API.md "Rate limit").
+//! The rate-limit middleware: counts `/v1/public/*` and the HTML pages per client (docs/API.md
+//! "Rate limit").
 
 use actix_web::{
     Error, HttpMessage, HttpResponse, ResponseError,

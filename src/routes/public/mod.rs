@@ -1,4 +1,4 @@
-//! The public lookup (API.md "Public"): no authentication, rate-limited, cached in Redis. The
+//! The public lookup (docs/API.md "Public"): no authentication, rate-limited, cached in Redis. The
 //! search itself is the service `crate::public`, shared with the web page.
 
 pub mod certificates;

@@ -1,4 +1,4 @@
-//! Restriction orders (API.md "Restriction orders"): one file per action.
+//! Restriction orders (docs/API.md "Restriction orders"): one file per action.
 
 pub mod create;
 pub mod lifting;

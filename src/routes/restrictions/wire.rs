@@ -1,4 +1,4 @@
-//! Request and response bodies of the restriction-order routes (API.md "Restriction orders").
+//! Request and response bodies of the restriction-order routes (docs/API.md "Restriction orders").
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,21 +17,21 @@ pub struct RestrictionIn {
     pub case_number: String,
     /// `YYYY-MM-DD` (China Standard Time).
     pub issued_on: String,
-    /// DOMAIN R2 item codes; all of them when absent.
+    /// docs/LAW.md R2 item codes; all of them when absent.
     #[serde(default)]
     pub items: Option<Vec<String>>,
-    /// DOMAIN R6: the last day of the period of restriction, `YYYY-MM-DD` after `issued_on`;
+    /// docs/LAW.md R6: the last day of the period of restriction, `YYYY-MM-DD` after `issued_on`;
     /// null or absent: until lifted. The tick lifts the order after it (`period_ended`).
     #[serde(default)]
     pub valid_until: Option<String>,
-    /// DOMAIN R6: the court president who signed the order.
+    /// docs/LAW.md R6: the court president who signed the order.
     #[serde(default)]
     pub signed_by: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LiftingIn {
-    /// `security_provided`, `creditor_consent`, `performed` or `subject_removed` (DOMAIN R5).
+    /// `security_provided`, `creditor_consent`, `performed` or `subject_removed` (docs/LAW.md R5).
     pub reason: String,
     #[serde(default)]
     pub note: Option<String>,
@@ -48,7 +48,7 @@ pub struct ReleaseIn {
     pub valid_from: String,
     /// RFC 3339, after `valid_from`.
     pub valid_until: String,
-    /// DOMAIN R4 reason code.
+    /// docs/LAW.md R4 reason code.
     pub reason: String,
     #[serde(default)]
     pub note: Option<String>,
@@ -56,7 +56,7 @@ pub struct ReleaseIn {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubjectOut {
-    /// `debtor` or a DOMAIN R3 role.
+    /// `debtor` or a docs/LAW.md R3 role.
     pub role: String,
     /// `person` or `organization`.
     pub kind: String,
@@ -106,12 +106,12 @@ pub struct RestrictionOut {
     pub court_name: String,
     pub case_number: String,
     pub issued_on: NaiveDate,
-    /// DOMAIN R6: the last day of a standalone order's period; null: until lifted (a
+    /// docs/LAW.md R6: the last day of a standalone order's period; null: until lifted (a
     /// listing-bound order follows its listing).
     pub valid_until: Option<NaiveDate>,
-    /// DOMAIN R6: the president who signed the order.
+    /// docs/LAW.md R6: the president who signed the order.
     pub signed_by: Option<String>,
-    /// DOMAIN L17: the student marker with the court's reason (court answers only).
+    /// docs/LAW.md L17: the student marker with the court's reason (court answers only).
     pub student: Option<crate::listings::wire::StudentIn>,
     pub lifted: Option<Lifted>,
     pub releases: Vec<ReleaseOut>,

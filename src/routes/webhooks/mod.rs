@@ -1,5 +1,6 @@
-//! Webhooks (subscriber; API.md "Change feed, snapshot, webhooks"): registration and management,
-//! secret rotation, the delivery log, replay and the test event. Delivery is `crate::worker`.
+//! Webhooks (subscriber; docs/API.md "Change feed, snapshot, webhooks"): registration and
+//! management, secret rotation, the delivery log, replay and the test event. Delivery is
+//! `crate::worker`.
 
 pub mod actions;
 pub mod create;
