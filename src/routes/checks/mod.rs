@@ -29,7 +29,7 @@ pub async fn check(
     if subscriber.sector.is_notice_recipient() {
         return Err(ApiError::forbidden(
             ErrorCode::Forbidden,
-            "a notice recipient is told of the listings that name it and checks nobody (DOMAIN §5, L15)",
+            "a notice recipient is told of the listings that name it and checks nobody (L15; docs/LAW.md \"Roles\")",
         ));
     }
     let input: CheckIn = parse_json(&req, &body)?;
