@@ -92,23 +92,7 @@ async fn redis_killed_under_public_load_fails_no_request() {
 
 /// A connection to the private Redis on `port`, once it answers (and has loaded its data).
 async fn redis_on(port: u16) -> MultiplexedConnection {
-    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
-    for _ in 0..100 {
-        let conn = tokio::time::timeout(
-            Duration::from_millis(500),
-            client.get_multiplexed_async_connection(),
-        );
-        if let Ok(Ok(mut c)) = conn.await
-            && redis::cmd("PING")
-                .query_async::<String>(&mut c)
-                .await
-                .is_ok()
-        {
-            return c;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("redis did not answer on port {port}");
+    crate::redis_sentinel::cluster::connect(port).await
 }
 
 /// The keys of the cached answers (the private Redis serves this test's app only).

@@ -5,7 +5,7 @@
 //! starts a new cache epoch there, so the old answer is not served although the new master holds
 //! it. `no_outage`: the same when the sentinels name a new master while the old one still answers.
 
-mod cluster;
+pub(crate) mod cluster;
 mod no_outage;
 
 use std::{
@@ -182,6 +182,33 @@ impl Staged {
     }
 }
 
+/// The service followed the new master `replica`: the next searches answer `both` (the change
+/// made before `event`), and it replaced the epoch there and caches under the new one.
+async fn follows(
+    app: &TestApp,
+    replica: &mut MultiplexedConnection,
+    keys_of: &Keys,
+    old_epoch: &str,
+    both: &[String],
+    event: &str,
+) {
+    wait_redis_up(app).await;
+    for _ in 0..5 {
+        assert_eq!(
+            ids(app, CHANGED).await,
+            Ok(both.to_vec()),
+            "a search after {event} answers the change made before it"
+        );
+    }
+    let new_epoch = wait_new_epoch(replica, keys_of, old_epoch).await;
+    wait_for(
+        Duration::from_secs(5),
+        "answers are cached on the new master",
+        async || !keys(replica, &keys_of.answers(&new_epoch)).await.is_empty(),
+    )
+    .await;
+}
+
 /// Waits until the service has replaced the epoch on `new_master` (bounded); the new epoch.
 async fn wait_new_epoch(
     new_master: &mut MultiplexedConnection,
@@ -303,24 +330,13 @@ async fn sentinel_failover_under_public_load_fails_no_request_and_serves_nothing
     // The promotion disconnects the replica's clients (`CLIENT KILL TYPE normal`).
     let mut replica = connect(cluster.replica.port).await;
     // The service follows (its cache is trusted again) and answers the change.
-    wait_redis_up(&app).await;
-    for _ in 0..5 {
-        assert_eq!(
-            ids(&app, CHANGED).await,
-            Ok(both.clone()),
-            "a search after the failover answers the change made before it"
-        );
-    }
-    // It replaced the epoch on the new master, and caches there.
-    let new_epoch = wait_new_epoch(&mut replica, &keys_of, &staged.old_epoch).await;
-    wait_for(
-        Duration::from_secs(5),
-        "answers are cached on the new master",
-        async || {
-            !keys(&mut replica, &keys_of.answers(&new_epoch))
-                .await
-                .is_empty()
-        },
+    follows(
+        &app,
+        &mut replica,
+        &keys_of,
+        &staged.old_epoch,
+        &both,
+        "the failover",
     )
     .await;
     wait_for(Duration::from_secs(5), "cache hits resume", async || {

@@ -29,7 +29,7 @@ pub fn serve(app: &TestApp, env: &[(&str, &str)]) -> Serve {
 }
 
 /// Webhook claims held on the database (`worker::owner`: advisory locks in the space "SHWK").
-const HELD_CLAIMS: &str = "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' \
+pub const HELD_CLAIMS: &str = "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' \
      AND classid = 1397249867 AND objsubid = 2 \
      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
 
