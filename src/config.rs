@@ -16,8 +16,14 @@ pub const MIN_SECRET_LEN: usize = 32;
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub database_url: Secret,
+    /// Where `database_url` came from: `DATABASE_URL`, the default address, or the embedded cluster
+    /// (`DATABASE_URL=embedded`); `crate::local` settles the last two before anything connects.
+    pub database_source: DatabaseSource,
     pub database_read_url: Option<Secret>,
     pub redis_url: Option<String>,
+    /// `REDIS_URL` was not set: `redis_url` is the default address, dropped by `crate::local` when
+    /// nothing answers there.
+    pub redis_default: bool,
     pub bind: SocketAddr,
     pub env: String,
     pub jwt_secret: Secret,
@@ -66,6 +72,23 @@ pub struct Settings {
     pub watchlist_key: Secret,
 }
 
+/// Where the database comes from (docs/API.md "Configuration", embedded default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatabaseSource {
+    /// `DATABASE_URL` names it.
+    Configured,
+    /// `DATABASE_URL` is not set: the default address when a server answers there and lets us in,
+    /// else the embedded cluster.
+    Default,
+    /// `DATABASE_URL=embedded`.
+    Embedded,
+}
+
+/// The default `DATABASE_URL`.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/shixin";
+/// The default `REDIS_URL`.
+pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
     Json,
@@ -112,7 +135,13 @@ impl Settings {
                 Some(v)
             }
             Some(v) => Some(v),
-            None => Some("redis://127.0.0.1:6379".into()),
+            None => Some(DEFAULT_REDIS_URL.into()),
+        };
+        let redis_default = get("REDIS_URL").is_none();
+        let database_source = match get("DATABASE_URL").as_deref() {
+            None => DatabaseSource::Default,
+            Some(v) if v.eq_ignore_ascii_case("embedded") => DatabaseSource::Embedded,
+            Some(_) => DatabaseSource::Configured,
         };
         let log_format = match get("SHIXIN_LOG_FORMAT").as_deref() {
             Some("json") => LogFormat::Json,
@@ -136,10 +165,13 @@ impl Settings {
             parse_duration(&get(k).unwrap_or_else(|| d.into())).with_context(|| k.to_string())
         };
         Ok(Settings {
-            database_url: Secret::new(
-                get("DATABASE_URL")
-                    .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/shixin".into()),
-            ),
+            database_url: Secret::new(match database_source {
+                DatabaseSource::Configured => get("DATABASE_URL").unwrap_or_default(),
+                // Replaced by the cluster's URL in `crate::local::prepare`.
+                DatabaseSource::Default | DatabaseSource::Embedded => DEFAULT_DATABASE_URL.into(),
+            }),
+            database_source,
+            redis_default,
             database_read_url: get("DATABASE_READ_URL").map(Secret::new),
             redis_url,
             bind,

@@ -22,6 +22,7 @@ pub mod events;
 pub mod indicators;
 pub mod lanes;
 pub mod listings;
+pub mod local;
 pub mod memo;
 pub mod metrics;
 pub mod notices;

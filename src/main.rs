@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use shixin::{auth::jwt, bulk::cli, config::Settings, db, startup::Application, telemetry};
+use shixin::{
+    auth::jwt, bulk::cli, config::Settings, db, local::LocalServices, startup::Application,
+    telemetry,
+};
 
 /// mimalloc: the batch checks allocate and free many small objects per request; glibc's malloc
 /// spent a quarter of the service's CPU on them (perf, bench/checks).
@@ -56,6 +59,9 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Run only the embedded PostgreSQL cluster (in `SHIXIN_DATA_DIR`) until SIGINT or SIGTERM, and
+    /// print its URL: for `psql`, and for the tests on a machine where no PostgreSQL server runs.
+    Postgres,
     /// Bulk-load realistic synthetic listings (development and benchmarks only).
     ///
     /// Writes the listings, the intermediate and basic courts they use (when missing), and what
@@ -101,6 +107,11 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
+        // docs/API.md "Configuration": no server binaries for the embedded cluster is exit 2.
+        Err(e) if e.downcast_ref::<db::embedded::NoServerBinaries>().is_some() => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -110,6 +121,23 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Postgres => {
+            let settings = Settings::from_env()?;
+            telemetry::init(settings.log_format);
+            let dir = settings.data_dir.clone();
+            let cluster =
+                tokio::task::spawn_blocking(move || db::embedded::EmbeddedCluster::start(&dir))
+                    .await??;
+            println!("{}", cluster.url());
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            tokio::task::spawn_blocking(move || drop(cluster)).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Openapi => {
             println!("{}", shixin::router::openapi().to_pretty_json()?);
             Ok(ExitCode::SUCCESS)
@@ -117,16 +145,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => {
             let settings = Settings::from_env()?;
             telemetry::init(settings.log_format);
-            let app = Application::build(settings).await?;
-            tracing::info!(port = app.port(), "shixin is serving");
-            app.run_until_stopped().await?;
+            let (settings, local) = with_database(settings).await?;
+            let served = async {
+                let app = Application::build(settings).await?;
+                tracing::info!(port = app.port(), "shixin is serving");
+                app.run_until_stopped().await?;
+                anyhow::Ok(())
+            }
+            .await;
+            local.stop().await;
+            served?;
             tracing::info!("shixin stopped");
             Ok(ExitCode::SUCCESS)
         }
         Command::Tick => {
-            let settings = Settings::from_env()?;
+            let (settings, local) = with_database(Settings::from_env()?).await?;
             let state = shixin::app::AppState::new(settings).await?;
-            let r = shixin::tick::run(&state).await.context("tick failed")?;
+            let r = shixin::tick::run(&state).await.context("tick failed");
+            drop(state);
+            local.stop().await;
+            let r = r?;
             println!(
                 "published {} pending listings, expired {} listings, ended {} releases, lifted {} orders whose period ended",
                 r.published, r.expired, r.releases_ended, r.orders_period_ended
@@ -138,25 +176,43 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             quiet,
         } => {
-            let settings = Settings::from_env()?;
+            let (settings, local) = with_database(Settings::from_env()?).await?;
             let url = settings.database_url.expose();
-            db::migrate(url).await?;
             let started = std::time::Instant::now();
-            shixin::seed::seed(url, listings, seed, quiet).await?;
-            // Running instances must not serve answers cached before the load.
-            shixin::bulk::cli::bump_cache(&settings).await;
+            let seeded = async {
+                db::migrate(url).await?;
+                shixin::seed::seed(url, listings, seed, quiet).await
+            }
+            .await;
+            if seeded.is_ok() {
+                // Running instances must not serve answers cached before the load.
+                shixin::bulk::cli::bump_cache(&settings).await;
+            }
+            local.stop().await;
+            seeded?;
             println!(
                 "{listings} listings seeded in {:.1} s (no audit rows or events: synthetic data). Try: shixin serve, then open http://127.0.0.1:8080/?name=張偉",
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import(args) => cli::import(args).await,
-        Command::Export(args) => cli::export(args).await,
+        Command::Import(args) => {
+            let (settings, local) = with_database(Settings::from_env()?).await?;
+            let r = cli::import(args, &settings).await;
+            local.stop().await;
+            r
+        }
+        Command::Export(args) => {
+            let (settings, local) = with_database(Settings::from_env()?).await?;
+            let r = cli::export(args, &settings).await;
+            local.stop().await;
+            r
+        }
         Command::Migrate => {
-            let settings = Settings::from_env()?;
-            let n = db::migrate(settings.database_url.expose()).await?;
-            println!("{n} migrations applied");
+            let (settings, local) = with_database(Settings::from_env()?).await?;
+            let n = db::migrate(settings.database_url.expose()).await;
+            local.stop().await;
+            println!("{} migrations applied", n?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Token {
@@ -198,10 +254,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let settings = Settings::from_env()?;
-            let pool = db::build_pool(settings.database_url.expose(), 1)?;
-            let mut conn = pool.get().await.context("connecting to the database")?;
-            match shixin::audit::verify(&mut conn).await? {
+            let (settings, local) = with_database(Settings::from_env()?).await?;
+            let verified = async {
+                let pool = db::build_pool(settings.database_url.expose(), 1)?;
+                let mut conn = pool.get().await.context("connecting to the database")?;
+                shixin::audit::verify(&mut conn).await
+            }
+            .await;
+            local.stop().await;
+            match verified? {
                 Ok(n) => {
                     println!("audit trail intact: {n} rows verified");
                     Ok(ExitCode::SUCCESS)
@@ -213,4 +274,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// The settings with the database and Redis settled (`shixin::local`): the embedded cluster when
+/// no `DATABASE_URL` is set and none answers at the default address. Stop the services after use.
+async fn with_database(mut settings: Settings) -> anyhow::Result<(Settings, LocalServices)> {
+    let local = shixin::local::prepare(&mut settings).await?;
+    Ok((settings, local))
 }

@@ -57,8 +57,7 @@ fn actor(name: &str) -> Actor {
     }
 }
 
-pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let settings = Settings::from_env()?;
+pub async fn import(args: ImportArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let url = settings.database_url.expose();
     crate::db::migrate(url).await?;
     let format = Format::of(Some(&args.file), args.format)?;
@@ -81,7 +80,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
                 import::Outcome::Rejected(bad) => Err(bad),
                 import::Outcome::Imported(s) => {
                     extra = format!("time by phase: {}", s.timings);
-                    bump_cache(&settings).await;
+                    bump_cache(settings).await;
                     let statuses: Vec<String> = s
                         .by_status
                         .iter()
@@ -138,8 +137,7 @@ pub struct ExportArgs {
     pub quiet: bool,
 }
 
-pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let settings = Settings::from_env()?;
+pub async fn export(args: ExportArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let url = settings.database_url.expose();
     let to_file = args.output.as_ref().filter(|p| p.as_os_str() != "-");
     let format = match (args.format, to_file) {

@@ -72,6 +72,7 @@ mod health;
 mod local;
 mod lookup;
 mod master;
+pub mod probe;
 pub mod rate_limit;
 pub mod sentinel_url;
 pub mod sweep;

@@ -195,3 +195,21 @@ fn watchlist_key_defaults_to_the_jwt_secret_and_a_short_one_is_refused() {
         "a short key is refused"
     );
 }
+
+#[test]
+fn an_unset_database_url_is_the_default_address_or_the_embedded_cluster() {
+    let s = Settings::from_map(&map(&[])).unwrap();
+    assert_eq!(s.database_source, DatabaseSource::Default);
+    assert_eq!(s.database_url.expose(), DEFAULT_DATABASE_URL);
+    assert!(s.redis_default);
+    let s = Settings::from_map(&map(&[("DATABASE_URL", "Embedded")])).unwrap();
+    assert_eq!(s.database_source, DatabaseSource::Embedded);
+    let s = Settings::from_map(&map(&[
+        ("DATABASE_URL", "postgres://u@db:5432/x"),
+        ("REDIS_URL", "redis://cache:6379"),
+    ]))
+    .unwrap();
+    assert_eq!(s.database_source, DatabaseSource::Configured);
+    assert_eq!(s.database_url.expose(), "postgres://u@db:5432/x");
+    assert!(!s.redis_default);
+}

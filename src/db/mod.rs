@@ -6,6 +6,7 @@ pub mod checks;
 pub mod claims;
 pub mod connect;
 pub mod deliveries;
+pub mod embedded;
 pub mod error;
 pub mod models;
 pub mod prepared;
