@@ -13,7 +13,7 @@ fn committed_openapi_matches_the_code() {
 }
 
 #[tokio::test]
-async fn openapi_json_and_docs_are_served() {
+async fn openapi_json_and_health_are_served() {
     let app = spawn_app().await;
     let (s, v) = json(app.get("/openapi.json", None).await).await;
     assert_eq!(s, 200);
