@@ -1,5 +1,6 @@
 """Drives headless Chromium (JavaScript off) through the public page and a listing's decision
-(决定书, L14, court token sent as a header). Run by scripts/browser-test."""
+(决定书, L14, court token sent as a header), then (scripts/browser_layout.py) the detail page on a
+390 px phone and, JavaScript on, the API reference at /docs. Run by scripts/browser-test."""
 import datetime
 import json
 import os
@@ -12,6 +13,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+
+from browser_layout import docs_page, narrow_detail
 
 BASE = os.environ["SHIXIN_URL"]
 OUT = "tests/output"
@@ -185,6 +188,7 @@ def main():
         no_full_id(page)
         driver.save_screenshot(f"{OUT}/02-detail.png")
         print("detail: fields with their legal basis, ID masked")
+        narrow_detail(driver, listing_id)
 
         # 3. an unknown name
         driver.get(BASE + "/")
@@ -204,10 +208,13 @@ def main():
         decision_page(driver)
     finally:
         driver.quit()
+    docs_page()
     if "--docs" in sys.argv:
         shutil.copy(f"{OUT}/02-detail.png", "docs/public-detail.png")
         shutil.copy(f"{OUT}/01-search-traditional.png", "docs/public-search.png")
         shutil.copy(f"{OUT}/05-decision.png", "docs/decision.png")
+        shutil.copy(f"{OUT}/07-api-docs.png", "docs/api-docs.png")
+        shutil.copy(f"{OUT}/09-detail-390.png", "docs/public-detail-390.png")
     print(f"browser test passed; screenshots in {OUT}/")
 
 

@@ -18,7 +18,7 @@ use crate::{
     app::AppState,
     error::ApiError,
     routes::{
-        self, audit, check_log, checks, corrections, courts, credit_repair, fallback, feed,
+        self, audit, check_log, checks, corrections, courts, credit_repair, docs, fallback, feed,
         indicators, listings, oauth, ops, public, restrictions, subscribers, watchlist, webhooks,
     },
     telemetry::RedactedRootSpan,
@@ -111,6 +111,11 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
+                    .description(Some(
+                        "A JWT: `shixin token --role …` prints one; a subscriber gets one from \
+                         `POST /v1/oauth/token` (client credentials). At /docs, \"Authorize\" takes \
+                         the token alone, without `Bearer `.",
+                    ))
                     .build(),
             ),
         );
@@ -196,7 +201,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Routes outside the API document.
 pub fn configure_plain(cfg: &mut web::ServiceConfig) {
     cfg.route("/openapi.json", web::get().to(ops::openapi_json))
-        .route("/docs", web::get().to(ops::docs))
+        .route("/docs", web::get().to(docs::page))
+        .route(docs::INIT_PATH, web::get().to(docs::init_js))
+        .route(docs::BUNDLE_PATH, web::get().to(docs::bundle_js))
+        .route(docs::CSS_PATH, web::get().to(docs::css))
         .route("/", web::get().to(crate::web::index))
         .route("/listings/{id}", web::get().to(crate::web::detail))
         .route(

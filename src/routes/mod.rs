@@ -7,6 +7,7 @@ pub mod checks;
 pub mod corrections;
 pub mod courts;
 pub mod credit_repair;
+pub mod docs;
 pub mod fallback;
 pub mod feed;
 pub mod indicators;

@@ -1,4 +1,5 @@
-//! Operations: liveness, readiness, metrics, the OpenAPI document and its browsable page.
+//! Operations: liveness, readiness, metrics and the OpenAPI document (its browsable page is
+//! `docs.rs`).
 
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
@@ -161,50 +162,6 @@ pub async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(doc.0.clone())
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// A browsable page of every operation, rendered on the server from the OpenAPI document.
-pub async fn docs() -> HttpResponse {
-    let api = crate::router::openapi();
-    let mut html = String::from(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>shixin API</title>\
-         <style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}code{background:#eee}\
-         li{margin:.3rem 0}</style></head><body><h1>shixin API</h1>\
-         <p>The machine-readable document is at <a href=\"/openapi.json\">/openapi.json</a>.</p><ul>",
-    );
-    for (path, item) in &api.paths.paths {
-        let ops = [
-            ("GET", &item.get),
-            ("POST", &item.post),
-            ("PATCH", &item.patch),
-            ("PUT", &item.put),
-            ("DELETE", &item.delete),
-        ];
-        for (method, op) in ops {
-            if let Some(op) = op {
-                let summary = op
-                    .summary
-                    .clone()
-                    .or(op.description.clone())
-                    .unwrap_or_default();
-                html.push_str(&format!(
-                    "<li><code>{method} {}</code> — {}</li>",
-                    esc(path),
-                    esc(&summary)
-                ));
-            }
-        }
-    }
-    html.push_str("</ul></body></html>");
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html)
 }
 
 /// The public keys that verify credit-repair certificates (RFC 7517 JWK Set; Ed25519 `OKP` keys

@@ -51,6 +51,9 @@ async fn web_search_in_traditional_characters_finds_the_listing_and_its_detail()
     assert!(html.contains("北京市朝阳区人民法院"));
     assert!(html.contains("<th scope=\"row\">身份证号码</th>"));
     assert!(!html.contains(&full));
+    // a phone stacks the fields (the layout itself is checked by scripts/browser-test at 390 px)
+    assert!(html.contains("<table class=\"fields\">"));
+    assert!(html.contains("@media (max-width: 40rem)"));
 }
 
 #[tokio::test]
