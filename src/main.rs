@@ -26,7 +26,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the API, the public page and the background workers.
-    Serve,
+    Serve {
+        /// On a database without listings: seed SHIXIN_DEMO_LISTINGS synthetic listings (default
+        /// 100000) with their courts, create an airline subscriber, and print once, in a box, the
+        /// page and docs URLs, court, supervisor and admin tokens, the airline's client id and
+        /// secret, and a curl line to try. On a database with listings it seeds nothing and says so.
+        /// Development only (refused in production).
+        #[arg(long)]
+        demo: bool,
+    },
     /// Create the database if missing and run pending migrations.
     Migrate,
     /// Print a token that the running configuration accepts.
@@ -114,10 +122,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", shixin::router::openapi().to_pretty_json()?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve => {
+        Command::Serve { demo } => {
             let settings = Settings::from_env()?;
             telemetry::init(settings.log_format);
+            // --demo: migrate, then seed before the server starts (`src/seed/demo.rs`).
+            let demo = if demo {
+                db::migrate(settings.database_url.expose()).await?;
+                Some(shixin::seed::demo::prepare(&settings).await?)
+            } else {
+                None
+            };
+            let bind = settings.bind;
             let app = Application::build(settings).await?;
+            match demo {
+                Some(shixin::seed::demo::Demo::Seeded(creds)) => {
+                    let base = shixin::seed::demo::base_url(bind, app.port());
+                    println!("{}", shixin::seed::demo::banner(&creds, &base));
+                }
+                Some(shixin::seed::demo::Demo::NotEmpty { listings }) => {
+                    println!("{}", shixin::seed::demo::not_empty(listings));
+                }
+                None => {}
+            }
             tracing::info!(port = app.port(), "shixin is serving");
             app.run_until_stopped().await?;
             tracing::info!("shixin stopped");
