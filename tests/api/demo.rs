@@ -222,3 +222,26 @@ async fn serve_demo_seeds_an_empty_database_and_prints_working_credentials_once(
     let status = again.stop();
     assert!(status.is_some_and(|s| s.success()), "{status:?}");
 }
+
+#[tokio::test]
+async fn serve_demo_is_refused_in_production_and_seeds_nothing() {
+    let app = spawn_app_with(&[("REDIS_URL", "none")]).await;
+    let out = Command::new(env!("CARGO_BIN_EXE_shixin"))
+        .args(["serve", "--demo"])
+        .env("DATABASE_URL", &app.db_url)
+        .env("SHIXIN_ENV", "production")
+        .env("SHIXIN_BIND", "127.0.0.1:0")
+        .env("SHIXIN_JWT_SECRET", crate::helpers::TEST_SECRET)
+        .env("SHIXIN_DEMO_LISTINGS", "50")
+        .env("REDIS_URL", "none")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("--demo") && err.contains("not in production"),
+        "{err}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('┌'));
+    assert_eq!(app.scalar("SELECT count(*) AS n FROM listings").await, 0);
+}
