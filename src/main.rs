@@ -29,7 +29,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the API, the public page and the background workers.
-    Serve,
+    Serve {
+        /// On a database without listings: seed SHIXIN_DEMO_LISTINGS synthetic listings (default
+        /// 100000) with their courts, create an airline subscriber, and print once, in a box, the
+        /// page and docs URLs, court, supervisor and admin tokens, the airline's client id and
+        /// secret, and a curl line to try. On a database with listings it seeds nothing and says so.
+        /// Development only (refused in production).
+        #[arg(long)]
+        demo: bool,
+    },
     /// Create the database if missing and run pending migrations.
     Migrate,
     /// Print a token that the running configuration accepts.
@@ -142,19 +150,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", shixin::router::openapi().to_pretty_json()?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve => {
+        Command::Serve { demo } => {
             let settings = Settings::from_env()?;
             telemetry::init(settings.log_format);
-            let (settings, local) = with_database(settings).await?;
-            let served = async {
-                let app = Application::build(settings).await?;
-                tracing::info!(port = app.port(), "shixin is serving");
-                app.run_until_stopped().await?;
-                anyhow::Ok(())
-            }
-            .await;
-            local.stop().await;
-            served?;
+            serve(settings, demo).await?;
             tracing::info!("shixin stopped");
             Ok(ExitCode::SUCCESS)
         }
@@ -281,4 +280,53 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn with_database(mut settings: Settings) -> anyhow::Result<(Settings, LocalServices)> {
     let local = shixin::local::prepare(&mut settings).await?;
     Ok((settings, local))
+}
+
+/// `serve [--demo]`. SIGINT and SIGTERM are taken from the first moment: one that arrives while
+/// the service starts (the embedded cluster's start, `--demo`'s seeding) ends the start and stops the
+/// cluster, instead of killing the process with its cluster left running.
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let (app, local) = tokio::select! {
+        started = start(settings, demo) => started?,
+        _ = tokio::signal::ctrl_c() => return stopped_while_starting(),
+        _ = term.recv() => return stopped_while_starting(),
+    };
+    let served = app.run_until_stopped().await;
+    local.stop().await;
+    served?;
+    Ok(())
+}
+
+fn stopped_while_starting() -> anyhow::Result<()> {
+    tracing::info!("stopped while starting");
+    Ok(())
+}
+
+/// Settles the database (`shixin::local`), with `--demo` migrates and seeds (`src/seed/demo.rs`),
+/// builds the application and, with `--demo`, prints the box once the port is known.
+async fn start(settings: Settings, demo: bool) -> anyhow::Result<(Application, LocalServices)> {
+    use shixin::seed::demo::{self, Demo};
+    let (settings, local) = with_database(settings).await?;
+    let seeded = if demo {
+        db::migrate(settings.database_url.expose()).await?;
+        Some(demo::prepare(&settings).await?)
+    } else {
+        None
+    };
+    let bind = settings.bind;
+    let app = Application::build(settings).await?;
+    match seeded {
+        Some(Demo::Seeded(creds)) => {
+            println!(
+                "{}",
+                demo::banner(&creds, &demo::base_url(bind, app.port()))
+            );
+        }
+        Some(Demo::NotEmpty { listings }) => println!("{}", demo::not_empty(listings)),
+        None => {}
+    }
+    tracing::info!(port = app.port(), "shixin is serving");
+    Ok((app, local))
 }

@@ -13,7 +13,10 @@ use uuid::Uuid;
 use crate::domain::ErrorCode;
 use crate::{
     auth::{Principal, Role},
-    db::{DbPool, models::subscriber::Subscriber},
+    db::{
+        DbPool,
+        models::subscriber::{Subscriber, new_credentials},
+    },
     domain::{restriction::Sector, status::SubscriberScope},
     error::ApiError,
 };
@@ -121,4 +124,66 @@ impl SubscriberCache {
             )),
         }
     }
+}
+
+/// A subscriber just created, with its client secret (shown once, never stored: only its hash is).
+pub struct Created {
+    pub subscriber: Subscriber,
+    pub client_secret: String,
+}
+
+/// Creates a subscriber with new client credentials in one transaction with its audit row
+/// (`subscriber.create`): what `POST /v1/subscribers` does once it has parsed the body, and what
+/// `shixin serve --demo` does for its airline. 422 for an empty or over-long name, or for a notice
+/// recipient with a watch-list scope.
+pub async fn create(
+    conn: &mut diesel_async::AsyncPgConnection,
+    actor: crate::audit::Actor,
+    name: &str,
+    sector: Sector,
+    scope: SubscriberScope,
+) -> Result<Created, ApiError> {
+    if scope == SubscriberScope::Watchlist && sector.is_notice_recipient() {
+        return Err(ApiError::rule(
+            ErrorCode::InvalidValue,
+            Some("scope"),
+            "a notice recipient reads the listings that name it; it has no watch-list",
+        ));
+    }
+    let name = name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::rule(
+            ErrorCode::InvalidValue,
+            Some("name"),
+            "name must be 1 to 200 characters",
+        ));
+    }
+    crate::write::in_transaction(conn, move |conn| {
+        Box::pin(async move {
+            let id = Uuid::now_v7();
+            let (client_id, client_secret, hash) = new_credentials();
+            Subscriber::insert(
+                conn,
+                id,
+                &name,
+                sector.code(),
+                &client_id,
+                &hash,
+                scope.code(),
+            )
+            .await?;
+            let subscriber = Subscriber::find(conn, id)
+                .await?
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscriber vanished")))?;
+            crate::audit::Change::new("subscriber.create", "subscriber", id)
+                .after(&serde_json::to_value(&subscriber)?)
+                .append(conn, &actor)
+                .await?;
+            Ok(Created {
+                subscriber,
+                client_secret,
+            })
+        })
+    })
+    .await
 }

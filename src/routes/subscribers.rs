@@ -91,51 +91,14 @@ pub async fn create(
         None => SubscriberScope::All,
         Some(s) => SubscriberScope::parse(s).map_err(|e| ApiError::domain("scope", e))?,
     };
-    if scope == SubscriberScope::Watchlist && sector.is_notice_recipient() {
-        return Err(ApiError::rule(
-            ErrorCode::InvalidValue,
-            Some("scope"),
-            "a notice recipient reads the listings that name it; it has no watch-list",
-        ));
-    }
-    let name = input.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::rule(
-            ErrorCode::InvalidValue,
-            Some("name"),
-            "name must be 1 to 200 characters",
-        ));
-    }
     let actor = Actor::from(&principal);
     // Not through run_write: an Idempotency-Key record would keep the secret in the database.
     let mut conn = state.db.get().await?;
-    let outcome = crate::write::in_transaction(&mut conn, move |conn| {
-        Box::pin(async move {
-            let id = Uuid::now_v7();
-            let (client_id, secret, hash) = new_credentials();
-            Subscriber::insert(
-                conn,
-                id,
-                &name,
-                sector.code(),
-                &client_id,
-                &hash,
-                scope.code(),
-            )
-            .await?;
-            let s = Subscriber::find(conn, id)
-                .await?
-                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscriber vanished")))?;
-            Change::new("subscriber.create", "subscriber", id)
-                .after(&public(&s)?)
-                .append(conn, &actor)
-                .await?;
-            let out = json!({"id": id, "name": s.name, "sector": s.sector, "scope": s.scope, "client_id": client_id,
-                "client_secret": secret, "enabled": s.enabled, "created_at": s.created_at});
-            Ok(Outcome::created(out, None, format!("/v1/subscribers/{id}")))
-        })
-    })
-    .await?;
+    let created = crate::subscribers::create(&mut conn, actor, &input.name, sector, scope).await?;
+    let (s, secret) = (created.subscriber, created.client_secret);
+    let out = json!({"id": s.id, "name": s.name, "sector": s.sector, "scope": s.scope, "client_id": s.client_id,
+        "client_secret": secret, "enabled": s.enabled, "created_at": s.created_at});
+    let outcome = Outcome::created(out, None, format!("/v1/subscribers/{}", s.id));
     Ok(outcome.into_response(false))
 }
 

@@ -19,6 +19,7 @@
 //! 5,000. At the end the Redis cache epoch is replaced, so running instances serve nothing stale.
 
 mod courts;
+pub mod demo;
 mod load;
 mod names;
 mod rows;

@@ -25,6 +25,7 @@ mod credit_repair_certificates;
 mod credit_repair_decisions;
 mod credit_repair_races;
 mod decisions;
+mod demo;
 mod embedded;
 mod errors;
 mod events;

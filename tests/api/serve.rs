@@ -22,6 +22,8 @@ pub struct Serve {
     port: Option<u16>,
     /// Its last lines (stdout and stderr), for the failure message.
     log: Arc<Mutex<VecDeque<String>>>,
+    /// Every line it wrote to stdout, in order (`serve --demo` prints its box there).
+    stdout: Arc<Mutex<Vec<String>>>,
     stderr: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -47,8 +49,13 @@ fn follow(
 impl Serve {
     /// Starts `shixin serve` on the database at `db_url`, with `env` on top of the defaults.
     pub fn start(db_url: &str, env: &[(&str, &str)]) -> Serve {
+        Serve::start_with(db_url, &["serve"], env)
+    }
+
+    /// Starts `shixin` with `args` (`serve` and its options) as [`Serve::start`] does.
+    pub fn start_with(db_url: &str, args: &[&str], env: &[(&str, &str)]) -> Serve {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_shixin"));
-        cmd.arg("serve")
+        cmd.args(args)
             .env("DATABASE_URL", db_url)
             .env("SHIXIN_BIND", "127.0.0.1:0")
             .env("SHIXIN_JWT_SECRET", TEST_SECRET)
@@ -67,7 +74,10 @@ impl Serve {
         let (tx, port_rx) = mpsc::channel();
         let log: Arc<Mutex<VecDeque<String>>> = Arc::default();
         let stdout = child.stdout.take().expect("stdout");
+        let all: Arc<Mutex<Vec<String>>> = Arc::default();
+        let kept = all.clone();
         follow(stdout, log.clone(), move |line| {
+            kept.lock().unwrap().push(line.to_string());
             if line.contains("shixin is serving")
                 && let Some(port) = serde_json::from_str::<Value>(line)
                     .ok()
@@ -83,6 +93,7 @@ impl Serve {
             port_rx,
             port: None,
             log,
+            stdout: all,
             stderr: Some(stderr),
         }
     }
@@ -105,6 +116,11 @@ impl Serve {
             "the service did not serve ({port:?}, {status:?}); its last lines:\n{}",
             Vec::from(self.log.lock().unwrap().clone()).join("\n")
         )
+    }
+
+    /// Every line written to stdout so far.
+    pub fn stdout(&self) -> Vec<String> {
+        self.stdout.lock().unwrap().clone()
     }
 
     /// SIGTERM, then waits up to 10 s; `None` when it had to be killed (SIGKILL) after that.

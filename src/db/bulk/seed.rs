@@ -29,6 +29,19 @@ pub async fn count_listings(client: &Client) -> Result<i64, Error> {
         .get(0))
 }
 
+/// The person's name shared by the most active listings (ties: the first in text order), which a
+/// public search surely finds: the search `shixin serve --demo` suggests. `None` without any.
+pub async fn most_listed_name(client: &Client) -> Result<Option<String>, Error> {
+    Ok(client
+        .query_opt(
+            "SELECT debtor_name FROM listings WHERE status = 'active' AND debtor_kind = 'person' \
+             GROUP BY debtor_name ORDER BY count(*) DESC, debtor_name LIMIT 1",
+            &[],
+        )
+        .await?
+        .map(|r| r.get(0)))
+}
+
 /// The persons the seeded orders bind, and a passport for some person debtors.
 pub async fn persons_and_documents(client: &Client) -> Result<(), Error> {
     client
