@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 /// The message of a start without server binaries (the process exits 2 with it).
 pub const INSTALL_HINT: &str = "\
-no PostgreSQL server binaries (initdb, pg_ctl, postgres) were found, and no DATABASE_URL is set.
+shixin runs a PostgreSQL of its own when no DATABASE_URL names one (or with DATABASE_URL=embedded),
+but no PostgreSQL server binaries (initdb, pg_ctl, postgres) were found on this machine.
 Install PostgreSQL's server, then run the same command again:
   Debian or Ubuntu:  sudo apt install postgresql
   Fedora:            sudo dnf install postgresql-server
