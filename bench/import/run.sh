@@ -76,7 +76,9 @@ echo "== (c) baseline: psql \\copy of the CSV export into a bare table with the 
     grounds text, extension_years integer, decided_on date, grace_until date, initiated_by text,
     published_at timestamptz, expires_on date, removal_reason text, removal_note text,
     removed_at timestamptz, keep_restriction boolean, version integer, restriction_id uuid,
-    created_at timestamptz, updated_at timestamptz)"
+    created_at timestamptz, updated_at timestamptz, debtor_student boolean, decision_signed_by text,
+    decision_signed_on date, served_on date, service_method text, debtor_official_status text,
+    debtor_employer text, debtor_ownership text, debtor_supervising_body text)"
 "${PSQL[@]}" -d "$DB_C" -c "CHECKPOINT"
 t0=$(now)
 "${PSQL[@]}" -d "$DB_C" -c "\\copy listings_csv FROM '$WORK/listings.csv' WITH (FORMAT csv, HEADER true)"
