@@ -137,12 +137,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tokio::task::spawn_blocking(move || db::embedded::EmbeddedCluster::start(&dir))
                     .await??;
             println!("{}", cluster.url());
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
+            stop_requested().await?;
             tokio::task::spawn_blocking(move || drop(cluster)).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -158,12 +153,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Tick => {
-            let (settings, local) = with_database(Settings::from_env()?).await?;
-            let state = shixin::app::AppState::new(settings).await?;
-            let r = shixin::tick::run(&state).await.context("tick failed");
-            drop(state);
-            local.stop().await;
-            let r = r?;
+            let r = on_database(async |settings| {
+                let state = shixin::app::AppState::new(settings.clone()).await?;
+                shixin::tick::run(&state).await.context("tick failed")
+            })
+            .await?;
             println!(
                 "published {} pending listings, expired {} listings, ended {} releases, lifted {} orders whose period ended",
                 r.published, r.expired, r.releases_ended, r.orders_period_ended
@@ -175,43 +169,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             quiet,
         } => {
-            let (settings, local) = with_database(Settings::from_env()?).await?;
-            let url = settings.database_url.expose();
             let started = std::time::Instant::now();
-            let seeded = async {
+            on_database(async |settings| {
+                let url = settings.database_url.expose();
                 db::migrate(url).await?;
-                shixin::seed::seed(url, listings, seed, quiet).await
-            }
-            .await;
-            if seeded.is_ok() {
+                shixin::seed::seed(url, listings, seed, quiet).await?;
                 // Running instances must not serve answers cached before the load.
-                shixin::bulk::cli::bump_cache(&settings).await;
-            }
-            local.stop().await;
-            seeded?;
+                shixin::bulk::cli::bump_cache(settings).await;
+                Ok(())
+            })
+            .await?;
             println!(
                 "{listings} listings seeded in {:.1} s (no audit rows or events: synthetic data). Try: shixin serve, then open http://127.0.0.1:8080/?name=張偉",
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import(args) => {
-            let (settings, local) = with_database(Settings::from_env()?).await?;
-            let r = cli::import(args, &settings).await;
-            local.stop().await;
-            r
-        }
-        Command::Export(args) => {
-            let (settings, local) = with_database(Settings::from_env()?).await?;
-            let r = cli::export(args, &settings).await;
-            local.stop().await;
-            r
-        }
+        Command::Import(args) => on_database(async |s| cli::import(args, s).await).await,
+        Command::Export(args) => on_database(async |s| cli::export(args, s).await).await,
         Command::Migrate => {
-            let (settings, local) = with_database(Settings::from_env()?).await?;
-            let n = db::migrate(settings.database_url.expose()).await;
-            local.stop().await;
-            println!("{} migrations applied", n?);
+            let n = on_database(async |s| db::migrate(s.database_url.expose()).await).await?;
+            println!("{n} migrations applied");
             Ok(ExitCode::SUCCESS)
         }
         Command::Token {
@@ -253,15 +231,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let (settings, local) = with_database(Settings::from_env()?).await?;
-            let verified = async {
+            let verified = on_database(async |settings| {
                 let pool = db::build_pool(settings.database_url.expose(), 1)?;
                 let mut conn = pool.get().await.context("connecting to the database")?;
                 shixin::audit::verify(&mut conn).await
-            }
-            .await;
-            local.stop().await;
-            match verified? {
+            })
+            .await?;
+            match verified {
                 Ok(n) => {
                     println!("audit trail intact: {n} rows verified");
                     Ok(ExitCode::SUCCESS)
@@ -282,25 +258,41 @@ async fn with_database(mut settings: Settings) -> anyhow::Result<(Settings, Loca
     Ok((settings, local))
 }
 
+/// Runs `work` on the settled settings of the environment, then stops what `shixin::local`
+/// started for it (the embedded cluster this process owns), whether `work` succeeded or not.
+async fn on_database<T>(
+    work: impl AsyncFnOnce(&Settings) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let (settings, local) = with_database(Settings::from_env()?).await?;
+    let done = work(&settings).await;
+    local.stop().await;
+    done
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM, whichever comes first.
+async fn stop_requested() -> anyhow::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}
+
 /// `serve [--demo]`. SIGINT and SIGTERM are taken from the first moment: one that arrives while
 /// the service starts (the embedded cluster's start, `--demo`'s seeding) ends the start and stops the
 /// cluster, instead of killing the process with its cluster left running.
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())?;
     let (app, local) = tokio::select! {
         started = start(settings, demo) => started?,
-        _ = tokio::signal::ctrl_c() => return stopped_while_starting(),
-        _ = term.recv() => return stopped_while_starting(),
+        stop = stop_requested() => {
+            tracing::info!("stopped while starting");
+            return stop;
+        }
     };
     let served = app.run_until_stopped().await;
     local.stop().await;
     served?;
-    Ok(())
-}
-
-fn stopped_while_starting() -> anyhow::Result<()> {
-    tracing::info!("stopped while starting");
     Ok(())
 }
 

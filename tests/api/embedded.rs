@@ -13,10 +13,14 @@ use std::{
 use serde_json::{Value, json};
 use shixin::{
     auth::jwt::{MintRequest, mint},
-    config::Settings,
+    config::{DatabaseSource, Settings},
+    secret::Secret,
 };
 
-use crate::{helpers::TEST_SECRET, serve::Serve};
+use crate::{
+    helpers::{TEST_SECRET, base_url},
+    serve::Serve,
+};
 
 /// A data folder of its own (mode 0755: as root, the cluster's user must enter it); on drop, any
 /// server still running in it is stopped at once and the folder removed, also when the test fails.
@@ -129,6 +133,12 @@ async fn create_court(port: u16) {
     assert_eq!(r.status(), 201, "{:?}", r.text().await);
 }
 
+/// Stops `serve` with SIGTERM: it must exit 0 and leave no PostgreSQL process of `dir`.
+fn stopped_cleanly(mut serve: Serve, dir: &DataDir) {
+    assert!(serve.stop().is_some_and(|s| s.success()), "a clean stop");
+    no_server_left(dir);
+}
+
 /// Waits up to 10 s for every PostgreSQL process of `dir` to be gone.
 fn no_server_left(dir: &DataDir) {
     let since = Instant::now();
@@ -154,15 +164,12 @@ async fn embedded_cluster_is_stopped_by_sigterm_and_keeps_the_data_for_the_next_
         "the service runs its own PostgreSQL"
     );
     create_court(port).await;
-    assert!(first.stop().is_some_and(|s| s.success()), "a clean stop");
-    no_server_left(&dir);
+    stopped_cleanly(first, &dir);
 
     let mut second = serve(&dir);
-    let port = second.port();
-    let (status, court) = get(port, "/v1/courts/%E4%BA%AC01").await;
+    let (status, court) = get(second.port(), "/v1/courts/%E4%BA%AC01").await;
     assert_eq!((status, court["code"].as_str()), (200, Some("京01")));
-    assert!(second.stop().is_some_and(|s| s.success()));
-    no_server_left(&dir);
+    stopped_cleanly(second, &dir);
 }
 
 #[tokio::test]
@@ -176,10 +183,8 @@ async fn embedded_cluster_left_by_kill_9_is_taken_over_by_the_next_start() {
     assert!(!dir.servers().is_empty(), "the cluster outlives kill -9");
 
     let mut second = serve(&dir);
-    let port = second.port();
-    assert_eq!(get(port, "/v1/courts/%E4%BA%AC01").await.0, 200);
-    assert!(second.stop().is_some_and(|s| s.success()));
-    no_server_left(&dir);
+    assert_eq!(get(second.port(), "/v1/courts/%E4%BA%AC01").await.0, 200);
+    stopped_cleanly(second, &dir);
 }
 
 #[tokio::test]
@@ -209,8 +214,7 @@ async fn embedded_cluster_is_shared_with_a_command_run_meanwhile_and_not_stopped
         "still running"
     );
     create_court(port).await;
-    assert!(serving.stop().is_some_and(|s| s.success()));
-    no_server_left(&dir);
+    stopped_cleanly(serving, &dir);
 }
 
 /// Runs `shixin serve` with an empty `PATH` in a mount namespace where the package folder of the
@@ -252,4 +256,59 @@ fn embedded_without_server_binaries_names_the_install_commands_and_exits_2() {
     ] {
         assert!(err.contains(hint), "{hint:?} missing from: {err}");
     }
+}
+
+/// Settings as with no `DATABASE_URL` and no `REDIS_URL` set, with the "default" addresses replaced
+/// by `database` and `redis` (the real defaults answer on this machine) and `dir` as the data folder.
+fn unset_defaults(database: &str, redis: &str, dir: &DataDir) -> Settings {
+    let mut vars = std::collections::HashMap::new();
+    vars.insert("SHIXIN_DATA_DIR".to_string(), dir.path().to_string());
+    let mut s = Settings::from_map(&vars).unwrap();
+    assert_eq!(s.database_source, DatabaseSource::Default);
+    assert!(s.redis_default);
+    s.database_url = Secret::new(database);
+    s.redis_url = Some(redis.into());
+    s
+}
+
+#[tokio::test]
+async fn embedded_is_chosen_when_the_default_address_refuses_the_connection_or_the_user() {
+    for refusing in [
+        "postgres://postgres@127.0.0.1:1/shixin",
+        &format!("{}/shixin", base_url()).replace("postgres@", "no_such_role@"),
+    ] {
+        let dir = DataDir::new();
+        let mut settings = unset_defaults(refusing, "redis://127.0.0.1:6379", &dir);
+        let local = shixin::local::prepare(&mut settings).await.unwrap();
+        assert!(local.embedded(), "{refusing}");
+        assert!(settings.database_url.expose().contains("%2Frun/shixin"));
+        assert!(!dir.servers().is_empty(), "the cluster runs");
+        local.stop().await;
+        no_server_left(&dir);
+    }
+}
+
+#[tokio::test]
+async fn a_default_address_that_answers_is_used_and_no_cluster_is_started() {
+    let dir = DataDir::new();
+    let answering = format!("{}/shixin", base_url());
+    let mut settings = unset_defaults(&answering, "redis://127.0.0.1:6379", &dir);
+    let local = shixin::local::prepare(&mut settings).await.unwrap();
+    assert!(!local.embedded());
+    assert_eq!(settings.database_url.expose(), answering);
+    assert!(!dir.0.join("postgres").exists(), "no cluster made");
+}
+
+#[tokio::test]
+async fn a_default_redis_that_does_not_answer_means_the_in_process_cache_an_explicit_one_stays() {
+    let dir = DataDir::new();
+    let db = format!("{}/shixin", base_url());
+    let mut settings = unset_defaults(&db, "redis://127.0.0.1:1", &dir);
+    shixin::local::prepare(&mut settings).await.unwrap();
+    assert_eq!(settings.redis_url, None, "disabled: /readyz says so");
+    // A Redis named in REDIS_URL is kept even when down (reported degraded, retried).
+    let mut settings = unset_defaults(&db, "redis://127.0.0.1:1", &dir);
+    settings.redis_default = false;
+    shixin::local::prepare(&mut settings).await.unwrap();
+    assert_eq!(settings.redis_url.as_deref(), Some("redis://127.0.0.1:1"));
 }

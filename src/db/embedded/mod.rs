@@ -121,12 +121,11 @@ impl EmbeddedCluster {
                 ],
             )
             .map_err(|e| {
-                let tail = std::fs::read_to_string(&log).unwrap_or_default();
-                let tail: Vec<&str> = tail.lines().rev().take(8).collect();
-                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                let lines: Vec<&str> = text.lines().collect();
+                let tail = lines[lines.len().saturating_sub(8)..].join("\n");
                 e.context(format!(
-                    "starting the embedded PostgreSQL; the end of {log}:\n{}",
-                    tail.join("\n")
+                    "starting the embedded PostgreSQL; the end of {log}:\n{tail}"
                 ))
             })?;
         tracing::info!(folder = %cluster.data.display(), "the embedded PostgreSQL is running");
@@ -136,11 +135,6 @@ impl EmbeddedCluster {
     /// The URL of the service's database on the cluster's socket.
     pub fn url(&self) -> &str {
         &self.url
-    }
-
-    /// Whether this process stops the cluster when it ends.
-    pub fn owned(&self) -> bool {
-        self.owner.is_some()
     }
 
     /// Stops the cluster when this process owns it (a fast shutdown: sessions are ended, the data is
