@@ -216,11 +216,13 @@ pub async fn drain(
     let began = Instant::now();
     let undelivered = "SELECT count(*) AS n FROM webhook_deliveries WHERE status <> 'delivered'";
     loop {
-        let (missing, received) = compare(&rx.got(), expected);
-        let pending = app.scalar(undelivered).await;
-        let late = began.elapsed() > Duration::from_secs(60);
         // The receiver records a request before it answers: once every delivery is recorded as
-        // delivered, nothing more will come.
+        // delivered, nothing more will come. So the count comes first and what the receiver got
+        // after it (read the other way round, a delivery recorded between the two reads would be
+        // counted delivered but missing from an older copy of what arrived).
+        let pending = app.scalar(undelivered).await;
+        let (missing, received) = compare(&rx.got(), expected);
+        let late = began.elapsed() > Duration::from_secs(60);
         if pending == 0 || late {
             problems.extend(missing);
             if pending > 0 {
