@@ -5,6 +5,7 @@
 #
 #   bench/import/run.sh [N]          # uses CARGO_TARGET_DIR when set; REDIS_URL defaults to none
 #   KEEP=1 bench/import/run.sh       # keep the databases and files
+#   DATA=/tmp/import-data bench/import/run.sh   # seed and export into DATA once, reuse it after
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -16,7 +17,8 @@ SRC=shixin_bench_import_src
 DB_A=shixin_bench_import_quiet
 DB_B=shixin_bench_import_events
 DB_C=shixin_bench_import_copy
-WORK=$(mktemp -d /tmp/shixin-import-bench.XXXXXX)
+WORK=${DATA:-$(mktemp -d /tmp/shixin-import-bench.XXXXXX)}
+mkdir -p "$WORK"
 
 cargo build --release --quiet
 BIN=${CARGO_TARGET_DIR:-target}/release/shixin
@@ -29,7 +31,7 @@ drop_all() {
 cleanup() {
     if [ -z "${KEEP:-}" ]; then
         drop_all
-        rm -rf "$WORK"
+        [ -n "${DATA:-}" ] || rm -rf "$WORK"
     fi
 }
 trap cleanup EXIT
@@ -38,12 +40,16 @@ drop_all
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-echo "== data: shixin seed --listings $N, then shixin export (NDJSON and CSV)"
-DATABASE_URL=$PG/$SRC "$BIN" seed --listings "$N" --quiet
-DATABASE_URL=$PG/$SRC "$BIN" export courts --quiet -o "$WORK/courts.ndjson"
-DATABASE_URL=$PG/$SRC "$BIN" export listings --quiet -o "$WORK/listings.ndjson"
-DATABASE_URL=$PG/$SRC "$BIN" export listings --quiet -o "$WORK/listings.csv"
-"${PSQL[@]}" -d postgres -c "DROP DATABASE \"$SRC\" WITH (FORCE)"
+if [ -s "$WORK/listings.csv" ] && [ -s "$WORK/courts.ndjson" ]; then
+    echo "== data: reusing $WORK"
+else
+    echo "== data: shixin seed --listings $N, then shixin export (NDJSON and CSV)"
+    DATABASE_URL=$PG/$SRC "$BIN" seed --listings "$N" --quiet
+    DATABASE_URL=$PG/$SRC "$BIN" export courts --quiet -o "$WORK/courts.ndjson"
+    DATABASE_URL=$PG/$SRC "$BIN" export listings --quiet -o "$WORK/listings.ndjson"
+    DATABASE_URL=$PG/$SRC "$BIN" export listings --quiet -o "$WORK/listings.csv"
+    "${PSQL[@]}" -d postgres -c "DROP DATABASE \"$SRC\" WITH (FORCE)"
+fi
 ls -l "$WORK"
 lines=$(wc -l < "$WORK/listings.ndjson")
 

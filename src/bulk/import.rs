@@ -57,6 +57,18 @@ pub struct Summary {
 
 const BATCH: usize = 2_000;
 
+/// The tables an import fills, in the order the service's writes lock them: those still empty get
+/// their plain indexes built after the rows ([`db::first_load`]).
+const FIRST_LOAD_TABLES: &[&str] = &[
+    "listings",
+    "persons",
+    "person_documents",
+    "restrictions",
+    "restriction_subjects",
+    "events",
+    "notices",
+];
+
 /// The blocking half: reads, validates and sends batches of valid lines; returns the bad ones.
 fn validate_file(
     opts: (PathBuf, Format),
@@ -109,9 +121,9 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
         courts,
         events: opts.events,
     });
-    db::import::create_staging(&tx).await?;
-
     let size = read::size(&opts.path)?;
+    db::import::create_staging(&tx, size).await?;
+
     let reading = bar(
         opts.quiet,
         Some(size),
@@ -180,13 +192,18 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
         .get(ListingStatus::Active.code())
         .copied()
         .unwrap_or(0);
+    let deferred = db::first_load::defer_indexes(&tx, FIRST_LOAD_TABLES).await?;
     step.start("listings", format!("writing {listings} listings"));
     db::import::insert_listings(&tx, now)
         .await
         .context("writing the listings")?;
 
     step.start("persons upsert", "writing persons");
-    let persons = db::import::upsert_persons(&tx, now)
+    let fresh = (
+        deferred.fresh("persons"),
+        deferred.fresh("person_documents"),
+    );
+    let persons = db::import::upsert_persons(&tx, now, fresh)
         .await
         .context("writing the persons")?;
     step.start("orders", "deriving restriction orders (R1, R3)");
@@ -203,6 +220,13 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
     } else {
         0
     };
+    if !deferred.tables.is_empty() {
+        let tables = deferred.tables.join(", ");
+        step.start("indexes", format!("a first load: indexing {tables}"));
+        db::first_load::rebuild(&tx, &deferred)
+            .await
+            .context("building the indexes")?;
+    }
     let summary = Summary {
         listings,
         restriction_orders: active,

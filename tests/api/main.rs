@@ -9,6 +9,7 @@ mod bodies;
 mod bulk;
 mod bulk_decisions;
 mod bulk_effects;
+mod bulk_first_load;
 mod bulk_notices;
 mod certificates;
 mod check_evidence;

@@ -6,6 +6,7 @@
 
 pub mod courts;
 pub mod export;
+pub mod first_load;
 pub mod import;
 pub mod orders;
 pub mod seed;
