@@ -58,7 +58,7 @@ pub struct Summary {
 const BATCH: usize = 2_000;
 
 /// The tables an import fills, in the order the service's writes lock them: those still empty get
-/// their plain indexes built after the rows ([`db::first_load`]).
+/// their indexes and foreign keys built after the rows ([`db::first_load`]).
 const FIRST_LOAD_TABLES: &[&str] = &[
     "listings",
     "persons",

@@ -1,14 +1,15 @@
-//! A first load builds its indexes after its rows (issue 23): when an import finds a table it
-//! fills still empty, it locks it, drops the table's indexes but its primary key and its
-//! constraints (which the import's `ON CONFLICT` clauses name) and its foreign keys,
-//! inserts, then creates them again from their own definitions (`pg_get_indexdef`,
-//! `pg_get_constraintdef`) with a large `maintenance_work_mem`; adding a foreign key back checks
-//! every row against its table in one join.
-//! One sorted build of a million rows costs a fraction of a million inserts into a B-tree that no
-//! longer fits in `shared_buffers`. A unique index built again still refuses duplicates (the
-//! import then fails whole); the file's own duplicates were reported line by line before
-//! (`bulk::dedup`), and an empty table holds none to clash with. Everything happens in the import's transaction: a failed
-//! import rolls the drops back with the rows.
+//! A first load builds its indexes after its rows (issue 23). When an import finds a table it
+//! fills still empty, it locks it and drops the table's indexes (all but its primary key and the
+//! indexes of its constraints, which the import's `ON CONFLICT` clauses name) and its foreign
+//! keys; after the inserts it creates them again from their own definitions (`pg_get_indexdef`,
+//! `pg_get_constraintdef`) with a large `maintenance_work_mem`. One sorted build of a million rows
+//! costs a fraction of a million inserts into a B-tree that no longer fits in `shared_buffers`,
+//! and a foreign key added back checks every row in one join instead of a query per row.
+//!
+//! Nothing is weaker for it: a unique index built again still refuses duplicates (the import then
+//! fails whole; the file's own duplicates were reported line by line before, `bulk::dedup`, and an
+//! empty table holds none to clash with). Everything happens in the import's transaction: a failed
+//! or killed import rolls the drops back with the rows.
 //!
 //! The price, stated in docs/BULK.md: the lock is `ACCESS EXCLUSIVE`, so while a first load runs,
 //! reads of those tables (public lookups of a registry that is still empty) wait for its commit.
@@ -38,7 +39,8 @@ async fn is_empty(tx: &Transaction<'_>, table: &str) -> Result<bool, Error> {
 }
 
 /// For each of `tables` (in this order, the order the service's writes take them in) that holds
-/// no row: locks it, looks again, and drops its plain indexes, remembering their definitions.
+/// no row: locks it, looks again, and drops its indexes and foreign keys, remembering their
+/// definitions.
 pub async fn defer_indexes(tx: &Transaction<'_>, tables: &[&str]) -> Result<Deferred, Error> {
     let mut deferred = Deferred::default();
     for table in tables {
@@ -53,7 +55,7 @@ pub async fn defer_indexes(tx: &Transaction<'_>, tables: &[&str]) -> Result<Defe
         if !is_empty(tx, table).await? {
             continue;
         }
-        let plain = tx
+        let indexes = tx
             .query(
                 "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
                    FROM pg_index i
@@ -64,7 +66,7 @@ pub async fn defer_indexes(tx: &Transaction<'_>, tables: &[&str]) -> Result<Defe
                 &[table],
             )
             .await?;
-        for row in &plain {
+        for row in &indexes {
             let (name, definition): (String, String) = (row.get(0), row.get(1));
             tx.batch_execute(&format!("DROP INDEX {name}")).await?;
             deferred.definitions.push(definition);
