@@ -57,18 +57,6 @@ pub struct Summary {
 
 const BATCH: usize = 2_000;
 
-/// The tables an import fills, in the order the service's writes lock them: those still empty get
-/// their indexes and foreign keys built after the rows ([`db::first_load`]).
-const FIRST_LOAD_TABLES: &[&str] = &[
-    "listings",
-    "persons",
-    "person_documents",
-    "restrictions",
-    "restriction_subjects",
-    "events",
-    "notices",
-];
-
 /// The blocking half: reads, validates and sends batches of valid lines; returns the bad ones.
 fn validate_file(
     opts: (PathBuf, Format),
@@ -192,18 +180,14 @@ pub async fn import_listings(url: &str, opts: Options) -> anyhow::Result<Outcome
         .get(ListingStatus::Active.code())
         .copied()
         .unwrap_or(0);
-    let deferred = db::first_load::defer_indexes(&tx, FIRST_LOAD_TABLES).await?;
+    let deferred = db::first_load::defer_indexes(&tx, db::import::FILLED_TABLES).await?;
     step.start("listings", format!("writing {listings} listings"));
     db::import::insert_listings(&tx, now)
         .await
         .context("writing the listings")?;
 
     step.start("persons upsert", "writing persons");
-    let fresh = (
-        deferred.fresh("persons"),
-        deferred.fresh("person_documents"),
-    );
-    let persons = db::import::upsert_persons(&tx, now, fresh)
+    let persons = db::import::upsert_persons(&tx, now, &deferred)
         .await
         .context("writing the persons")?;
     step.start("orders", "deriving restriction orders (R1, R3)");

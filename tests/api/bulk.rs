@@ -17,15 +17,19 @@ fn redis_url() -> String {
     std::env::var("SHIXIN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
-/// Runs `shixin <args>` on the database of `app`.
-pub(crate) fn shixin(app: &TestApp, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shixin"))
-        .args(args)
+/// `shixin <args>` on the database of `app`, not started yet.
+pub(crate) fn command(app: &TestApp, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shixin"));
+    c.args(args)
         .env("DATABASE_URL", &app.db_url)
         .env("REDIS_URL", redis_url())
-        .env("SHIXIN_JWT_SECRET", TEST_SECRET)
-        .output()
-        .unwrap()
+        .env("SHIXIN_JWT_SECRET", TEST_SECRET);
+    c
+}
+
+/// Runs `shixin <args>` on the database of `app`.
+pub(crate) fn shixin(app: &TestApp, args: &[&str]) -> Output {
+    command(app, args).output().unwrap()
 }
 
 pub(crate) fn ok(out: &Output) -> String {
