@@ -4,6 +4,7 @@
 # and the same service's /healthz as the baseline, in one run. Loopback only.
 #
 #   bench/public_lookup/run.sh            # LISTINGS=1000000 DURATION=20s CONNECTIONS=64 THREADS=2
+#   SHIXIN_BIN=/tmp/shixin-before bench/public_lookup/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 LISTINGS="${LISTINGS:-1000000}" DURATION="${DURATION:-20s}" CONNECTIONS="${CONNECTIONS:-64}" THREADS="${THREADS:-2}"
@@ -14,8 +15,9 @@ OUT="${CARGO_TARGET_DIR:-target}/bench"
 mkdir -p "$OUT"
 command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 
-cargo build --release --locked --quiet
-BIN="${CARGO_TARGET_DIR:-target}/release/shixin"
+# SHIXIN_BIN: another build to measure (e.g. a copy of the binary before a change); else this tree's.
+if [ -z "${SHIXIN_BIN:-}" ]; then cargo build --release --locked --quiet; fi
+BIN="${SHIXIN_BIN:-${CARGO_TARGET_DIR:-target}/release/shixin}"
 export DATABASE_URL="$URL" SHIXIN_BIND="127.0.0.1:$PORT" SHIXIN_PUBLIC_RATE_LIMIT="1000000000/s" RUST_LOG=warn SHIXIN_LOG_FORMAT=json
 "$BIN" migrate >/dev/null
 have="$(psql "$URL" -Atc "SELECT count(*) FROM listings")"
@@ -32,7 +34,12 @@ start() { # REDIS_URL
   sleep 1
 }
 stop() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; }
-trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true' EXIT
+# The run's keys go at the end (a million generations would stay a day, and slow other users).
+cleanup() {
+  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
+  redis-cli --scan --pattern "${EPOCH_KEY%:pub:epoch}:*" | xargs -r -n 5000 redis-cli UNLINK >/dev/null || true
+}
+trap cleanup EXIT
 run() { # label script paths-file url
   local line
   line="$(PATHS_FILE="${3:-}" WRK_THREADS="$THREADS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
@@ -47,6 +54,9 @@ PATHS_FILE="$OUT/warm.txt" WRK_THREADS=1 wrk -t1 -c8 -d3s -s bench/public_lookup
 run warm lookup.lua "$OUT/warm.txt" /
 redis-cli SET "$EPOCH_KEY" "bench-$(date +%s%N)" >/dev/null   # empty cache for this deployment
 run cold lookup.lua "$OUT/cold.txt" /
+# The same names again, nothing cached: each is its name's second lookup, the one that stores.
+redis-cli SET "$EPOCH_KEY" "bench-$(date +%s%N)" >/dev/null
+run fill lookup.lua "$OUT/cold.txt" /
 stop
 
 start none
@@ -62,7 +72,7 @@ for line in open(sys.argv[1]):
 base = rows["healthz"]["rps"]
 print("| mode | req/s | p50 ms | p99 ms | ratio to /healthz | errors |")
 print("|---|---|---|---|---|---|")
-for label in ["healthz", "warm", "cold", "redis_none"]:
+for label in ["healthz", "warm", "cold", "fill", "redis_none"]:
     r = rows[label]
     print(f"| {label} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['rps'] / base:.2f} | {r['errors']} |")
 PY

@@ -39,6 +39,7 @@ impl Cache {
             available: AtomicBool::new(false),
             run_id: Mutex::new(None),
             local: local::Local::default(),
+            doorkeeper: Default::default(),
         });
         let weak = Arc::downgrade(&inner);
         tokio::spawn(async move {

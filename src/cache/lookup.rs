@@ -7,12 +7,26 @@ use actix_web::web::Bytes;
 
 use super::{Cache, FillKey, Lookup, hash, rate_limit, tokens};
 
-/// Counts a cache hit or miss (the handles are looked up once, not on every lookup).
-fn count_lookup(hit: bool) {
-    static HIT: std::sync::OnceLock<metrics::Counter> = std::sync::OnceLock::new();
-    static MISS: std::sync::OnceLock<metrics::Counter> = std::sync::OnceLock::new();
-    let (cell, result) = if hit { (&HIT, "hit") } else { (&MISS, "miss") };
-    cell.get_or_init(|| metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => result))
+/// What became of a lookup, for `shixin_cache_lookups_total{result}`.
+#[derive(Clone, Copy)]
+enum Outcome {
+    Hit,
+    Miss,
+    /// A name's first lookup lately: not cached ([`super::doorkeeper`]).
+    First,
+}
+
+/// Counts a lookup's outcome (the handles are looked up once, not on every lookup).
+fn count_lookup(outcome: Outcome) {
+    static CELLS: [std::sync::OnceLock<metrics::Counter>; 3] =
+        [const { std::sync::OnceLock::new() }; 3];
+    let result = match outcome {
+        Outcome::Hit => "hit",
+        Outcome::Miss => "miss",
+        Outcome::First => "first",
+    };
+    CELLS[outcome as usize]
+        .get_or_init(|| metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => result))
         .increment(1);
 }
 
@@ -43,9 +57,16 @@ impl Cache {
             return (Lookup::Bypass, None);
         };
         let name = crate::memo::remember(&NAME_KEYS, folded, NAME_KEYS_MEMO, hash);
+        // A name's first lookup lately is answered from PostgreSQL and stores nothing; it only
+        // counts its client (in the same batch as the others).
+        let first = !inner.doorkeeper.seen(&name);
+        if first && counter.is_none() {
+            count_lookup(Outcome::First);
+            return (Lookup::Bypass, None);
+        }
         let (reply, answer) = tokio::sync::oneshot::channel();
         let want = tokens::Want {
-            gen_key: inner.gen_key_hashed(&name),
+            gen_key: (!first).then(|| inner.gen_key_hashed(&name)),
             counter: counter.map(|c| (c.key.clone(), c.window_ms)),
             reply,
         };
@@ -68,6 +89,10 @@ impl Cache {
             }
         };
         let count = counter.map(|_| t.count);
+        if first {
+            count_lookup(Outcome::First);
+            return (Lookup::Bypass, count);
+        }
         if !inner.unchanged_since(mark) {
             // A failure (a new master among them) since this lookup began: the tokens may come
             // from a server whose epoch is not replaced yet.
@@ -82,11 +107,11 @@ impl Cache {
         let key = format!("{}:{}:{name}:{variant}", t.epoch, t.generation);
         if t.fresh {
             // Created by this read: no answer can be stored under it yet (saves a round trip).
-            count_lookup(false);
+            count_lookup(Outcome::Miss);
             return (Lookup::Miss(FillKey(key)), count);
         }
         if let Some(body) = inner.local.get(&key) {
-            count_lookup(true);
+            count_lookup(Outcome::Hit);
             return (Lookup::Hit(body), count);
         }
         let (reply, answer) = tokio::sync::oneshot::channel();
@@ -102,13 +127,13 @@ impl Cache {
         match answer.await {
             Ok(Ok(_)) if !inner.unchanged_since(mark) => (Lookup::Bypass, count),
             Ok(Ok(Some(body))) => {
-                count_lookup(true);
+                count_lookup(Outcome::Hit);
                 let body = Bytes::from(body);
                 inner.local.put(key, body.clone());
                 (Lookup::Hit(body), count)
             }
             Ok(Ok(None)) => {
-                count_lookup(false);
+                count_lookup(Outcome::Miss);
                 (Lookup::Miss(FillKey(key)), count)
             }
             // The lane logged the failure and stopped the cache.

@@ -41,6 +41,13 @@ pub(super) struct Node {
     pub conn: ConnectionManager,
 }
 
+impl Node {
+    /// The client of this server (lanes open their own connections with it).
+    pub fn client(&self) -> &redis::Client {
+        &self.client
+    }
+}
+
 pub(super) struct Master {
     config: ConnectionManagerConfig,
     /// The crate's Sentinel client, when `REDIS_URL` is of the Sentinel form.

@@ -12,9 +12,12 @@
 //!   `|{cursor}|{limit}`, or `H(filter, cursor, limit)` when an ID-number filter is given
 //!   (the JSON body, positive or empty), for 10 minutes.
 //!
-//! A lookup first reads the epoch and its name's generation (creating either from a fresh random
-//! token when missing). Lookups arriving together share one pipeline ([`tokens`]: each joins a
-//! pipeline sent after it arrived), which also counts their clients for the rate limit.
+//! The first lookup of a name lately (in this process) is answered from PostgreSQL and stores
+//! nothing ([`doorkeeper`]: the cache admits a name from its second lookup); it only counts its
+//! client. Any other lookup first gets the epoch and its name's generation (creating either from a
+//! fresh random token when missing). Lookups arriving together share one pipeline ([`tokens`]: each
+//! joins a pipeline sent after it arrived), which also counts their clients for the rate limit. The
+//! thread remembers the tokens it read ([`tracked`]), so a warm pipeline reads no key at all.
 //! The answer under the tokens is then taken from this process's copy ([`local`]: answers never
 //! change under a given key, so the copy needs no invalidation), else from Redis; when this read
 //! created the generation (or the epoch), no answer can be under it and none is looked for. On a
@@ -28,6 +31,19 @@
 //! - **A fill that raced a change cannot put an old answer back.** A fill writes under the tokens
 //!   read *before* its query. If the query saw the old data, the change committed after the tokens
 //!   were read, so its generation replacement comes after too: the fill lands under a dead key.
+//! - **A remembered token is as fresh as one read** ([`tracked`], Redis's server-assisted
+//!   client-side caching): each thread's token connection has `CLIENT TRACKING ON`, so Redis
+//!   pushes an invalidation to it, in the connection's order, when a key it read changes (set,
+//!   deleted, expired, evicted, flushed). Every pipeline — a warm one sends only the counter's
+//!   `INCRBY` or a `PING` — is sent after its lookups arrived, and the pushes received with its
+//!   reply are applied before any remembered token is used; a remembered token they invalidate is
+//!   read again. So the rule of the first point holds for remembered tokens too. Only what `GET` and
+//!   `MGET` read is remembered (what Redis tracks). A push is lost only with its connection, and
+//!   whatever ends it (an error, a timeout, a `Disconnection` push, a restart, a new master) forgets
+//!   every token; so does any failure this instance records. Tests: a change answered before a
+//!   read, a push lost with a killed connection, tracking after a reconnect, a new epoch, a deleted
+//!   generation, a recorded failure (`tokens/tests/tracking.rs`), each shown failing against a
+//!   break of its rule.
 //! - **Tokens are random, never counters**: a generation key that expired or was evicted is
 //!   recreated with a fresh token, so it can never point back at answers stored under an old one.
 //! - **A failed invalidation** (Redis down or slow when a change commits) or any other Redis error
@@ -68,6 +84,7 @@
 //! demoted master, resynchronised from the new one, may serve it the answers a lost invalidation
 //! should have orphaned. Both end when that instance follows and replaces the epoch.
 
+mod doorkeeper;
 mod health;
 mod local;
 mod lookup;
@@ -77,6 +94,7 @@ pub mod rate_limit;
 pub mod sentinel_url;
 pub mod sweep;
 mod tokens;
+mod tracked;
 
 use std::{
     sync::{
@@ -118,6 +136,8 @@ struct Inner {
     run_id: Mutex<Option<String>>,
     /// Answers already read, by their immutable key.
     local: local::Local,
+    /// The names looked up lately (the admission rule: cached from a name's second lookup).
+    doorkeeper: doorkeeper::Doorkeeper,
 }
 
 /// Where an answer was found, or where to store it.

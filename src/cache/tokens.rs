@@ -12,13 +12,19 @@
 //! missing (a cold cache), the lane reads them with `SET NX GET` instead of `MGET`, which creates
 //! them in the same round trip.
 
-use std::{collections::HashMap, sync::Weak};
+mod read;
+
+use std::sync::Weak;
 
 use actix_web::web::Bytes;
 use redis::{FromRedisValue, Value, aio::ConnectionManager};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{ANSWER_TTL_SECS, GENERATION_TTL_SECS, Inner, REDIS_DEADLINE, master::LaneConn, token};
+use read::read;
+#[cfg(test)]
+use read::{counts, still_creating, tally};
+
+use super::{ANSWER_TTL_SECS, Inner, REDIS_DEADLINE, master::LaneConn, tracked::Tracked};
 
 /// Most lookups in one pipeline.
 const MAX_BATCH: usize = 256;
@@ -49,7 +55,8 @@ pub(super) enum Op {
 }
 
 pub(super) struct Want {
-    pub gen_key: String,
+    /// `None`: the lookup only counts its client (a name's first lookup, [`super::doorkeeper`]).
+    pub gen_key: Option<String>,
     /// (key, window in ms)
     pub counter: Option<(String, u64)>,
     pub reply: oneshot::Sender<Result<Tokens, TokenError>>,
@@ -76,6 +83,8 @@ fn start(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Op>, mut lane: Lane
         let mut ops = Vec::with_capacity(MAX_BATCH);
         // Whether the last token read met missing generations (see `read`).
         let mut creating = false;
+        // The tokens this lane remembers, and its tracked connection.
+        let mut tracked = Tracked::default();
         while let Some(first) = rx.recv().await {
             ops.push(first);
             // Let the requests that are ready on this thread queue theirs first: bigger batches,
@@ -109,7 +118,7 @@ fn start(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Op>, mut lane: Lane
                 metrics::counter!(crate::metrics::CACHE_TOKEN_READS).increment(1);
                 metrics::counter!(crate::metrics::CACHE_TOKEN_LOOKUPS)
                     .increment(wants.len() as u64);
-                match read(&inner, &conn, &wants, &mut creating).await {
+                match read(&inner, &mut tracked, &wants, &mut creating).await {
                     Ok(tokens) => {
                         for (w, t) in wants.drain(..).zip(tokens) {
                             let _ = w.reply.send(Ok(t));
@@ -185,190 +194,6 @@ async fn answers_and_fills(
     }
 }
 
-/// One pipeline for the whole batch; a second one only when the epoch is missing, or when
-/// generations are missing and the lane was not `creating` them already.
-async fn read(
-    inner: &Inner,
-    conn: &ConnectionManager,
-    batch: &[Want],
-    creating: &mut bool,
-) -> Result<Vec<Tokens>, TokenError> {
-    let counters = tally(batch);
-    let mut pipe = redis::pipe();
-    pipe.get(inner.epoch_key());
-    let was_creating = *creating;
-    let mine: Vec<String> = if was_creating {
-        // The lane's last batch met missing generations (a cold cache): create them in this same
-        // round trip. `SET NX GET` (Redis 7) answers the current token, or nil when it set ours.
-        let mine: Vec<String> = batch.iter().map(|_| token()).collect();
-        for (w, t) in batch.iter().zip(&mine) {
-            pipe.cmd("SET")
-                .arg(&w.gen_key)
-                .arg(t)
-                .arg("EX")
-                .arg(GENERATION_TTL_SECS)
-                .arg("NX")
-                .arg("GET");
-        }
-        mine
-    } else {
-        pipe.cmd("MGET");
-        for w in batch {
-            pipe.arg(&w.gen_key);
-        }
-        Vec::new()
-    };
-    for (key, n, window_ms) in &counters {
-        // INCRBY creates a new window's counter; PEXPIRE … NX (Redis 7) then gives it its expiry
-        // and keeps an existing one. (Setting the expiry first, with SET … NX, could lose it: the
-        // pipeline is not atomic, so a counter that expired between the two commands would be
-        // created again by INCRBY without one, and its client limited for good.)
-        pipe.cmd("INCRBY").arg(*key).arg(*n);
-        pipe.cmd("PEXPIRE")
-            .arg(*key)
-            .arg(*window_ms)
-            .arg("NX")
-            .ignore();
-    }
-    let mut out = query(conn, &pipe).await?.into_iter();
-    let mut epoch: Option<String> = parse(out.next())?;
-    let mut fresh = vec![false; batch.len()];
-    let mut gens: Vec<Option<String>> = if was_creating {
-        let mut gens = Vec::with_capacity(batch.len());
-        for (t, fresh) in mine.into_iter().zip(fresh.iter_mut()) {
-            let current: Option<String> = parse(out.next())?;
-            *fresh = current.is_none();
-            gens.push(Some(current.unwrap_or(t)));
-        }
-        gens
-    } else {
-        parse(out.next())?
-    };
-    *creating = still_creating(was_creating, &fresh, &gens);
-    let mut totals = HashMap::new();
-    for (key, n, _) in &counters {
-        let total: u64 = parse(out.next())?;
-        // The batch's lookups of this client take the counts total-n+1 ..= total, in order.
-        totals.insert(*key, total.saturating_sub(*n));
-    }
-    if gens.len() != batch.len() {
-        return Err(TokenError(format!(
-            "MGET returned {} of {} generations",
-            gens.len(),
-            batch.len()
-        )));
-    }
-    if epoch.is_none() || gens.iter().any(Option::is_none) {
-        create_missing(inner, conn, batch, &mut epoch, &mut gens, &mut fresh).await?;
-    }
-    let epoch = epoch.ok_or_else(|| TokenError("no epoch".into()))?;
-    gens.into_iter()
-        .zip(fresh)
-        .zip(counts(batch, totals))
-        .map(|((g, fresh), count)| {
-            Ok(Tokens {
-                epoch: epoch.clone(),
-                generation: g.ok_or_else(|| TokenError("no generation".into()))?,
-                count,
-                fresh,
-            })
-        })
-        .collect()
-}
-
-/// Each client's lookups in the batch, with its window: `(counter key, lookups, window in ms)`.
-fn tally(batch: &[Want]) -> Vec<(&str, u64, u64)> {
-    let mut counters: HashMap<&str, (u64, u64)> = HashMap::new();
-    for (key, window_ms) in batch.iter().filter_map(|w| w.counter.as_ref()) {
-        counters.entry(key.as_str()).or_insert((0, *window_ms)).0 += 1;
-    }
-    counters.into_iter().map(|(k, (n, w))| (k, n, w)).collect()
-}
-
-/// Whether the lane's next read creates generations (`SET NX GET`): while this one met missing
-/// generations; back to one `MGET` once they are all there.
-fn still_creating(was_creating: bool, fresh: &[bool], gens: &[Option<String>]) -> bool {
-    if was_creating {
-        fresh.iter().any(|f| *f)
-    } else {
-        gens.iter().any(Option::is_none)
-    }
-}
-
-/// Each lookup's count: a client's lookups take `before + 1`, `before + 2`, … in batch order, where
-/// `before` (in `totals`) is its count before the batch; 0 without a counter.
-fn counts<'a>(batch: &'a [Want], mut totals: HashMap<&'a str, u64>) -> Vec<u64> {
-    batch
-        .iter()
-        .map(|w| match &w.counter {
-            Some((key, _)) => {
-                let c = totals.entry(key.as_str()).or_insert(0);
-                *c += 1;
-                *c
-            }
-            None => 0,
-        })
-        .collect()
-}
-
-/// Creates the missing epoch and generations (`SET NX`) and reads them back. A lookup whose epoch or
-/// generation is the token this read created is `fresh`: no answer can be stored under it yet.
-async fn create_missing(
-    inner: &Inner,
-    conn: &ConnectionManager,
-    batch: &[Want],
-    epoch: &mut Option<String>,
-    gens: &mut [Option<String>],
-    fresh: &mut [bool],
-) -> Result<(), TokenError> {
-    let mut pipe = redis::pipe();
-    let mut keys: Vec<(&str, String)> = Vec::new();
-    let new_epoch = epoch.is_none().then(token);
-    if let Some(t) = &new_epoch {
-        let key = inner.epoch_key();
-        pipe.cmd("SET").arg(&key).arg(t).arg("NX").ignore();
-        pipe.get(&key);
-    }
-    for (w, g) in batch.iter().zip(gens.iter()) {
-        if g.is_none() && !keys.iter().any(|(k, _)| *k == w.gen_key) {
-            let t = token();
-            pipe.cmd("SET")
-                .arg(&w.gen_key)
-                .arg(&t)
-                .arg("EX")
-                .arg(GENERATION_TTL_SECS)
-                .arg("NX")
-                .ignore();
-            pipe.get(&w.gen_key);
-            keys.push((w.gen_key.as_str(), t));
-        }
-    }
-    let mut out = query(conn, &pipe).await?.into_iter();
-    let epoch_is_new = match &new_epoch {
-        Some(t) => {
-            *epoch = parse(out.next())?;
-            epoch.as_ref() == Some(t)
-        }
-        None => false,
-    };
-    let mut read = HashMap::new();
-    for (key, t) in keys {
-        let g = parse::<Option<String>>(out.next())?;
-        let created = g.as_ref() == Some(&t);
-        read.insert(key, (g, created));
-    }
-    for ((w, g), fresh) in batch.iter().zip(gens.iter_mut()).zip(fresh.iter_mut()) {
-        *fresh |= epoch_is_new;
-        if g.is_none()
-            && let Some((read, created)) = read.get(w.gen_key.as_str())
-        {
-            *g = read.clone();
-            *fresh |= *created;
-        }
-    }
-    Ok(())
-}
-
 /// Once per failed batch: the cache is off until the epoch is replaced; the lookups of the batch
 /// answer from PostgreSQL.
 fn fail(inner: &Inner, e: &TokenError, what: &'static str) {
@@ -377,7 +202,10 @@ fn fail(inner: &Inner, e: &TokenError, what: &'static str) {
 }
 
 /// The error's kind only: a Redis error or an unparsed reply could quote a key or a stored answer.
-async fn query(conn: &ConnectionManager, pipe: &redis::Pipeline) -> Result<Vec<Value>, TokenError> {
+async fn query<C: redis::aio::ConnectionLike + Clone>(
+    conn: &C,
+    pipe: &redis::Pipeline,
+) -> Result<Vec<Value>, TokenError> {
     let mut conn = conn.clone();
     match tokio::time::timeout(REDIS_DEADLINE, pipe.query_async::<Vec<Value>>(&mut conn)).await {
         Ok(Ok(out)) => Ok(out),

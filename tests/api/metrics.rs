@@ -22,8 +22,10 @@ async fn metrics_count_requests_by_route_checks_events_and_deliveries() {
         .check(&token, &json!({"subjects": [{"id_number": listed}, {"id_number": make_id("110105", "19900101", 7)}]}))
         .await;
     assert_eq!(s, 200);
-    search(&app, "张三").await;
-    search(&app, "张三").await;
+    // A name is cached from its second lookup (the first stores nothing): the third is a hit.
+    for _ in 0..3 {
+        search(&app, "张三").await;
+    }
     let detail = format!("/v1/public/listings/{}", listing["id"].as_str().unwrap());
     app.get(&detail, None).await;
     app.get(
@@ -46,6 +48,8 @@ async fn metrics_count_requests_by_route_checks_events_and_deliveries() {
         r#"shixin_webhook_attempts_total{outcome="delivered"}"#,
         "shixin_webhook_delivery_lag_seconds_bucket",
         r#"shixin_cache_lookups_total{result="hit"}"#,
+        r#"shixin_cache_lookups_total{result="first"}"#,
+        r#"shixin_cache_lookups_total{result="miss"}"#,
         "shixin_webhook_queue_pending 0",
         "shixin_db_pool_size",
     ] {

@@ -4,6 +4,7 @@
 //! without one (see `.ci/run`).
 
 mod failures;
+mod tracking;
 
 use std::{
     sync::{
@@ -15,8 +16,10 @@ use std::{
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+use std::collections::HashMap;
+
 use super::*;
-use crate::cache::{REDIS_DEADLINE, local::Local};
+use crate::cache::{REDIS_DEADLINE, local::Local, token};
 
 fn redis_url() -> String {
     std::env::var("SHIXIN_TEST_REDIS_URL")
@@ -30,6 +33,8 @@ fn redis_url() -> String {
 struct Fixture {
     inner: Arc<Inner>,
     url: String,
+    /// What a lane remembers between its batches, and its tracked connection.
+    tracked: tokio::sync::Mutex<Tracked>,
 }
 
 impl Fixture {
@@ -56,15 +61,23 @@ impl Fixture {
             available: AtomicBool::new(true),
             run_id: tokio::sync::Mutex::new(None),
             local: Local::default(),
+            doorkeeper: Default::default(),
         });
         Fixture {
             inner,
             url: url.to_string(),
+            tracked: Default::default(),
         }
     }
 
     async fn read(&self, batch: &[Want], creating: &mut bool) -> Result<Vec<Tokens>, TokenError> {
-        read(&self.inner, &self.conn(), batch, creating).await
+        read(
+            &self.inner,
+            &mut *self.tracked.lock().await,
+            batch,
+            creating,
+        )
+        .await
     }
 
     fn conn(&self) -> ConnectionManager {
@@ -117,7 +130,7 @@ impl Drop for Fixture {
 fn want(gen_key: &str, counter: Option<(&str, u64)>) -> Want {
     let (reply, _) = oneshot::channel();
     Want {
-        gen_key: gen_key.to_string(),
+        gen_key: Some(gen_key.to_string()),
         counter: counter.map(|(k, w)| (k.to_string(), w)),
         reply,
     }

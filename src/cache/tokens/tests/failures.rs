@@ -121,7 +121,7 @@ async fn through_the_lane_a_failed_read_fails_every_lookup_and_stops_trusting_th
         let (reply, answer) = oneshot::channel();
         let gen_key = f.gen_key(name);
         tx.send(Op::Tokens(Want {
-            gen_key,
+            gen_key: Some(gen_key),
             counter: None,
             reply,
         }))
