@@ -36,7 +36,7 @@ start() { # REDIS_URL
 stop() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; }
 # The run's keys go at the end (a million generations would stay a day, and slow other users).
 cleanup() {
-  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
+  if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi
   redis-cli --scan --pattern "${EPOCH_KEY%:pub:epoch}:*" | xargs -r -n 5000 redis-cli UNLINK >/dev/null || true
 }
 trap cleanup EXIT

@@ -76,6 +76,14 @@ impl Cache {
         if lane.send(tokens::Op::Tokens(want)).is_err() {
             return (Lookup::Bypass, None);
         }
+        if first {
+            count_lookup(Outcome::First);
+            let pending = super::PendingCount {
+                reply: answer,
+                inner: inner.clone(),
+            };
+            return (Lookup::First(pending), None);
+        }
         // No timer per request: every call of the lane has the deadline, so the answer comes
         // within a few deadlines (the batch in flight, then this one's).
         let t = match answer.await {
@@ -89,10 +97,6 @@ impl Cache {
             }
         };
         let count = counter.map(|_| t.count);
-        if first {
-            count_lookup(Outcome::First);
-            return (Lookup::Bypass, count);
-        }
         if !inner.unchanged_since(mark) {
             // A failure (a new master among them) since this lookup began: the tokens may come
             // from a server whose epoch is not replaced yet.

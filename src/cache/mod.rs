@@ -145,6 +145,31 @@ pub enum Lookup {
     Hit(Bytes),
     Miss(FillKey),
     Bypass,
+    /// A name's first lookup lately ([`doorkeeper`]): answer from PostgreSQL, store nothing; the
+    /// client's count is on its way from Redis.
+    First(PendingCount),
+}
+
+/// The rate-limit count of a name's first lookup, read in its lane's next batch.
+pub struct PendingCount {
+    reply: tokio::sync::oneshot::Receiver<Result<tokens::Tokens, tokens::TokenError>>,
+    inner: Arc<Inner>,
+}
+
+impl PendingCount {
+    /// The client's count, or `None` when Redis did not give it (count it another way).
+    pub async fn count(self) -> Option<u64> {
+        match self.reply.await {
+            Ok(Ok(t)) => Some(t.count),
+            // The lane logged the failure and stopped the cache.
+            Ok(Err(_)) => None,
+            Err(_) => {
+                tracing::warn!("the redis lane stopped; answering from PostgreSQL");
+                self.inner.record_failure();
+                None
+            }
+        }
+    }
 }
 
 /// The answer key built from the tokens read before the query: `{epoch}:{generation}:{suffix}`.

@@ -18,6 +18,7 @@
 use std::{
     collections::HashMap,
     net::{IpAddr, Ipv6Addr, SocketAddrV4},
+    sync::atomic::Ordering,
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -145,6 +146,10 @@ pub struct RateLimiter {
     rate: Rate,
     trusted: Vec<IpNet>,
     local: Mutex<HashMap<IpAddr, (u64, u64)>>,
+    /// The clients refused lately, with the window of their last refusal (see `limited_lately`).
+    limited: Mutex<HashMap<IpAddr, u64>>,
+    /// Whether `limited` may hold anyone (most of the time nobody: no lock on the way).
+    any_limited: std::sync::atomic::AtomicBool,
     /// Where the windows' time comes from (`crate::clock`).
     clock: Arc<Clock>,
 }
@@ -170,8 +175,36 @@ impl RateLimiter {
             rate,
             trusted,
             local: Mutex::new(HashMap::new()),
+            limited: Mutex::new(HashMap::new()),
+            any_limited: Default::default(),
             clock,
         }
+    }
+
+    /// Records that `client` was refused (this window).
+    pub fn note_limited(&self, client: IpAddr) {
+        let (window, _) = self.window();
+        if let Ok(mut map) = self.limited.lock() {
+            if map.len() > 10_000 {
+                map.retain(|_, w| *w + 1 >= window);
+            }
+            map.insert(client, window);
+            self.any_limited.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether `client` was refused in this window or the last: its next lookups are counted before
+    /// their query (`public::search_body`), so a client over its limit costs no query.
+    pub fn limited_lately(&self, client: IpAddr) -> bool {
+        if !self.any_limited.load(Ordering::Relaxed) {
+            return false;
+        }
+        let (window, _) = self.window();
+        self.limited
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&client).copied())
+            .is_some_and(|w| w + 1 >= window)
     }
 
     pub fn trusted(&self) -> &[IpNet] {

@@ -110,19 +110,67 @@ pub async fn search_body(
         .cache
         .lookup(&s.folded_name, variant, counter.as_ref())
         .await;
-    if let (Some(DeferredLimit(ip)), Some(c)) = (limit, &counter) {
-        let verdict = match count {
-            Some(n) => state.rate_limiter.verdict(n, c.retry_after),
-            // the cache was bypassed: count in Redis alone, or in process when it does not answer
-            None => state.rate_limiter.check(&state.cache, ip).await,
-        };
-        verdict.map_err(too_many)?;
+    let judged = limit.zip(counter.as_ref());
+    let found = match found {
+        Lookup::First(pending) => return first_lookup(state, s, judged, pending).await,
+        found => found,
+    };
+    if let Some((DeferredLimit(ip), c)) = judged {
+        judge(state, ip, c, count).await?;
     }
     let fill = match found {
         Lookup::Hit(body) => return Ok(body),
         Lookup::Miss(key) => Some(key),
-        Lookup::Bypass => None,
+        Lookup::Bypass | Lookup::First(_) => None,
     };
+    let body = answer(state, s).await?;
+    if let Some(key) = fill {
+        state.cache.fill(key, body.clone());
+    }
+    Ok(body)
+}
+
+/// A name's first lookup (not cached): its query runs while its client's count comes back from
+/// Redis, unless the client was over its limit lately; then the count comes first, so a client
+/// over its limit costs no query.
+async fn first_lookup(
+    state: &AppState,
+    s: &PublicSearch,
+    judged: Option<(DeferredLimit, &crate::cache::rate_limit::Counter)>,
+    pending: crate::cache::PendingCount,
+) -> Result<Bytes, ApiError> {
+    let Some((DeferredLimit(ip), c)) = judged else {
+        return answer(state, s).await;
+    };
+    if state.rate_limiter.limited_lately(ip) {
+        judge(state, ip, c, pending.count().await).await?;
+        return answer(state, s).await;
+    }
+    let (count, body) = tokio::join!(pending.count(), answer(state, s));
+    judge(state, ip, c, count).await?;
+    body
+}
+
+/// The rate limit's verdict on a count read from Redis; without one (the cache was bypassed), the
+/// client is counted in Redis alone, or in process when it does not answer.
+async fn judge(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    c: &crate::cache::rate_limit::Counter,
+    count: Option<u64>,
+) -> Result<(), ApiError> {
+    let verdict = match count {
+        Some(n) => state.rate_limiter.verdict(n, c.retry_after),
+        None => state.rate_limiter.check(&state.cache, ip).await,
+    };
+    if verdict.is_err() {
+        state.rate_limiter.note_limited(ip);
+    }
+    verdict.map_err(too_many)
+}
+
+/// The answer from PostgreSQL (batched with the searches of this thread, `db::public_reads`).
+async fn answer(state: &AppState, s: &PublicSearch) -> Result<Bytes, ApiError> {
     let mut q = s.clone();
     q.limit += 1;
     let mut rows = match state.public_reads.search(&q).await {
@@ -142,11 +190,7 @@ pub async fn search_body(
         items: rows.iter().map(public_item).collect(),
         next_cursor,
     };
-    let body = Bytes::from(serde_json::to_vec(&page)?);
-    if let Some(key) = fill {
-        state.cache.fill(key, body.clone());
-    }
-    Ok(body)
+    Ok(Bytes::from(serde_json::to_vec(&page)?))
 }
 
 /// A search, typed (the HTML pages use it); read back from the body, which may come from the cache.

@@ -194,3 +194,44 @@ async fn wait_up(app: &TestApp) {
         wait_redis_up(app).await;
     }
 }
+
+/// `shixin_public_read_batches_total` of the service: the batched searches it sent to PostgreSQL.
+async fn read_batches(app: &TestApp) -> u64 {
+    let body = app.get("/metrics", None).await.text().await.unwrap();
+    body.lines()
+        .find_map(|l| l.strip_prefix("shixin_public_read_batches_total "))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
+/// A name's first lookup runs its query while its count comes back from Redis; once its client has
+/// been refused, the count comes first and a refused lookup sends no query.
+#[tokio::test]
+async fn rate_limit_a_refused_client_costs_no_query() {
+    let app = spawn_app_with(&[
+        ("SHIXIN_PUBLIC_RATE_LIMIT", "3/h"),
+        ("REDIS_URL", "redis://127.0.0.1:6379"),
+    ])
+    .await;
+    wait_redis_up(&app).await;
+    at_a_window_start(&[&app]);
+    let status = |i: u32| {
+        let path = format!("/v1/public/listings?name={}", q(&format!("钱新{i}")));
+        let app = &app;
+        async move { public_raw(app, &path).await.0 }
+    };
+    for i in 0..3 {
+        assert_eq!(status(i).await, 200, "lookup {i}");
+    }
+    let before = read_batches(&app).await;
+    assert!(before >= 3, "first lookups read PostgreSQL: {before}");
+    assert_eq!(status(3).await, 429);
+    let after_first_refusal = read_batches(&app).await;
+    for i in 4..10 {
+        assert_eq!(status(i).await, 429, "lookup {i}");
+    }
+    assert_eq!(
+        read_batches(&app).await,
+        after_first_refusal,
+        "a refused client's lookups sent no query"
+    );
+}
