@@ -86,15 +86,8 @@ impl Cache {
         }
         // No timer per request: every call of the lane has the deadline, so the answer comes
         // within a few deadlines (the batch in flight, then this one's).
-        let t = match answer.await {
-            Ok(Ok(t)) => t,
-            // The lane logged the failure and stopped the cache.
-            Ok(Err(_)) => return (Lookup::Bypass, None),
-            Err(_) => {
-                tracing::warn!("the redis lane stopped; answering from PostgreSQL");
-                self.record_failure();
-                return (Lookup::Bypass, None);
-            }
+        let Some(t) = tokens::received(answer, inner).await else {
+            return (Lookup::Bypass, None);
         };
         let count = counter.map(|_| t.count);
         if !inner.unchanged_since(mark) {
@@ -128,24 +121,18 @@ impl Cache {
         {
             return (Lookup::Bypass, count);
         }
-        match answer.await {
-            Ok(Ok(_)) if !inner.unchanged_since(mark) => (Lookup::Bypass, count),
-            Ok(Ok(Some(body))) => {
+        match tokens::received(answer, inner).await {
+            None => (Lookup::Bypass, count),
+            Some(_) if !inner.unchanged_since(mark) => (Lookup::Bypass, count),
+            Some(Some(body)) => {
                 count_lookup(Outcome::Hit);
                 let body = Bytes::from(body);
                 inner.local.put(key, body.clone());
                 (Lookup::Hit(body), count)
             }
-            Ok(Ok(None)) => {
+            Some(None) => {
                 count_lookup(Outcome::Miss);
                 (Lookup::Miss(FillKey(key)), count)
-            }
-            // The lane logged the failure and stopped the cache.
-            Ok(Err(_)) => (Lookup::Bypass, count),
-            Err(_) => {
-                tracing::warn!("the redis lane stopped; answering from PostgreSQL");
-                self.record_failure();
-                (Lookup::Bypass, count)
             }
         }
     }

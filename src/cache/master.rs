@@ -87,6 +87,12 @@ impl Master {
         Ok(master)
     }
 
+    /// The serial of the current node (0: none yet): a lane checks it before every batch, without
+    /// the lock `node` takes.
+    pub fn serial(&self) -> u64 {
+        self.serial.load(Ordering::SeqCst)
+    }
+
     pub fn is_sentinel(&self) -> bool {
         self.sentinel.is_some()
     }
@@ -152,7 +158,7 @@ pub(super) struct LaneConn {
 
 impl LaneConn {
     pub fn get(&mut self, master: &Master) -> Option<ConnectionManager> {
-        if master.serial.load(Ordering::SeqCst) != self.serial || self.conn.is_none() {
+        if master.serial() != self.serial || self.conn.is_none() {
             let node = master.node()?;
             let conn =
                 ConnectionManager::new_lazy_with_config(node.client.clone(), master.config.clone())

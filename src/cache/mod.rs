@@ -159,16 +159,9 @@ pub struct PendingCount {
 impl PendingCount {
     /// The client's count, or `None` when Redis did not give it (count it another way).
     pub async fn count(self) -> Option<u64> {
-        match self.reply.await {
-            Ok(Ok(t)) => Some(t.count),
-            // The lane logged the failure and stopped the cache.
-            Ok(Err(_)) => None,
-            Err(_) => {
-                tracing::warn!("the redis lane stopped; answering from PostgreSQL");
-                self.inner.record_failure();
-                None
-            }
-        }
+        tokens::received(self.reply, &self.inner)
+            .await
+            .map(|t| t.count)
     }
 }
 

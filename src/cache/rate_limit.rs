@@ -18,8 +18,10 @@
 use std::{
     collections::HashMap,
     net::{IpAddr, Ipv6Addr, SocketAddrV4},
-    sync::atomic::Ordering,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
     time::Duration,
 };
 
@@ -149,7 +151,7 @@ pub struct RateLimiter {
     /// The clients refused lately, with the window of their last refusal (see `limited_lately`).
     limited: Mutex<HashMap<IpAddr, u64>>,
     /// Whether `limited` may hold anyone (most of the time nobody: no lock on the way).
-    any_limited: std::sync::atomic::AtomicBool,
+    any_limited: AtomicBool,
     /// Where the windows' time comes from (`crate::clock`).
     clock: Arc<Clock>,
 }

@@ -44,6 +44,13 @@ pub struct Tokens {
 #[derive(Debug, Clone)]
 pub struct TokenError(pub String);
 
+impl TokenError {
+    /// The error's kind only: a Redis error could quote a key or a stored answer.
+    pub(super) fn of(e: &redis::RedisError) -> TokenError {
+        TokenError(format!("{:?}", e.kind()))
+    }
+}
+
 /// Where an answer read from Redis goes.
 pub(super) type AnswerReply = oneshot::Sender<Result<Option<Vec<u8>>, TokenError>>;
 
@@ -194,6 +201,23 @@ async fn answers_and_fills(
     }
 }
 
+/// What a lookup's lane sent back; `None` when it brought nothing (the lane logged the failed
+/// batch and stopped the cache, or the lane itself stopped: logged and recorded here).
+pub(super) async fn received<T>(
+    reply: oneshot::Receiver<Result<T, TokenError>>,
+    inner: &Inner,
+) -> Option<T> {
+    match reply.await {
+        Ok(Ok(t)) => Some(t),
+        Ok(Err(_)) => None,
+        Err(_) => {
+            tracing::warn!("the redis lane stopped; answering from PostgreSQL");
+            inner.record_failure();
+            None
+        }
+    }
+}
+
 /// Once per failed batch: the cache is off until the epoch is replaced; the lookups of the batch
 /// answer from PostgreSQL.
 fn fail(inner: &Inner, e: &TokenError, what: &'static str) {
@@ -209,7 +233,7 @@ async fn query<C: redis::aio::ConnectionLike + Clone>(
     let mut conn = conn.clone();
     match tokio::time::timeout(REDIS_DEADLINE, pipe.query_async::<Vec<Value>>(&mut conn)).await {
         Ok(Ok(out)) => Ok(out),
-        Ok(Err(e)) => Err(TokenError(format!("{:?}", e.kind()))),
+        Ok(Err(e)) => Err(TokenError::of(&e)),
         Err(_) => Err(TokenError("timed out".into())),
     }
 }

@@ -74,23 +74,24 @@ impl Tracked {
             self.values.clear();
             self.failures = failures;
         }
-        let node = inner
-            .master
-            .node()
-            .ok_or_else(|| TokenError("no master known".into()))?;
         if let Some(conn) = &self.conn
-            && self.serial == node.serial
+            && self.serial == inner.master.serial()
         {
             return Ok(conn.clone());
         }
         self.forget();
+        let node = inner
+            .master
+            .node()
+            .ok_or_else(|| TokenError("no master known".into()))?;
         let (tx, rx) = unbounded_channel();
         let info = node.client().get_connection_info().clone();
         let settings = info
             .redis_settings()
             .clone()
             .set_protocol(ProtocolVersion::RESP3);
-        let client = redis::Client::open(info.set_redis_settings(settings)).map_err(kind)?;
+        let client = redis::Client::open(info.set_redis_settings(settings))
+            .map_err(|e| TokenError::of(&e))?;
         // No deadlines of the connection's own: every call on it has ours.
         let config = AsyncConnectionConfig::new()
             .set_connection_timeout(None)
@@ -115,7 +116,7 @@ impl Tracked {
         };
         let conn = match tokio::time::timeout(REDIS_DEADLINE, open).await {
             Ok(Ok(conn)) => conn,
-            Ok(Err(e)) => return Err(kind(e)),
+            Ok(Err(e)) => return Err(TokenError::of(&e)),
             Err(_) => return Err(TokenError("timed out".into())),
         };
         self.serial = node.serial;
@@ -191,8 +192,4 @@ impl Tracked {
 /// The name of a lane's token connection in `CLIENT LIST`: `shixin-tokens@{key prefix}`.
 pub(super) fn client_name(prefix: &str) -> String {
     format!("shixin-tokens@{prefix}")
-}
-
-fn kind(e: redis::RedisError) -> TokenError {
-    TokenError(format!("{:?}", e.kind()))
 }

@@ -51,6 +51,17 @@ fn at_a_window_start(apps: &[&TestApp]) {
     }
 }
 
+/// An instance counting in the shared Redis, once Redis answers.
+async fn redis_app(rate: &str) -> TestApp {
+    let app = spawn_app_with(&[
+        ("SHIXIN_PUBLIC_RATE_LIMIT", rate),
+        ("REDIS_URL", "redis://127.0.0.1:6379"),
+    ])
+    .await;
+    wait_redis_up(&app).await;
+    app
+}
+
 async fn limits_per_client(app: &TestApp) {
     at_a_window_start(&[app]);
     for _ in 0..2 {
@@ -74,12 +85,7 @@ async fn limits_per_client(app: &TestApp) {
 
 #[tokio::test]
 async fn rate_limit_in_redis_returns_429_with_retry_after() {
-    let app = spawn_app_with(&[
-        ("SHIXIN_PUBLIC_RATE_LIMIT", "3/h"),
-        ("REDIS_URL", "redis://127.0.0.1:6379"),
-    ])
-    .await;
-    wait_redis_up(&app).await;
+    let app = redis_app("3/h").await;
     limits_per_client(&app).await;
 }
 
@@ -91,12 +97,7 @@ async fn rate_limit_in_process_without_redis() {
 
 #[tokio::test]
 async fn rate_limit_is_shared_by_instances_through_redis() {
-    let a = spawn_app_with(&[
-        ("SHIXIN_PUBLIC_RATE_LIMIT", "4/h"),
-        ("REDIS_URL", "redis://127.0.0.1:6379"),
-    ])
-    .await;
-    wait_redis_up(&a).await;
+    let a = redis_app("4/h").await;
     // a second instance on the same database (the same deployment)
     let mut vars = std::collections::HashMap::new();
     vars.insert("DATABASE_URL".to_string(), a.db_url.clone());
@@ -195,42 +196,35 @@ async fn wait_up(app: &TestApp) {
     }
 }
 
-/// `shixin_public_read_batches_total` of the service: the batched searches it sent to PostgreSQL.
-async fn read_batches(app: &TestApp) -> u64 {
-    let body = app.get("/metrics", None).await.text().await.unwrap();
-    body.lines()
-        .find_map(|l| l.strip_prefix("shixin_public_read_batches_total "))
-        .map_or(0, |n| n.trim().parse().unwrap())
-}
-
 /// A name's first lookup runs its query while its count comes back from Redis; once its client has
 /// been refused, the count comes first and a refused lookup sends no query.
 #[tokio::test]
 async fn rate_limit_a_refused_client_costs_no_query() {
-    let app = spawn_app_with(&[
-        ("SHIXIN_PUBLIC_RATE_LIMIT", "3/h"),
-        ("REDIS_URL", "redis://127.0.0.1:6379"),
-    ])
-    .await;
-    wait_redis_up(&app).await;
+    let app = redis_app("3/h").await;
     at_a_window_start(&[&app]);
-    let status = |i: u32| {
+    let raw = |i: u32| {
         let path = format!("/v1/public/listings?name={}", q(&format!("钱新{i}")));
         let app = &app;
-        async move { public_raw(app, &path).await.0 }
+        async move { public_raw(app, &path).await }
     };
     for i in 0..3 {
-        assert_eq!(status(i).await, 200, "lookup {i}");
+        assert_eq!(raw(i).await.0, 200, "lookup {i}");
     }
-    let before = read_batches(&app).await;
+    let before = app.metric("shixin_public_read_batches_total").await;
     assert!(before >= 3, "first lookups read PostgreSQL: {before}");
-    assert_eq!(status(3).await, 429);
-    let after_first_refusal = read_batches(&app).await;
+    // A first lookup's refusal is the API's 429: problem+json and Retry-After.
+    let (s, h, body) = raw(3).await;
+    assert_eq!(s, 429);
+    assert_eq!(h["content-type"], "application/problem+json");
+    assert!(body.contains("rate_limited"), "{body}");
+    let secs: u64 = h["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&secs), "{secs}");
+    let after_first_refusal = app.metric("shixin_public_read_batches_total").await;
     for i in 4..10 {
-        assert_eq!(status(i).await, 429, "lookup {i}");
+        assert_eq!(raw(i).await.0, 429, "lookup {i}");
     }
     assert_eq!(
-        read_batches(&app).await,
+        app.metric("shixin_public_read_batches_total").await,
         after_first_refusal,
         "a refused client's lookups sent no query"
     );

@@ -50,11 +50,19 @@ async fn read_tracked(
         .collect();
     let remembered: Vec<bool> = gens.iter().map(Option::is_some).collect();
     let unknown: Vec<usize> = (0..batch.len()).filter(|i| !remembered[*i]).collect();
-    let mut pipe = redis::pipe();
-    if read_epoch {
-        pipe.get(&epoch_key);
-    }
     let was_creating = *creating;
+    // What is read with a read command (tracked, so remembered): the epoch unless remembered, and
+    // the generations not remembered unless the lane is creating them.
+    let tracked_read = TrackedRead {
+        epoch: read_epoch.then_some(epoch_key.as_str()),
+        gens: if was_creating {
+            Vec::new()
+        } else {
+            unknown.clone()
+        },
+    };
+    let mut pipe = redis::pipe();
+    tracked_read.add(&mut pipe, batch);
     let mine: Vec<String> = if was_creating {
         // The lane's last batch met missing generations (a cold cache): create them in this same
         // round trip. `SET NX GET` (Redis 7) answers the current token, or nil when it set ours.
@@ -70,12 +78,6 @@ async fn read_tracked(
         }
         mine
     } else {
-        if !unknown.is_empty() {
-            pipe.cmd("MGET");
-            for i in &unknown {
-                pipe.arg(key(&batch[*i]));
-            }
-        }
         Vec::new()
     };
     for (key, n, window_ms) in &counters {
@@ -90,18 +92,20 @@ async fn read_tracked(
             .arg("NX")
             .ignore();
     }
-    if !read_epoch && unknown.is_empty() && counters.is_empty() {
+    if tracked_read.is_empty() && unknown.is_empty() && counters.is_empty() {
         // Everything is remembered: the reply to this orders the pushes (module comment).
         pipe.cmd("PING");
     }
     let mut out = query(&conn, &pipe).await?.into_iter();
     let invalidated = tracked.drain();
-    if read_epoch {
-        epoch = parse(out.next())?;
-        if let Some(e) = &epoch {
-            tracked.keep(&invalidated, &epoch_key, e);
-        }
-    }
+    tracked_read.take(
+        &mut out,
+        &invalidated,
+        tracked,
+        batch,
+        &mut epoch,
+        &mut gens,
+    )?;
     let mut fresh = vec![false; batch.len()];
     if was_creating {
         // Not remembered: Redis tracks what read commands read, and SET is none.
@@ -109,21 +113,6 @@ async fn read_tracked(
             let current: Option<String> = parse(out.next())?;
             fresh[*i] = current.is_none();
             gens[*i] = Some(current.unwrap_or(t));
-        }
-    } else if !unknown.is_empty() {
-        let read: Vec<Option<String>> = parse(out.next())?;
-        if read.len() != unknown.len() {
-            return Err(TokenError(format!(
-                "MGET returned {} of {} generations",
-                read.len(),
-                unknown.len()
-            )));
-        }
-        for (i, g) in unknown.iter().zip(read) {
-            if let Some(g) = &g {
-                tracked.keep(&invalidated, key(&batch[*i]), g);
-            }
-            gens[*i] = g;
         }
     }
     *creating = still_creating(was_creating, &fresh, &gens);
@@ -141,14 +130,21 @@ async fn read_tracked(
             remembered[*i] && key.is_some_and(|k| invalidated.covers(k))
         })
         .collect();
-    if stale_epoch || !stale.is_empty() {
-        let again = Again {
-            epoch: stale_epoch.then_some(epoch_key.as_str()),
-            gens: &stale,
-        };
-        again
-            .read(tracked, &conn, batch, &mut epoch, &mut gens)
-            .await?;
+    let again = TrackedRead {
+        epoch: stale_epoch.then_some(epoch_key.as_str()),
+        gens: stale,
+    };
+    if !again.is_empty() {
+        let mut out = query(&conn, &again.pipeline(batch)).await?.into_iter();
+        let invalidated = tracked.drain();
+        again.take(
+            &mut out,
+            &invalidated,
+            tracked,
+            batch,
+            &mut epoch,
+            &mut gens,
+        )?;
     }
     if epoch.is_none() || gens.iter().any(Option::is_none) {
         create_missing(inner, &conn, batch, &mut epoch, &mut gens, &mut fresh).await?;
@@ -173,52 +169,74 @@ fn key(w: &Want) -> &str {
     w.gen_key.as_deref().unwrap_or_default()
 }
 
-/// Remembered tokens that a push invalidated while the batch was in flight: read again.
-struct Again<'a> {
+/// What a pipeline reads with read commands, which Redis tracks: the epoch (`GET`) and generations
+/// (one `MGET`, by index into the batch). What it reads is remembered unless a push that came with
+/// the reply invalidated it ([`Tracked::keep`]).
+struct TrackedRead<'a> {
     epoch: Option<&'a str>,
-    /// Indices into the batch.
-    gens: &'a [usize],
+    gens: Vec<usize>,
 }
 
-impl Again<'_> {
-    async fn read(
-        &self,
-        tracked: &mut Tracked,
-        conn: &MultiplexedConnection,
-        batch: &[Want],
-        epoch: &mut Option<String>,
-        gens: &mut [Option<String>],
-    ) -> Result<(), TokenError> {
-        let mut pipe = redis::pipe();
+impl TrackedRead<'_> {
+    fn is_empty(&self) -> bool {
+        self.epoch.is_none() && self.gens.is_empty()
+    }
+
+    fn add(&self, pipe: &mut redis::Pipeline, batch: &[Want]) {
         if let Some(key) = self.epoch {
             pipe.get(key);
         }
         if !self.gens.is_empty() {
             pipe.cmd("MGET");
-            for i in self.gens {
+            for i in &self.gens {
                 pipe.arg(key(&batch[*i]));
             }
         }
-        let mut out = query(conn, &pipe).await?.into_iter();
-        let invalidated: Invalidated = tracked.drain();
+    }
+
+    fn pipeline(&self, batch: &[Want]) -> redis::Pipeline {
+        let mut pipe = redis::pipe();
+        self.add(&mut pipe, batch);
+        pipe
+    }
+
+    /// Takes this read's replies from `out` (in the order `add` put the commands).
+    fn take(
+        &self,
+        out: &mut impl Iterator<Item = redis::Value>,
+        invalidated: &Invalidated,
+        tracked: &mut Tracked,
+        batch: &[Want],
+        epoch: &mut Option<String>,
+        gens: &mut [Option<String>],
+    ) -> Result<(), TokenError> {
         if let Some(key) = self.epoch {
             *epoch = parse(out.next())?;
             if let Some(e) = epoch.as_deref() {
-                tracked.keep(&invalidated, key, e);
+                tracked.keep(invalidated, key, e);
             }
         }
-        if !self.gens.is_empty() {
-            let read: Vec<Option<String>> = parse(out.next())?;
-            for (i, g) in self.gens.iter().zip(read) {
-                if let Some(g) = &g {
-                    tracked.keep(&invalidated, key(&batch[*i]), g);
-                }
-                gens[*i] = g;
+        if self.gens.is_empty() {
+            return Ok(());
+        }
+        let read: Vec<Option<String>> = parse(out.next())?;
+        if read.len() != self.gens.len() {
+            return Err(TokenError(format!(
+                "MGET returned {} of {} generations",
+                read.len(),
+                self.gens.len()
+            )));
+        }
+        for (i, g) in self.gens.iter().zip(read) {
+            if let Some(g) = &g {
+                tracked.keep(invalidated, key(&batch[*i]), g);
             }
+            gens[*i] = g;
         }
         Ok(())
     }
 }
+
 /// Each client's lookups in the batch, with its window: `(counter key, lookups, window in ms)`.
 pub(super) fn tally(batch: &[Want]) -> Vec<(&str, u64, u64)> {
     let mut counters: HashMap<&str, (u64, u64)> = HashMap::new();

@@ -4,6 +4,7 @@
 //! without one (see `.ci/run`).
 
 mod failures;
+mod proxy;
 mod tracking;
 
 use std::{

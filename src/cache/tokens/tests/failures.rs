@@ -4,13 +4,9 @@
 
 use std::sync::atomic::Ordering;
 
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::{TcpListener, TcpStream},
-    time::Instant,
-};
+use tokio::{net::TcpListener, time::Instant};
 
-use super::*;
+use super::{proxy::Proxy, *};
 
 /// Well past the deadline of one call (and its one retry), far below a hang.
 const PROMPT: Duration = Duration::from_secs(2);
@@ -26,42 +22,6 @@ async fn silent_server() -> (TcpListener, u16) {
     let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = l.local_addr().unwrap().port();
     (l, port)
-}
-
-/// A proxy to the real Redis that holds every reply back by `delay` ms while it is not 0.
-async fn delaying_proxy(delay: Arc<AtomicU64>) -> u16 {
-    let url = redis_url();
-    let target = url
-        .trim_start_matches("redis://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        while let Ok((client, _)) = l.accept().await {
-            let Ok(server) = TcpStream::connect(&target).await else {
-                return;
-            };
-            let ((mut cr, mut cw), (mut sr, mut sw)) = (client.into_split(), server.into_split());
-            tokio::spawn(async move { tokio::io::copy(&mut cr, &mut sw).await });
-            let delay = delay.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0; 64 * 1024];
-                while let Ok(n @ 1..) = sr.read(&mut buf).await {
-                    let ms = delay.load(Ordering::SeqCst);
-                    if ms > 0 {
-                        tokio::time::sleep(Duration::from_millis(ms)).await;
-                    }
-                    if cw.write_all(&buf[..n]).await.is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    port
 }
 
 async fn assert_fails_promptly(f: &Fixture) -> TokenError {
@@ -149,14 +109,11 @@ async fn through_the_lane_a_failed_read_fails_every_lookup_and_stops_trusting_th
 
 #[tokio::test]
 async fn a_reply_that_came_too_late_is_never_taken_for_a_later_reads_tokens() {
-    let delay = Arc::new(AtomicU64::new(0));
-    let port = delaying_proxy(delay.clone()).await;
+    let proxy = Proxy::start().await;
+    let delay = proxy.delay_ms.clone();
     // `direct` writes the keys and deletes them after the test.
     let direct = Fixture::new(&redis_url());
-    let f = Fixture::with_prefix(
-        &format!("redis://127.0.0.1:{port}"),
-        direct.inner.prefix.clone(),
-    );
+    let f = proxy.fixture(&direct);
     let (a, b) = (f.gen_key("a"), f.gen_key("b"));
     for (key, value) in [
         (f.inner.epoch_key(), "e0"),

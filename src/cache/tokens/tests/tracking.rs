@@ -4,58 +4,21 @@
 //! epoch, a deleted generation, and a failure recorded by the instance. And a lookup that wants no
 //! generation (a name's first lookup) only counts its client.
 
-use std::sync::Mutex;
+use tokio::time::Instant;
 
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::{TcpListener, TcpStream},
-    time::Instant,
-};
-
-use super::*;
+use super::{proxy::Proxy, *};
 use crate::cache::tracked::client_name;
 
-/// A proxy to the real Redis that records what clients send (the commands of each batch).
-async fn recording_proxy() -> (u16, Arc<Mutex<Vec<u8>>>) {
-    let target = redis_url()
-        .trim_start_matches("redis://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
-    let sent = Arc::new(Mutex::new(Vec::new()));
-    let record = sent.clone();
-    tokio::spawn(async move {
-        while let Ok((client, _)) = l.accept().await {
-            let Ok(server) = TcpStream::connect(&target).await else {
-                return;
-            };
-            let _ = (client.set_nodelay(true), server.set_nodelay(true));
-            let ((mut cr, mut cw), (mut sr, mut sw)) = (client.into_split(), server.into_split());
-            tokio::spawn(async move { tokio::io::copy(&mut sr, &mut cw).await });
-            let record = record.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0; 64 * 1024];
-                while let Ok(n @ 1..) = cr.read(&mut buf).await {
-                    record.lock().unwrap().extend_from_slice(&buf[..n]);
-                    if sw.write_all(&buf[..n]).await.is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    (port, sent)
-}
-
-/// Whether `what` was sent since the last call (and forgets what was sent).
-fn sent_since(sent: &Mutex<Vec<u8>>, what: &str) -> bool {
-    let mut sent = sent.lock().unwrap();
-    let found = String::from_utf8_lossy(&sent).contains(what);
-    sent.clear();
-    found
+/// A fixture through a recording proxy (`f`), the fixture that writes its keys directly, and the
+/// generation key of "a": the epoch is e0, a's generation g0.
+async fn proxied() -> (Proxy, Fixture, Fixture, String) {
+    let proxy = Proxy::start().await;
+    let direct = Fixture::new(&redis_url());
+    let f = proxy.fixture(&direct);
+    let a = f.gen_key("a");
+    direct.set(&f.inner.epoch_key(), "e0").await;
+    direct.set(&a, "g0").await;
+    (proxy, direct, f, a)
 }
 
 async fn generation(f: &Fixture, key: &str) -> Result<Tokens, TokenError> {
@@ -96,36 +59,28 @@ async fn kill_tracked_connection(f: &Fixture) {
 
 #[tokio::test]
 async fn a_warm_read_sends_no_key_and_a_change_answered_before_it_is_seen() {
-    let direct = Fixture::new(&redis_url());
-    let (port, sent) = recording_proxy().await;
-    let f = Fixture::with_prefix(
-        &format!("redis://127.0.0.1:{port}"),
-        direct.inner.prefix.clone(),
-    );
-    let a = f.gen_key("a");
-    direct.set(&f.inner.epoch_key(), "e0").await;
-    direct.set(&a, "g0").await;
+    let (proxy, direct, f, a) = proxied().await;
     assert_eq!(generation(&f, &a).await.unwrap().generation, "g0");
-    assert!(sent_since(&sent, "MGET"), "the first read reads the key");
+    assert!(proxy.sent_since("MGET"), "the first read reads the key");
     assert_eq!(f.tracked.lock().await.remembered(), 2, "epoch and a");
     let t = generation(&f, &a).await.unwrap();
     assert_eq!((t.epoch.as_str(), t.generation.as_str()), ("e0", "g0"));
     assert!(!t.fresh);
-    let warm = String::from_utf8_lossy(&sent.lock().unwrap()).to_string();
+    let warm = String::from_utf8_lossy(&proxy.sent.lock().unwrap()).to_string();
     assert!(
         warm.contains("PING") && !warm.contains("MGET") && !warm.contains("GET"),
         "a warm read sends only a PING: {warm:?}"
     );
-    sent.lock().unwrap().clear();
+    proxy.sent.lock().unwrap().clear();
     // Each change answered to its writer before the read: the read sees it, every time.
     for i in 1..=200 {
         let g = format!("g{i}");
         direct.set(&a, &g).await;
         assert_eq!(generation(&f, &a).await.unwrap().generation, g, "round {i}");
     }
-    assert!(sent_since(&sent, "MGET"), "a changed key is read again");
+    assert!(proxy.sent_since("MGET"), "a changed key is read again");
     assert_eq!(generation(&f, &a).await.unwrap().generation, "g200");
-    assert!(!sent_since(&sent, "MGET"), "and remembered again");
+    assert!(!proxy.sent_since("MGET"), "and remembered again");
 }
 
 #[tokio::test]
@@ -172,22 +127,14 @@ async fn a_new_epoch_or_a_deleted_generation_reaches_a_lane_that_remembers_the_o
 
 #[tokio::test]
 async fn a_failure_recorded_by_the_instance_forgets_what_the_lane_remembers() {
-    let direct = Fixture::new(&redis_url());
-    let (port, sent) = recording_proxy().await;
-    let f = Fixture::with_prefix(
-        &format!("redis://127.0.0.1:{port}"),
-        direct.inner.prefix.clone(),
-    );
-    let a = f.gen_key("a");
-    direct.set(&f.inner.epoch_key(), "e0").await;
-    direct.set(&a, "g0").await;
+    let (proxy, _direct, f, a) = proxied().await;
     generation(&f, &a).await.unwrap();
-    assert!(sent_since(&sent, "MGET"), "the first read reads the key");
+    assert!(proxy.sent_since("MGET"), "the first read reads the key");
     generation(&f, &a).await.unwrap();
-    assert!(!sent_since(&sent, "MGET"), "remembered");
+    assert!(!proxy.sent_since("MGET"), "remembered");
     f.inner.record_failure();
     assert_eq!(generation(&f, &a).await.unwrap().generation, "g0");
-    assert!(sent_since(&sent, "MGET"), "read again after a failure");
+    assert!(proxy.sent_since("MGET"), "read again after a failure");
 }
 
 /// A name's first lookup only counts its client: no generation is read or created for it.
